@@ -1,0 +1,86 @@
+import Foundation
+import Kindling
+
+/// One GEMM problem: C[m, n] = op(A) * op(B) with op(A) m x k, op(B) k x n.
+struct GEMMShape {
+    let name: String
+    let m: Int, n: Int, k: Int
+    var transA: Transpose = .none
+    var transB: Transpose = .none
+
+    var flops: Double { 2 * Double(m) * Double(n) * Double(k) }
+}
+
+/// GFLOP/s of each kernel on one shape.
+func measure(_ shape: GEMMShape, kernel: GEMMKernel, threads: Int) -> Double {
+    Parallelism.threadCount = threads
+    var rng = SeededGenerator(seed: 1)
+    let aCount = shape.m * shape.k, bCount = shape.k * shape.n
+    let a = (0..<aCount).map { _ in rng.nextFloat() - 0.5 }
+    let b = (0..<bCount).map { _ in rng.nextFloat() - 0.5 }
+    var c = [Float](repeating: 0, count: shape.m * shape.n)
+    let lda = shape.transA == .none ? shape.k : shape.m
+    let ldb = shape.transB == .none ? shape.n : shape.k
+    let seconds = a.withUnsafeBufferPointer { a in
+        b.withUnsafeBufferPointer { b in
+            c.withUnsafeMutableBufferPointer { c in
+                bestTime(minimumSeconds: kernel == .naive ? 0 : 0.3, minimumRuns: kernel == .naive ? 1 : 3) {
+                    gemm(transA: shape.transA, transB: shape.transB, m: shape.m, n: shape.n, k: shape.k,
+                         a: a.baseAddress!, lda: lda, b: b.baseAddress!, ldb: ldb,
+                         c: c.baseAddress!, ldc: shape.n, kernel: kernel)
+                }
+            }
+        }
+    }
+    return shape.flops / seconds / 1e9
+}
+
+func runGEMMBenchmark(quick: Bool) {
+    let cores = ProcessInfo.processInfo.activeProcessorCount
+    print("GEMM benchmark: C = A * B in Float32, best of several runs, GFLOP/s = 2mnk / seconds / 1e9")
+    print("machine: \(cores) cores; parallel kernel uses \(cores) threads\n")
+
+    let squares = (quick ? [128, 256, 512] : [128, 256, 512, 1024]).map {
+        GEMMShape(name: "\($0)^3", m: $0, n: $0, k: $0)
+    }
+    // The products inside the networks of DESIGN.md (batch 64, im2col layout):
+    // convnet conv2 forward, pytorch-example conv2 forward, pytorch-example fc1 forward, and the
+    // transposed products their backward passes compute.
+    let layers = [
+        GEMMShape(name: "conv 7744x48x216", m: 7744, n: 48, k: 216),
+        GEMMShape(name: "conv 36864x64x288", m: 36864, n: 64, k: 288),
+        GEMMShape(name: "fc 64x128x9216 (X W^T)", m: 64, n: 128, k: 9216, transB: .transposed),
+        GEMMShape(name: "conv dW 48x216x7744 (A^T)", m: 48, n: 216, k: 7744, transA: .transposed),
+        GEMMShape(name: "conv dX 36864x288x64 (B^T)", m: 36864, n: 288, k: 64, transB: .transposed),
+        GEMMShape(name: "fc dW 128x9216x64 (A^T)", m: 128, n: 9216, k: 64, transA: .transposed),
+        GEMMShape(name: "fc dX 64x9216x128", m: 64, n: 9216, k: 128),
+    ]
+
+    print("\(pad("shape", 28)) \(pad("naive", 8)) \(pad("1 thread", 9)) \(pad("\(cores) threads", 10))")
+    var bestSingle = 0.0, bestParallel = 0.0
+    var worstLayerRatioSingle = Double.infinity, worstLayerRatioParallel = Double.infinity
+    var layerResults: [(Double, Double)] = []
+    for shape in squares + layers {
+        let isSquare = squares.contains { $0.name == shape.name }
+        // The naive loop takes seconds per call at 1024^3 and on the layer shapes: time it only
+        // where it finishes quickly.
+        let naive = isSquare && shape.m <= 512 ? String(format: "%.2f", measure(shape, kernel: .naive, threads: 1)) : "-"
+        let single = measure(shape, kernel: .packed, threads: 1)
+        let parallel = measure(shape, kernel: .parallel, threads: cores)
+        print("\(pad(shape.name, 28)) \(pad(naive, 8)) \(pad(String(format: "%.1f", single), 9)) \(pad(String(format: "%.1f", parallel), 10))")
+        if isSquare && shape.m >= 512 {
+            bestSingle = max(bestSingle, single)
+            bestParallel = max(bestParallel, parallel)
+        }
+        if !isSquare { layerResults.append((single, parallel)) }
+    }
+    for (single, parallel) in layerResults {
+        worstLayerRatioSingle = min(worstLayerRatioSingle, single / bestSingle)
+        worstLayerRatioParallel = min(worstLayerRatioParallel, parallel / bestParallel)
+    }
+    Parallelism.threadCount = cores
+    print("")
+    print(String(format: "layer shapes: slowest at %.0f%% (1 thread) and %.0f%% (%d threads) of the square-matrix best",
+                 worstLayerRatioSingle * 100, worstLayerRatioParallel * 100, cores))
+    print(String(format: "summary: 1 thread %.1f GFLOP/s, %d threads %.1f GFLOP/s", bestSingle, cores, bestParallel))
+}

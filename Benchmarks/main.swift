@@ -1,0 +1,26 @@
+// Benchmarks: `swift run -c release benchmarks <name>`.
+//
+// Speed claims are made here, in a release build on a quiet machine, never in the test suite.
+// Each benchmark prints what it measures and how, then the figures.
+
+import Kindling
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+let usage = """
+    usage: benchmarks <name> [options]
+
+      gemm [--quick]     GFLOP/s of the naive, packed (1 core) and parallel GEMM kernels
+                         at square sizes and at the shapes the networks' layers use
+
+    """
+
+switch arguments.first {
+case "gemm":
+    runGEMMBenchmark(quick: arguments.contains("--quick"))
+case "--help", "-h", "help":
+    print(usage, terminator: "")
+default:
+    printError(arguments.first.map { "benchmarks: unknown benchmark '\($0)'\n" } ?? "" + usage)
+    printError(usage)
+    exitProgram(2)
+}

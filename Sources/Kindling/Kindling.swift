@@ -1,0 +1,4 @@
+// The umbrella module: `import Kindling` brings in every part of the framework, the way
+// `import torch` does. Each part is its own module so that a reader can see which concept depends
+// on which (DESIGN.md's dependency arrows) and so that tests can import one piece alone.
+@_exported import MatrixMath

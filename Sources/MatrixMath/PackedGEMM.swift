@@ -1,0 +1,264 @@
+/// The fast single-core GEMM: packed operands, cache blocking and a 6x16 register tile of SIMD
+/// fused multiply-adds (the structure of BLIS and of every fast CPU BLAS).
+///
+/// Why each piece is there, from the inside out:
+///
+/// 1. **Register tile (micro-kernel).** A 6x16 block of C lives in 12 `SIMD8<Float>` accumulators
+///    (12 of the 16 AVX registers). Each step of the inner loop loads 16 values of one row of B
+///    (two vectors), broadcasts 6 values of one column of A, and issues 12 FMAs: 192 multiply-adds
+///    for 8 loads. The naive loop does one multiply-add per two loads.
+/// 2. **Independent chains.** The 12 accumulators are 12 independent dependency chains, enough to
+///    hide the 4-cycle latency of FMA on two FMA ports; one running `sum` cannot.
+/// 3. **Packing.** Before the micro-kernel runs, a kc x 16 panel of B and a 6 x kc panel of A are
+///    copied into contiguous buffers in exactly the order the micro-kernel reads them. Every load is
+///    then sequential, whatever op(A) and op(B) were (transposed, strided), and the copy costs
+///    O(mk + kn) against the O(mnk) work it speeds up.
+/// 4. **Cache blocking.** kc = 256 keeps one 16-wide B panel (16 KB) in L1 while the kernel sweeps
+///    the A panels; mc = 144 rows of A (144 KB) stay in L2; nc = 4080 columns of B bound the packed
+///    B block (4 MB) for L3.
+func packedGEMM(m: Int, n: Int, k: Int, alpha: Float,
+                a: StridedMatrix, b: StridedMatrix, beta: Float, c: OutputMatrix) {
+    typealias Blocking = PackedGEMMBlocking
+    // Split k into equal slices of at most kc: k = 288 as two slices of 144, not 256 + 32, since a
+    // thin last slice pays the cost of loading and storing C for very little arithmetic.
+    let kSlices = (k + Blocking.kc - 1) / Blocking.kc
+    let kcMax = (k + kSlices - 1) / kSlices
+    let mcMax = Swift.min(Blocking.mc, roundUp(m, to: Blocking.mr))
+    let ncMax = Swift.min(Blocking.nc, roundUp(n, to: Blocking.nr))
+    // When rows of A are contiguous and C is narrow (an im2col product: many rows, few output
+    // channels), each A panel is used by only n/16 micro-kernel calls, too few to repay copying it:
+    // the micro-kernel then reads A's six rows where they are. Wide products still pack A, whose
+    // contiguous copy is reused across all of n.
+    let readsADirectly = a.columnStride == 1 && n <= 8 * Blocking.nr
+    let packedA = AlignedBuffer(count: readsADirectly ? 0 : mcMax * kcMax)
+    let packedB = AlignedBuffer(count: kcMax * ncMax)
+    defer {
+        packedA.deallocate()
+        packedB.deallocate()
+    }
+
+    for jc in stride(from: 0, to: n, by: Blocking.nc) {
+        let nc = Swift.min(Blocking.nc, n - jc)
+        for pc in stride(from: 0, to: k, by: kcMax) {
+            let kc = Swift.min(kcMax, k - pc)
+            packB(b.offset(row: pc, column: jc), k: kc, n: nc, into: packedB.pointer)
+            // beta applies once, on the first slice of k; later slices add to what is there.
+            let sliceBeta: Float = pc == 0 ? beta : 1
+            for ic in stride(from: 0, to: m, by: Blocking.mc) {
+                let mc = Swift.min(Blocking.mc, m - ic)
+                let block = a.offset(row: ic, column: pc)
+                if !readsADirectly {
+                    packA(block, m: mc, k: kc, into: packedA.pointer)
+                }
+                for jr in stride(from: 0, to: nc, by: Blocking.nr) {
+                    for ir in stride(from: 0, to: mc, by: Blocking.mr) {
+                        let rows = Swift.min(Blocking.mr, mc - ir)
+                        let panel = readsADirectly
+                            ? APanel(rowsOf: block.offset(row: ir, column: 0), validRows: rows)
+                            : APanel(packed: packedA.pointer + ir * kc)
+                        microKernel6x16(
+                            k: kc, a: panel,
+                            b: packedB.pointer + jr * kc,
+                            c: c.offset(row: ic + ir, column: jc + jr),
+                            rows: rows,
+                            columns: Swift.min(Blocking.nr, nc - jr),
+                            alpha: alpha, beta: sliceBeta)
+                    }
+                }
+            }
+        }
+    }
+}
+
+enum PackedGEMMBlocking {
+    /// Rows of the register tile.
+    static let mr = 6
+    /// Columns of the register tile: two SIMD8 vectors.
+    static let nr = 16
+    static let kc = 256
+    static let mc = 144
+    static let nc = 4080
+}
+
+@inline(__always) func roundUp(_ x: Int, to multiple: Int) -> Int {
+    (x + multiple - 1) / multiple * multiple
+}
+
+/// A Float buffer aligned to 64 bytes (a cache line), so SIMD loads from it never straddle lines.
+struct AlignedBuffer {
+    let pointer: UnsafeMutablePointer<Float>
+
+    init(count: Int) {
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(count, 1) * 4, alignment: 64)
+        pointer = raw.bindMemory(to: Float.self, capacity: Swift.max(count, 1))
+    }
+
+    func deallocate() { pointer.deallocate() }
+}
+
+/// Copies the m x k block `a` into 6-row micro-panels: panel r holds, for each p in 0..<k, the six
+/// values a[6r ..< 6r+6, p] side by side, the order in which the micro-kernel broadcasts them.
+/// Rows past m are zero, so a partial panel computes harmless zeros.
+func packA(_ a: StridedMatrix, m: Int, k: Int, into destination: UnsafeMutablePointer<Float>) {
+    let mr = PackedGEMMBlocking.mr
+    for panelStart in stride(from: 0, to: m, by: mr) {
+        let panel = destination + panelStart * k
+        let rows = Swift.min(mr, m - panelStart)
+        if a.columnStride == 1 {
+            // Rows of A are contiguous: read each row once, write it with a stride of mr.
+            for r in 0..<rows {
+                let source = a.base + (panelStart + r) * a.rowStride
+                for p in 0..<k { panel[p * mr + r] = source[p] }
+            }
+        } else {
+            // Columns of A are contiguous (A was transposed): read down each column.
+            for p in 0..<k {
+                let source = a.base + p * a.columnStride + panelStart * a.rowStride
+                for r in 0..<rows { panel[p * mr + r] = source[r * a.rowStride] }
+            }
+        }
+        if rows < mr {
+            for p in 0..<k {
+                for r in rows..<mr { panel[p * mr + r] = 0 }
+            }
+        }
+    }
+}
+
+/// Copies the k x n block `b` into 16-column micro-panels: panel j holds, for each p in 0..<k, the
+/// sixteen values b[p, 16j ..< 16j+16], zero-padded past n.
+func packB(_ b: StridedMatrix, k: Int, n: Int, into destination: UnsafeMutablePointer<Float>) {
+    let nr = PackedGEMMBlocking.nr
+    for panelStart in stride(from: 0, to: n, by: nr) {
+        let panel = destination + panelStart * k
+        let columns = Swift.min(nr, n - panelStart)
+        if b.columnStride == 1 {
+            for p in 0..<k {
+                let source = b.base + p * b.rowStride + panelStart
+                let target = panel + p * nr
+                if columns == nr {
+                    target.update(from: source, count: nr)
+                } else {
+                    target.update(from: source, count: columns)
+                    (target + columns).update(repeating: 0, count: nr - columns)
+                }
+            }
+        } else {
+            // B was transposed: its columns are contiguous, so walk each column down k.
+            for j in 0..<columns {
+                let source = b.base + (panelStart + j) * b.columnStride
+                for p in 0..<k { panel[p * nr + j] = source[p * b.rowStride] }
+            }
+            if columns < nr {
+                for p in 0..<k {
+                    (panel + p * nr + columns).update(repeating: 0, count: nr - columns)
+                }
+            }
+        }
+    }
+}
+
+/// C[0..<rows, 0..<columns] = alpha * (A panel * B panel) + beta * C, for one 6x16 tile.
+///
+/// The twelve accumulators are spelled out one by one, not kept in an array, so the compiler keeps
+/// every one of them in a register for the whole loop.
+@inline(__always)
+func microKernel6x16(k: Int, a: APanel, b: UnsafePointer<Float>, c: OutputMatrix,
+                     rows: Int, columns: Int, alpha: Float, beta: Float) {
+    var c00 = SIMD8<Float>(), c01 = SIMD8<Float>()
+    var c10 = SIMD8<Float>(), c11 = SIMD8<Float>()
+    var c20 = SIMD8<Float>(), c21 = SIMD8<Float>()
+    var c30 = SIMD8<Float>(), c31 = SIMD8<Float>()
+    var c40 = SIMD8<Float>(), c41 = SIMD8<Float>()
+    var c50 = SIMD8<Float>(), c51 = SIMD8<Float>()
+    let (a0, a1, a2, a3, a4, a5) = (a.row0, a.row1, a.row2, a.row3, a.row4, a.row5)
+    let step = a.step
+    var offset = 0
+    var pb = UnsafeRawPointer(b)
+    for _ in 0..<k {
+        let b0 = pb.load(as: SIMD8<Float>.self)
+        let b1 = pb.load(fromByteOffset: 32, as: SIMD8<Float>.self)
+        var broadcast = SIMD8<Float>(repeating: a0[offset])
+        c00 = c00.addingProduct(broadcast, b0)
+        c01 = c01.addingProduct(broadcast, b1)
+        broadcast = SIMD8<Float>(repeating: a1[offset])
+        c10 = c10.addingProduct(broadcast, b0)
+        c11 = c11.addingProduct(broadcast, b1)
+        broadcast = SIMD8<Float>(repeating: a2[offset])
+        c20 = c20.addingProduct(broadcast, b0)
+        c21 = c21.addingProduct(broadcast, b1)
+        broadcast = SIMD8<Float>(repeating: a3[offset])
+        c30 = c30.addingProduct(broadcast, b0)
+        c31 = c31.addingProduct(broadcast, b1)
+        broadcast = SIMD8<Float>(repeating: a4[offset])
+        c40 = c40.addingProduct(broadcast, b0)
+        c41 = c41.addingProduct(broadcast, b1)
+        broadcast = SIMD8<Float>(repeating: a5[offset])
+        c50 = c50.addingProduct(broadcast, b0)
+        c51 = c51.addingProduct(broadcast, b1)
+        offset &+= step
+        pb += 64
+    }
+
+    if rows == 6 && columns == 16 {
+        let ldc = c.rowStride
+        storeRow(c.base, c00, c01, alpha: alpha, beta: beta)
+        storeRow(c.base + ldc, c10, c11, alpha: alpha, beta: beta)
+        storeRow(c.base + 2 * ldc, c20, c21, alpha: alpha, beta: beta)
+        storeRow(c.base + 3 * ldc, c30, c31, alpha: alpha, beta: beta)
+        storeRow(c.base + 4 * ldc, c40, c41, alpha: alpha, beta: beta)
+        storeRow(c.base + 5 * ldc, c50, c51, alpha: alpha, beta: beta)
+        return
+    }
+    // An edge tile: spill the accumulators, then write only the part inside C.
+    withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 12) { tile in
+        tile[0] = c00; tile[1] = c01; tile[2] = c10; tile[3] = c11
+        tile[4] = c20; tile[5] = c21; tile[6] = c30; tile[7] = c31
+        tile[8] = c40; tile[9] = c41; tile[10] = c50; tile[11] = c51
+        let values = UnsafeRawPointer(tile.baseAddress!).assumingMemoryBound(to: Float.self)
+        for r in 0..<rows {
+            let target = c.base + r * c.rowStride
+            for j in 0..<columns {
+                let product = alpha * values[r * 16 + j]
+                target[j] = beta == 0 ? product : product + beta * target[j]
+            }
+        }
+    }
+}
+
+/// Where the micro-kernel finds the six rows of its A panel: row r, step p is `row_r[p * step]`.
+/// A packed panel interleaves the rows (row r starts at r, step 6); an unpacked one points into A
+/// itself (step 1).
+struct APanel {
+    let row0, row1, row2, row3, row4, row5: UnsafePointer<Float>
+    let step: Int
+
+    /// A panel packed by `packA`.
+    init(packed panel: UnsafePointer<Float>) {
+        (row0, row1, row2, row3, row4, row5) = (panel, panel + 1, panel + 2, panel + 3, panel + 4, panel + 5)
+        step = PackedGEMMBlocking.mr
+    }
+
+    /// Six rows read in place from a matrix whose rows are contiguous. Past the last valid row the
+    /// pointers repeat that row, so nothing outside A is read; those results are never stored.
+    init(rowsOf a: StridedMatrix, validRows: Int) {
+        func row(_ r: Int) -> UnsafePointer<Float> { a.base + Swift.min(r, validRows - 1) * a.rowStride }
+        (row0, row1, row2, row3, row4, row5) = (row(0), row(1), row(2), row(3), row(4), row(5))
+        step = 1
+    }
+}
+
+/// Writes 16 values of one C row: alpha * acc + beta * C (C unread when beta is 0).
+@inline(__always)
+private func storeRow(_ target: UnsafeMutablePointer<Float>, _ low: SIMD8<Float>, _ high: SIMD8<Float>,
+                      alpha: Float, beta: Float) {
+    let raw = UnsafeMutableRawPointer(target)
+    var first = low * alpha
+    var second = high * alpha
+    if beta != 0 {
+        first = first.addingProduct(beta, raw.loadUnaligned(as: SIMD8<Float>.self))
+        second = second.addingProduct(beta, raw.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self))
+    }
+    raw.storeBytes(of: first, as: SIMD8<Float>.self)
+    raw.storeBytes(of: second, toByteOffset: 32, as: SIMD8<Float>.self)
+}

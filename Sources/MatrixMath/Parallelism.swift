@@ -1,0 +1,45 @@
+import Foundation
+
+/// How many cores the framework's kernels use.
+///
+/// It starts at the number of active processors, or at `KINDLING_THREADS` when that environment
+/// variable holds a positive number, and can be changed at any time (the `--threads` flag of the
+/// programs sets it). Results with the same thread count are bitwise reproducible; with another
+/// count, a sum may be split differently and the last bits may change.
+///
+/// ```swift
+/// Parallelism.threadCount = 1    // time the single-core kernels
+/// ```
+public enum Parallelism {
+    public static var threadCount: Int {
+        get { storage.withLock { $0 } }
+        set {
+            precondition(newValue >= 1, "Parallelism.threadCount must be at least 1, got \(newValue)")
+            storage.withLock { $0 = newValue }
+        }
+    }
+
+    private static let storage = LockedValue<Int>(defaultThreadCount())
+
+    private static func defaultThreadCount() -> Int {
+        if let text = ProcessInfo.processInfo.environment["KINDLING_THREADS"],
+           let value = Int(text), value >= 1 {
+            return value
+        }
+        return Swift.max(1, ProcessInfo.processInfo.activeProcessorCount)
+    }
+}
+
+/// A value guarded by a lock, safe to share between threads.
+final class LockedValue<Value>: @unchecked Sendable {
+    private var value: Value
+    private let lock = NSLock()
+
+    init(_ value: Value) { self.value = value }
+
+    func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(&value)
+    }
+}
