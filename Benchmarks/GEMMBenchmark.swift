@@ -24,7 +24,7 @@ func measure(_ shape: GEMMShape, kernel: GEMMKernel, threads: Int) -> Double {
     let seconds = a.withUnsafeBufferPointer { a in
         b.withUnsafeBufferPointer { b in
             c.withUnsafeMutableBufferPointer { c in
-                bestTime(minimumSeconds: kernel == .naive ? 0 : 0.3, minimumRuns: kernel == .naive ? 1 : 3) {
+                Stopwatch.bestTime(minimumSeconds: kernel == .naive ? 0 : 0.3, minimumRuns: kernel == .naive ? 1 : 3) {
                     gemm(transA: shape.transA, transB: shape.transB, m: shape.m, n: shape.n, k: shape.k,
                          a: a.baseAddress!, lda: lda, b: b.baseAddress!, ldb: ldb,
                          c: c.baseAddress!, ldc: shape.n, kernel: kernel)

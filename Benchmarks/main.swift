@@ -20,7 +20,7 @@ case "gemm":
 case "--help", "-h", "help":
     print(usage, terminator: "")
 default:
-    printError(arguments.first.map { "benchmarks: unknown benchmark '\($0)'\n" } ?? "" + usage)
+    if let name = arguments.first { printError("benchmarks: unknown benchmark '\(name)'") }
     printError(usage)
     exitProgram(2)
 }
