@@ -45,17 +45,25 @@ let package = Package(
     products: [
         .library(name: "Kindling", targets: ["Kindling"]),
         .executable(name: "tutorial01", targets: ["tutorial01"]),
+        .executable(name: "tutorial02", targets: ["tutorial02"]),
         .executable(name: "benchmarks", targets: ["benchmarks"]),
     ],
     targets: [
         module("MatrixMath"),
-        module("Kindling", ["MatrixMath"]),
+        module("SoftmaxRegression", ["MatrixMath"]),
+        module("Datasets", ["MatrixMath"]),
+        module("Visualization"),
+        module("Kindling", ["MatrixMath", "SoftmaxRegression", "Datasets", "Visualization"]),
 
         tutorial("01", "Matrices"),
+        tutorial("02", "SoftmaxRegression"),
 
         .executableTarget(name: "benchmarks", dependencies: ["Kindling"], path: "Benchmarks",
                           swiftSettings: fastMath),
 
         .testTarget(name: "MatrixMathTests", dependencies: ["MatrixMath"], swiftSettings: fastMath),
+        .testTarget(name: "SoftmaxRegressionTests", dependencies: ["SoftmaxRegression"], swiftSettings: fastMath),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets"], swiftSettings: fastMath),
+        .testTarget(name: "VisualizationTests", dependencies: ["Visualization"], swiftSettings: fastMath),
     ]
 )

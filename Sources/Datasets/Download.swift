@@ -1,0 +1,134 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// Fetches a dataset file from a list of mirrors, showing progress, and keeps it only if its
+/// content has the published SHA-256.
+///
+/// The file is written to a temporary name beside its destination and renamed into place once
+/// verified, so an interrupted download never leaves a half file that looks complete.
+///
+/// ```swift
+/// try Download.fetch(file: "t10k-labels-idx1-ubyte.gz", from: MNIST.mirrors,
+///                    into: "data/mnist", expectedSHA256: MNIST.checksums["t10k-labels-idx1-ubyte"]!)
+/// ```
+public enum Download {
+    /// Downloads `file` from the first mirror that serves it with the right content.
+    /// - Parameters:
+    ///   - expectedSHA256: hex digest of the *uncompressed* content (gzip files are checked after
+    ///     decompression, since mirrors may recompress).
+    ///   - log: where progress and mirror failures are reported (standard error by default).
+    public static func fetch(file: String, from mirrors: [String], into directory: String,
+                             expectedSHA256: String, timeout: TimeInterval = 60,
+                             log: @escaping @Sendable (String) -> Void = Download.standardError) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let destination = (directory as NSString).appendingPathComponent(file)
+        var failures: [String] = []
+        for mirror in mirrors {
+            let address = mirror.hasSuffix("/") ? mirror + file : mirror + "/" + file
+            guard let url = URL(string: address) else {
+                failures.append("\(address): not a valid URL")
+                continue
+            }
+            do {
+                let bytes = try get(url, timeout: timeout, label: file, log: log)
+                let content = Gzip.isGzip(bytes) ? try Gzip.decompress(bytes) : bytes
+                let digest = SHA256.hex(content)
+                guard digest == expectedSHA256 else {
+                    failures.append("\(address): SHA-256 \(digest) is not the expected \(expectedSHA256)")
+                    log("\(file): wrong checksum from \(address), trying the next mirror")
+                    continue
+                }
+                try Data(bytes).write(to: URL(fileURLWithPath: destination), options: .atomic)
+                return
+            } catch {
+                failures.append("\(address): \(error)")
+                log("\(file): \(address) failed (\(error)), trying the next mirror")
+            }
+        }
+        throw DatasetError(path: destination,
+                           reason: "could not be downloaded from any mirror:\n  " + failures.joined(separator: "\n  "))
+    }
+
+    /// Prints to standard error.
+    public static let standardError: @Sendable (String) -> Void = { line in
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+
+    /// Downloads one URL into memory, reporting progress about every 10%.
+    static func get(_ url: URL, timeout: TimeInterval, label: String,
+                    log: @escaping @Sendable (String) -> Void) throws -> [UInt8] {
+        let receiver = DownloadReceiver(label: label, log: log)
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = timeout
+        let session = URLSession(configuration: configuration, delegate: receiver, delegateQueue: nil)
+        defer { session.finishTasksAndInvalidate() }
+        session.dataTask(with: url).resume()
+        return try receiver.wait()
+    }
+}
+
+/// Collects the bytes of one download as they arrive and wakes the waiting caller when it ends.
+private final class DownloadReceiver: NSObject, URLSessionDataDelegate, @unchecked Sendable {
+    private let label: String
+    private let log: @Sendable (String) -> Void
+    private let done = DispatchSemaphore(value: 0)
+    private let lock = NSLock()
+    private var data: [UInt8] = []
+    private var expected: Int64 = -1
+    private var status = 0
+    private var failure: Error?
+    private var lastReportedTenth = -1
+
+    init(label: String, log: @escaping @Sendable (String) -> Void) {
+        self.label = label
+        self.log = log
+    }
+
+    func wait() throws -> [UInt8] {
+        done.wait()
+        lock.lock()
+        defer { lock.unlock() }
+        if let failure { throw failure }
+        guard (200..<300).contains(status) else {
+            throw DatasetError(path: label, reason: "server answered HTTP \(status)")
+        }
+        if expected >= 0 && Int64(data.count) != expected {
+            throw DatasetError(path: label, reason: "received \(data.count) of \(expected) bytes (connection dropped)")
+        }
+        return data
+    }
+
+    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
+                    completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
+        lock.lock()
+        status = (response as? HTTPURLResponse)?.statusCode ?? 200
+        expected = response.expectedContentLength
+        lock.unlock()
+        completionHandler(.allow)
+    }
+
+    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive chunk: Data) {
+        lock.lock()
+        data.append(contentsOf: chunk)
+        let received = data.count
+        var line: String?
+        if expected > 0 {
+            let tenth = Int(Int64(received) * 10 / expected)
+            if tenth != lastReportedTenth {
+                lastReportedTenth = tenth
+                line = "downloading \(label): \(received / 1024) / \(expected / 1024) KiB (\(tenth * 10)%)"
+            }
+        }
+        lock.unlock()
+        if let line { log(line) }
+    }
+
+    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
+        lock.lock()
+        failure = error
+        lock.unlock()
+        done.signal()
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+
+/// A small command-line parser for the tutorials and programs: `--name value`, `--name=value` and
+/// bare `--flag`s, with every unknown or malformed option reported with the usage text.
+///
+/// ```swift
+/// var arguments = CommandLineArguments(usage: "usage: tutorial02 [--epochs N]")
+/// let epochs = arguments.integer("--epochs", default: 5)
+/// arguments.finish()          // exits with the usage if anything was not understood
+/// ```
+public struct CommandLineArguments {
+    public let usage: String
+    private var remaining: [String]
+    private var problems: [String] = []
+
+    /// Parses `arguments` (the process's own, without the program name, by default).
+    public init(_ arguments: [String] = Array(CommandLine.arguments.dropFirst()), usage: String) {
+        self.usage = usage
+        // `--name=value` is the same as `--name value`.
+        self.remaining = arguments.flatMap { argument -> [String] in
+            if argument.hasPrefix("--"), let equals = argument.firstIndex(of: "=") {
+                return [String(argument[..<equals]), String(argument[argument.index(after: equals)...])]
+            }
+            return [argument]
+        }
+        if remaining.contains("--help") || remaining.contains("-h") {
+            print(usage)
+            exit(0)
+        }
+    }
+
+    /// The words that are not options (a subcommand, say), in order, removed from what is left.
+    public mutating func positional() -> [String] {
+        var words: [String] = []
+        var index = 0
+        while index < remaining.count {
+            if remaining[index].hasPrefix("-") {
+                index += 1
+            } else {
+                words.append(remaining.remove(at: index))
+            }
+        }
+        return words
+    }
+
+    /// True when `--name` is present (and removes it).
+    public mutating func flag(_ name: String) -> Bool {
+        guard let index = remaining.firstIndex(of: name) else { return false }
+        remaining.remove(at: index)
+        return true
+    }
+
+    /// The text after `--name`, or nil when it is absent.
+    public mutating func string(_ name: String) -> String? {
+        guard let index = remaining.firstIndex(of: name) else { return nil }
+        guard index + 1 < remaining.count else {
+            problems.append("\(name) needs a value")
+            remaining.remove(at: index)
+            return nil
+        }
+        let value = remaining[index + 1]
+        remaining.removeSubrange(index ... index + 1)
+        return value
+    }
+
+    public mutating func string(_ name: String, default value: String) -> String {
+        string(name) ?? value
+    }
+
+    /// A whole number option, at least `minimum`.
+    public mutating func integer(_ name: String, default value: Int, minimum: Int = 0) -> Int {
+        integer(name, minimum: minimum) ?? value
+    }
+
+    public mutating func integer(_ name: String, minimum: Int = 0) -> Int? {
+        guard let text = string(name) else { return nil }
+        guard let value = Int(text), value >= minimum else {
+            problems.append("\(name) takes a whole number of at least \(minimum), got '\(text)'")
+            return nil
+        }
+        return value
+    }
+
+    /// A decimal number option.
+    public mutating func number(_ name: String, default value: Float) -> Float {
+        number(name) ?? value
+    }
+
+    public mutating func number(_ name: String) -> Float? {
+        guard let text = string(name) else { return nil }
+        guard let value = Float(text), value.isFinite else {
+            problems.append("\(name) takes a number, got '\(text)'")
+            return nil
+        }
+        return value
+    }
+
+    /// One of a fixed set of words.
+    public mutating func choice(_ name: String, among choices: [String]) -> String? {
+        guard let text = string(name) else { return nil }
+        guard choices.contains(text) else {
+            problems.append("\(name) must be one of \(choices.joined(separator: ", ")), got '\(text)'")
+            return nil
+        }
+        return text
+    }
+
+    /// The data directory: `--data DIR`, else `KINDLING_DATA`, else `./data` (see `DataDirectory`).
+    public mutating func dataDirectory() -> String {
+        string("--data") ?? DataDirectory.resolve(arguments: [])
+    }
+
+    /// Stops with the usage and exit status 2 when any option was malformed or not understood.
+    public func finish() {
+        var all = problems
+        all += remaining.map { "unknown argument '\($0)'" }
+        guard !all.isEmpty else { return }
+        let program = (CommandLine.arguments.first as NSString?)?.lastPathComponent ?? "program"
+        for problem in all {
+            FileHandle.standardError.write(Data("\(program): \(problem)\n".utf8))
+        }
+        FileHandle.standardError.write(Data((usage + "\n").utf8))
+        exit(2)
+    }
+}
