@@ -53,7 +53,11 @@ let package = Package(
         module("SoftmaxRegression", ["MatrixMath"]),
         module("Datasets", ["MatrixMath"]),
         module("Visualization"),
-        module("Kindling", ["MatrixMath", "SoftmaxRegression", "Datasets", "Visualization"]),
+        module("Autograd", ["MatrixMath"]),
+        module("NeuralNetwork", ["Autograd"]),
+        module("Optimizers", ["NeuralNetwork"]),
+        module("Kindling", ["MatrixMath", "SoftmaxRegression", "Datasets", "Visualization",
+                            "Autograd", "NeuralNetwork", "Optimizers"]),
 
         tutorial("01", "Matrices"),
         tutorial("02", "SoftmaxRegression"),
@@ -65,5 +69,8 @@ let package = Package(
         .testTarget(name: "SoftmaxRegressionTests", dependencies: ["SoftmaxRegression"], swiftSettings: fastMath),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"], swiftSettings: fastMath),
         .testTarget(name: "VisualizationTests", dependencies: ["Visualization"], swiftSettings: fastMath),
+        .testTarget(name: "AutogradTests", dependencies: ["Autograd"], swiftSettings: fastMath),
+        .testTarget(name: "NeuralNetworkTests", dependencies: ["NeuralNetwork"], swiftSettings: fastMath),
+        .testTarget(name: "OptimizersTests", dependencies: ["Optimizers"], swiftSettings: fastMath),
     ]
 )

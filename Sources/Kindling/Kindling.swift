@@ -5,3 +5,6 @@
 @_exported import SoftmaxRegression
 @_exported import Datasets
 @_exported import Visualization
+@_exported import Autograd
+@_exported import NeuralNetwork
+@_exported import Optimizers

@@ -1,0 +1,39 @@
+import Foundation
+
+/// Elementwise functions and their derivatives, each written beside its forward formula.
+///
+///     exp:     y = e^x,                   dy/dx = e^x = y
+///     log:     y = ln x,                  dy/dx = 1/x
+///     relu:    y = max(0, x),             dy/dx = 1 if x > 0 else 0
+///     sigmoid: y = 1 / (1 + e^-x),        dy/dx = y (1 - y)
+///     tanh:    y = tanh x,                dy/dx = 1 - y^2
+///     pow:     y = x^p,                   dy/dx = p x^(p-1)
+///
+/// ## Shape
+/// - any -> the same shape
+///
+/// ```swift
+/// let hidden = x.linear(weight: w, bias: b).relu()
+/// ```
+extension Tensor {
+    public func exp() -> Tensor { elementwise("ExpBackward0", { Foundation.exp($0) }, derivative: { _, y in y }) }
+
+    public func log() -> Tensor { elementwise("LogBackward0", { Foundation.log($0) }, derivative: { x, _ in 1 / x }) }
+
+    /// Rectified linear unit. At exactly 0 the derivative is taken as 0, as PyTorch does.
+    public func relu() -> Tensor { elementwise("ReluBackward0", { Swift.max(0, $0) }, derivative: { x, _ in x > 0 ? 1 : 0 }) }
+
+    public func sigmoid() -> Tensor {
+        // Written so that neither branch overflows: for x < 0, e^x / (1 + e^x).
+        elementwise("SigmoidBackward0", { x in
+            x >= 0 ? 1 / (1 + Foundation.exp(-x)) : Foundation.exp(x) / (1 + Foundation.exp(x))
+        }, derivative: { _, y in y * (1 - y) })
+    }
+
+    public func tanh() -> Tensor { elementwise("TanhBackward0", { Foundation.tanh($0) }, derivative: { _, y in 1 - y * y }) }
+
+    public func pow(_ exponent: Float) -> Tensor {
+        elementwise("PowBackward0", { Foundation.pow($0, exponent) },
+                    derivative: { x, _ in exponent * Foundation.pow(x, exponent - 1) })
+    }
+}

@@ -1,0 +1,134 @@
+import Autograd
+import Testing
+
+@Suite("Autograd: accumulation, graph, printing, no-grad")
+struct AutogradBehaviourTests {
+    @Test("d(sum w^2)/dw = 2w")
+    func knownGradient() {
+        let w = Tensor([[1, 2], [3, 4]], requiresGrad: true)
+        (w * w).sum().backward()
+        #expect(w.grad?.data == [2, 4, 6, 8])
+    }
+
+    @Test("Gradients accumulate across two backward() calls; zeroGrad clears them")
+    func accumulation() {
+        let x = Tensor([1, 2, 3] as [Float], requiresGrad: true)
+        (x * 3).sum().backward()
+        (x * 3).sum().backward()
+        #expect(x.grad?.data == [6, 6, 6])
+        x.zeroGrad()
+        #expect(x.grad == nil)
+        (x * 3).sum().backward()
+        #expect(x.grad?.data == [3, 3, 3])
+    }
+
+    @Test("A tensor used twice receives the sum of both gradients: d(x*x + x)/dx = 2x + 1")
+    func usedTwice() {
+        let x = Tensor([1, -2] as [Float], requiresGrad: true)
+        let y = x * 2
+        (y * y + y).sum().backward()   // d/dx of (4x^2 + 2x) = 8x + 2
+        #expect(x.grad?.data == [10, -14])
+    }
+
+    @Test("backward with an explicit gradient for a non-scalar output")
+    func explicitGradient() {
+        let x = Tensor([1, 2] as [Float], requiresGrad: true)
+        (x * x).backward(Tensor([1, 10] as [Float]))
+        #expect(x.grad?.data == [2, 40])
+    }
+
+    @Test("Inputs without requiresGrad get no gradient and need none")
+    func constants() {
+        let x = Tensor([1, 2] as [Float], requiresGrad: true), c = Tensor([5, 6] as [Float])
+        (x * c).sum().backward()
+        #expect(x.grad?.data == [5, 6])
+        #expect(c.grad == nil)
+        #expect(!(c * c).requiresGrad)
+    }
+
+    @Test("Inside withNoGrad no graph is recorded")
+    func noGrad() {
+        let x = Tensor([1, 2] as [Float], requiresGrad: true)
+        let y = withNoGrad { x * 2 }
+        #expect(!y.requiresGrad && y.gradFn == nil)
+        #expect((x * 2).gradFn != nil)
+    }
+
+    @Test("The graph can be walked from loss.gradFn through nextFunctions, with PyTorch's names")
+    func graphWalk() {
+        let w = Tensor([[0.1, 0.2], [0.3, 0.4]], requiresGrad: true)
+        let x = Tensor([[1, 2]])
+        let loss = x.matmul(w).logSoftmax(dim: 1).gather(labels: [1]).mean()
+        #expect(loss.gradFn?.name == "MeanBackward0")
+        let gather = loss.gradFn?.nextFunctions.first??.name
+        #expect(gather == "IndexBackward0")
+        let mm = loss.gradFn!.nextFunctions[0]!.nextFunctions[0]!.nextFunctions[0]!
+        #expect(mm.name == "MmBackward0")
+        #expect(mm.nextFunctions.map { $0?.name } == [nil, "AccumulateGrad"])   // x is a constant, w a leaf
+        #expect(mm.nextFunctions[1]?.variable === w)
+    }
+
+    @Test("Printing looks like PyTorch: values with 4 decimals, requiresGrad or gradFn")
+    func printing() {
+        #expect(Tensor([[1, -0.5], [2, 3]], requiresGrad: true).description
+                == "tensor([[ 1.0000, -0.5000],\n        [ 2.0000,  3.0000]], requiresGrad: true)")
+        let x = Tensor([1, 2] as [Float], requiresGrad: true)
+        #expect(x.sum().description == "tensor(3.0000, gradFn: <SumBackward0>)")
+        let long = Tensor((0..<10).map(Float.init))
+        #expect(long.description == "tensor([0.0000, 1.0000, 2.0000, ..., 7.0000, 8.0000, 9.0000])")
+    }
+
+    @Test("Known forward values: softmax, logSoftmax, max, sum along dims")
+    func forwardValues() {
+        let x = Tensor([[1, 2, 3], [1, 1, 1]])
+        let p = x.softmax(dim: 1).data
+        #expect(zip(p, [0.090_030_57, 0.244_728_47, 0.665_240_96, 1.0 / 3, 1.0 / 3, 1.0 / 3]).allSatisfy { abs($0 - Float($1)) < 1e-6 })
+        #expect(abs(x.logSoftmax(dim: 1)[1, 0] - (-1.098_612_3)) < 1e-6)
+        #expect(x.max(dim: 1).values.data == [3, 1])
+        #expect(x.max(dim: 1).indices == [2, 0])   // ties: the first
+        #expect(x.sum(dim: 0).data == [2, 3, 4])
+        #expect(x.sum(dim: 1, keepDim: true).shape == [2, 1])
+        #expect((x + Tensor([10, 20, 30] as [Float])).data == [11, 22, 33, 11, 21, 31])
+    }
+}
+
+/// Misuse stops the program with a message that says what was wrong.
+@Suite("Autograd errors name shapes and operations")
+struct AutogradErrorTests {
+    @Test("Adding [2, 3] and [4] stops naming both shapes")
+    func broadcastError() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Tensor.zeros([2, 3]) + Tensor.zeros([4])
+        }
+        let message = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(message.contains("add: shapes [2, 3] and [4] cannot be broadcast"))
+    }
+
+    @Test("matmul of [2, 3] by [2, 3] stops naming both shapes")
+    func matmulError() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Tensor.zeros([2, 3]).matmul(Tensor.zeros([2, 3]))
+        }
+        let message = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(message.contains("matmul: inner dimensions differ: [2, 3] x [2, 3]"))
+    }
+
+    @Test("backward() on a non-scalar without a gradient says a scalar is needed")
+    func nonScalarBackward() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            let x = Tensor([1, 2] as [Float], requiresGrad: true)
+            (x * 2).backward()
+        }
+        let message = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(message.contains("only for a scalar output; this tensor has shape [2]"))
+    }
+
+    @Test("backward() on a tensor that does not require a gradient says so")
+    func noGradBackward() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            Tensor([1, 2] as [Float]).sum().backward()
+        }
+        let message = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(message.contains("does not require a gradient"))
+    }
+}

@@ -1,0 +1,149 @@
+import Autograd
+import MatrixMath
+import Testing
+
+/// Random tensors for gradient checks, kept away from 0 (where relu, abs and log have kinks or
+/// blow up) by at least `margin`.
+func randomTensor(_ shape: [Int], seed: UInt64, margin: Float = 0.1, positive: Bool = false) -> Tensor {
+    var generator = SeededGenerator(seed: seed)
+    let values = (0..<shape.reduce(1, *)).map { _ -> Float in
+        let magnitude = margin + generator.nextFloat() * 1.5
+        return positive || generator.next() & 1 == 0 ? magnitude : -magnitude
+    }
+    return Tensor(shape: shape, data: values, requiresGrad: true)
+}
+
+@Suite("Every differentiable operation's gradient matches central differences")
+struct OperationGradientTests {
+    struct BroadcastCase: CustomTestStringConvertible, Sendable {
+        let a: [Int], b: [Int]
+        var testDescription: String { "\(a) with \(b)" }
+    }
+
+    static let broadcastCases = [
+        BroadcastCase(a: [3, 4], b: [3, 4]),
+        BroadcastCase(a: [3, 4], b: [4]),           // a bias over rows
+        BroadcastCase(a: [3, 1], b: [1, 4]),        // an outer combination
+        BroadcastCase(a: [2, 3, 4], b: [3, 1]),
+        BroadcastCase(a: [], b: [2, 3]),            // a scalar tensor
+    ]
+
+    @Test("add, sub, mul and div, with broadcasting", arguments: broadcastCases)
+    func arithmetic(_ shapes: BroadcastCase) {
+        let a = randomTensor(shapes.a, seed: 1), b = randomTensor(shapes.b, seed: 2, margin: 0.5)
+        let operations: [(String, (Tensor, Tensor) -> Tensor)] = [
+            ("add", { $0 + $1 }), ("sub", { $0 - $1 }), ("mul", { $0 * $1 }), ("div", { $0 / $1 }),
+        ]
+        for (name, operation) in operations {
+            let result = gradcheck([a, b]) { operation($0[0], $0[1]) }
+            #expect(result.passed, "\(name): \(result)")
+        }
+    }
+
+    @Test("Scalar arithmetic and negation: x + 2, 3 - x, x * 1.5, x / 4, 2 / x, -x")
+    func scalarArithmetic() {
+        let x = randomTensor([2, 3], seed: 3, margin: 0.5)
+        let operations: [(String, (Tensor) -> Tensor)] = [
+            ("x+2", { $0 + 2 }), ("3-x", { 3 - $0 }), ("x*1.5", { $0 * 1.5 }), ("x/4", { $0 / 4 }),
+            ("2/x", { 2 / $0 }), ("-x", { -$0 }), ("x-1", { $0 - 1 }), ("2*x", { 2 * $0 }), ("1+x", { 1 + $0 }),
+        ]
+        for (name, operation) in operations {
+            let result = gradcheck([x]) { operation($0[0]) }
+            #expect(result.passed, "\(name): \(result)")
+        }
+    }
+
+    @Test("matmul: dA = dC B^T and dB = A^T dC")
+    func matmul() {
+        let a = randomTensor([3, 5], seed: 4), b = randomTensor([5, 2], seed: 5)
+        let result = gradcheck([a, b]) { $0[0].matmul($0[1]) }
+        #expect(result.passed, "\(result)")
+    }
+
+    @Test("linear: x W^T + b, with and without bias")
+    func linear() {
+        let x = randomTensor([4, 3], seed: 6), w = randomTensor([2, 3], seed: 7), b = randomTensor([2], seed: 8)
+        #expect(gradcheck([x, w, b]) { $0[0].linear(weight: $0[1], bias: $0[2]) }.passed)
+        #expect(gradcheck([x, w]) { $0[0].linear(weight: $0[1], bias: nil) }.passed)
+    }
+
+    @Test("reshape, flatten and transpose pass gradients back in the original layout")
+    func shapes() {
+        let x = randomTensor([2, 3, 4], seed: 9)
+        #expect(gradcheck([x]) { $0[0].reshaped(to: [4, -1]) * Tensor(shape: [4, 6], data: (0..<24).map(Float.init)) }.passed)
+        #expect(gradcheck([x]) { $0[0].flattened() * Tensor(shape: [2, 12], data: (0..<24).map(Float.init)) }.passed)
+        let m = randomTensor([3, 4], seed: 10)
+        #expect(gradcheck([m]) { $0[0].transposed() * Tensor(shape: [4, 3], data: (0..<12).map(Float.init)) }.passed)
+    }
+
+    @Test("sum and mean, over everything and along each dimension")
+    func reductions() {
+        let x = randomTensor([2, 3, 4], seed: 11)
+        #expect(gradcheck([x]) { $0[0].sum() }.passed)
+        #expect(gradcheck([x]) { $0[0].mean() }.passed)
+        for dim in [0, 1, 2, -1] {
+            #expect(gradcheck([x]) { $0[0].sum(dim: dim) }.passed, "sum dim \(dim)")
+            #expect(gradcheck([x]) { $0[0].mean(dim: dim, keepDim: true) }.passed, "mean dim \(dim)")
+        }
+    }
+
+    @Test("max along a dimension sends the gradient to the maximum only")
+    func maximum() {
+        let x = randomTensor([3, 5], seed: 12)
+        #expect(gradcheck([x]) { $0[0].max(dim: 1).values }.passed)
+        #expect(gradcheck([x]) { $0[0].max(dim: 0, keepDim: true).values }.passed)
+    }
+
+    @Test("exp, log, relu, sigmoid, tanh and pow")
+    func elementwiseFunctions() {
+        let x = randomTensor([3, 4], seed: 13)
+        let positive = randomTensor([3, 4], seed: 14, positive: true)
+        #expect(gradcheck([x]) { $0[0].exp() }.passed)
+        #expect(gradcheck([positive]) { $0[0].log() }.passed)
+        #expect(gradcheck([x]) { $0[0].relu() }.passed)
+        #expect(gradcheck([x]) { $0[0].sigmoid() }.passed)
+        #expect(gradcheck([x]) { $0[0].tanh() }.passed)
+        #expect(gradcheck([positive]) { $0[0].pow(3) }.passed)
+        #expect(gradcheck([positive]) { $0[0].pow(0.5) }.passed)
+    }
+
+    @Test("softmax and log-softmax along every dimension of a 3-D tensor")
+    func softmaxFamily() {
+        let x = randomTensor([2, 3, 4], seed: 15)
+        for dim in [0, 1, 2] {
+            #expect(gradcheck([x]) { $0[0].softmax(dim: dim) }.passed, "softmax dim \(dim)")
+            #expect(gradcheck([x]) { $0[0].logSoftmax(dim: dim) }.passed, "logSoftmax dim \(dim)")
+        }
+    }
+
+    @Test("gather picks x[i, labels[i]] and scatters the gradient back")
+    func gather() {
+        let x = randomTensor([4, 3], seed: 16)
+        #expect(gradcheck([x]) { $0[0].gather(labels: [2, 0, 1, 2]) }.passed)
+        #expect(Tensor([[1, 2], [3, 4]]).gather(labels: [1, 0]).data == [2, 3])
+    }
+
+    @Test("A chain of operations, as a small network computes, checks end to end")
+    func composite() {
+        let x = randomTensor([5, 4], seed: 17), w = randomTensor([3, 4], seed: 18), b = randomTensor([3], seed: 19)
+        let result = gradcheck([x, w, b]) { inputs in
+            inputs[0].linear(weight: inputs[1], bias: inputs[2]).tanh().logSoftmax(dim: 1).gather(labels: [0, 1, 2, 0, 1]).mean()
+        }
+        #expect(result.passed, "\(result)")
+    }
+
+    @Test("gradcheck itself fails an operation whose backward is off by a factor of 2")
+    func gradcheckCatchesErrors() {
+        let x = randomTensor([3], seed: 20)
+        let result = gradcheck([x]) { inputs in
+            let input = inputs[0]
+            // y = x^2 with a wrong derivative x instead of 2x.
+            return Tensor.result(shape: input.shape, data: input.data.map { $0 * $0 }, inputs: [input], name: "Wrong") { g, _ in
+                [zip(g, input.data).map { $0 * $1 }]
+            }
+        }
+        #expect(!result.passed)
+        #expect(result.mismatches.count == 3)
+        #expect(result.description.contains("argument 0, element 0"))
+    }
+}
