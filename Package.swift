@@ -46,6 +46,8 @@ let package = Package(
         .library(name: "Kindling", targets: ["Kindling"]),
         .executable(name: "tutorial01", targets: ["tutorial01"]),
         .executable(name: "tutorial02", targets: ["tutorial02"]),
+        .executable(name: "tutorial03", targets: ["tutorial03"]),
+        .executable(name: "tutorial04", targets: ["tutorial04"]),
         .executable(name: "benchmarks", targets: ["benchmarks"]),
     ],
     targets: [
@@ -61,6 +63,8 @@ let package = Package(
 
         tutorial("01", "Matrices"),
         tutorial("02", "SoftmaxRegression"),
+        tutorial("03", "Autograd"),
+        tutorial("04", "Modules"),
 
         .executableTarget(name: "benchmarks", dependencies: ["Kindling"], path: "Benchmarks",
                           swiftSettings: fastMath),
