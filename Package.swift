@@ -58,8 +58,9 @@ let package = Package(
         module("Autograd", ["MatrixMath"]),
         module("NeuralNetwork", ["Autograd"]),
         module("Optimizers", ["NeuralNetwork"]),
+        module("Convolution", ["NeuralNetwork"]),
         module("Kindling", ["MatrixMath", "SoftmaxRegression", "Datasets", "Visualization",
-                            "Autograd", "NeuralNetwork", "Optimizers"]),
+                            "Autograd", "NeuralNetwork", "Optimizers", "Convolution"]),
 
         tutorial("01", "Matrices"),
         tutorial("02", "SoftmaxRegression"),
@@ -76,5 +77,6 @@ let package = Package(
         .testTarget(name: "AutogradTests", dependencies: ["Autograd"], swiftSettings: fastMath),
         .testTarget(name: "NeuralNetworkTests", dependencies: ["NeuralNetwork"], swiftSettings: fastMath),
         .testTarget(name: "OptimizersTests", dependencies: ["Optimizers"], swiftSettings: fastMath),
+        .testTarget(name: "ConvolutionTests", dependencies: ["Convolution"], swiftSettings: fastMath),
     ]
 )

@@ -8,3 +8,4 @@
 @_exported import Autograd
 @_exported import NeuralNetwork
 @_exported import Optimizers
+@_exported import Convolution

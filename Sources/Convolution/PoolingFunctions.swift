@@ -1,0 +1,142 @@
+import Autograd
+import MatrixMath
+
+/// Max pooling as a differentiable operation (PyTorch's `F.max_pool2d`): each output is the
+/// largest value of its window, in every channel separately.
+///
+///     out[n, c, y, x] = max_{i, j} in[n, c, y*s + i, x*s + j]
+///
+/// Backward: the whole gradient of an output goes to the input element that was the maximum
+/// (the first in row-major order on ties, as PyTorch; NaN counts as the maximum); every other
+/// element of the window gets nothing from it. Overlapping windows add up.
+///
+/// ## Shape
+/// - [N, C, H, W] -> [N, C, (H - k_h) / s_h + 1, (W - k_w) / s_w + 1]
+///
+/// ```swift
+/// let pooled = maxPool2d(features, kernelSize: (2, 2), stride: (2, 2))   // [64, 32, 26, 26] -> [64, 32, 13, 13]
+/// ```
+public func maxPool2d(_ input: Tensor, kernelSize: (Int, Int), stride: (Int, Int), layerName: String = "maxPool2d") -> Tensor {
+    let (planes, g) = poolingGeometry(input, kernelSize: kernelSize, stride: stride, layerName: layerName)
+    var output = [Float](repeating: 0, count: planes * g.outputPlane)
+    var argmax = [Int32](repeating: 0, count: planes * g.outputPlane)
+    input.data.withUnsafeBufferPointer { x in
+        output.withUnsafeMutableBufferPointer { y in
+            argmax.withUnsafeMutableBufferPointer { a in
+                guard let xBase = x.baseAddress, let yBase = y.baseAddress, let aBase = a.baseAddress else { return }
+                parallelFor(planes, minimumPerThread: 64) { range in
+                    for plane in range {
+                        let source = xBase + plane * g.inputPlane
+                        let target = yBase + plane * g.outputPlane, indices = aBase + plane * g.outputPlane
+                        for oy in 0..<g.outputHeight {
+                            for ox in 0..<g.outputWidth {
+                                let top = oy * g.strideHeight, left = ox * g.strideWidth
+                                var best = top * g.inputWidth + left
+                                var bestValue = source[best]
+                                for i in 0..<g.kernelHeight {
+                                    let row = (top + i) * g.inputWidth + left
+                                    for j in 0..<g.kernelWidth {
+                                        let value = source[row + j]
+                                        if value > bestValue || (value.isNaN && !bestValue.isNaN) {
+                                            bestValue = value
+                                            best = row + j
+                                        }
+                                    }
+                                }
+                                target[oy * g.outputWidth + ox] = bestValue
+                                indices[oy * g.outputWidth + ox] = Int32(best)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let outputShape = [input.shape[0], input.shape[1], g.outputHeight, g.outputWidth]
+    return Tensor.result(shape: outputShape, data: output, inputs: [input], name: "MaxPool2DWithIndicesBackward0") { gradient, _ in
+        var dx = [Float](repeating: 0, count: planes * g.inputPlane)
+        gradient.withUnsafeBufferPointer { dy in
+            argmax.withUnsafeBufferPointer { a in
+                dx.withUnsafeMutableBufferPointer { d in
+                    guard let dyBase = dy.baseAddress, let aBase = a.baseAddress, let dBase = d.baseAddress else { return }
+                    parallelFor(planes, minimumPerThread: 64) { range in
+                        for plane in range {
+                            let target = dBase + plane * g.inputPlane
+                            for position in 0..<g.outputPlane {
+                                let index = plane * g.outputPlane + position
+                                target[Int(aBase[index])] += dyBase[index]
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return [dx]
+    }
+}
+
+/// Average pooling (PyTorch's `F.avg_pool2d` without padding): each output is the mean of its
+/// window, and its gradient is shared equally, 1 / (k_h * k_w) to each element of the window.
+///
+/// ## Shape
+/// - [N, C, H, W] -> [N, C, (H - k_h) / s_h + 1, (W - k_w) / s_w + 1]
+public func avgPool2d(_ input: Tensor, kernelSize: (Int, Int), stride: (Int, Int), layerName: String = "avgPool2d") -> Tensor {
+    let (planes, g) = poolingGeometry(input, kernelSize: kernelSize, stride: stride, layerName: layerName)
+    let scale = 1 / Float(g.kernelArea)
+    var output = [Float](repeating: 0, count: planes * g.outputPlane)
+    input.data.withUnsafeBufferPointer { x in
+        output.withUnsafeMutableBufferPointer { y in
+            guard let xBase = x.baseAddress, let yBase = y.baseAddress else { return }
+            parallelFor(planes, minimumPerThread: 64) { range in
+                for plane in range {
+                    let source = xBase + plane * g.inputPlane, target = yBase + plane * g.outputPlane
+                    for oy in 0..<g.outputHeight {
+                        for ox in 0..<g.outputWidth {
+                            var total: Float = 0
+                            for i in 0..<g.kernelHeight {
+                                let row = (oy * g.strideHeight + i) * g.inputWidth + ox * g.strideWidth
+                                for j in 0..<g.kernelWidth { total += source[row + j] }
+                            }
+                            target[oy * g.outputWidth + ox] = total * scale
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let outputShape = [input.shape[0], input.shape[1], g.outputHeight, g.outputWidth]
+    return Tensor.result(shape: outputShape, data: output, inputs: [input], name: "AvgPool2DBackward0") { gradient, _ in
+        var dx = [Float](repeating: 0, count: planes * g.inputPlane)
+        gradient.withUnsafeBufferPointer { dy in
+            dx.withUnsafeMutableBufferPointer { d in
+                guard let dyBase = dy.baseAddress, let dBase = d.baseAddress else { return }
+                parallelFor(planes, minimumPerThread: 64) { range in
+                    for plane in range {
+                        let source = dyBase + plane * g.outputPlane, target = dBase + plane * g.inputPlane
+                        for oy in 0..<g.outputHeight {
+                            for ox in 0..<g.outputWidth {
+                                let share = source[oy * g.outputWidth + ox] * scale
+                                for i in 0..<g.kernelHeight {
+                                    let row = (oy * g.strideHeight + i) * g.inputWidth + ox * g.strideWidth
+                                    for j in 0..<g.kernelWidth { target[row + j] += share }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return [dx]
+    }
+}
+
+/// Checks a pooling input and returns the number of planes (N * C) and the window geometry.
+func poolingGeometry(_ input: Tensor, kernelSize: (Int, Int), stride: (Int, Int), layerName: String)
+    -> (planes: Int, geometry: ConvolutionGeometry) {
+    precondition(input.rank == 4, "\(layerName): expected input [N, C, H, W], got \(input.shapeText)")
+    guard let g = ConvolutionGeometry(inputHeight: input.shape[2], inputWidth: input.shape[3],
+                                      kernel: kernelSize, stride: stride, padding: (0, 0)) else {
+        preconditionFailure("\(layerName): window \(kernelSize.0)x\(kernelSize.1) with stride \(stride) does not fit input \(input.shapeText) (window larger than the input, or a size below 1)")
+    }
+    return (input.shape[0] * input.shape[1], g)
+}

@@ -1,0 +1,238 @@
+import Autograd
+import Convolution
+import MatrixMath
+import NeuralNetwork
+import Testing
+
+func randomTensor(_ shape: [Int], seed: UInt64, requiresGrad: Bool = true) -> Tensor {
+    var generator = SeededGenerator(seed: seed)
+    return Tensor(shape: shape, data: (0..<shape.reduce(1, *)).map { _ in generator.nextFloat() * 2 - 1 },
+                  requiresGrad: requiresGrad)
+}
+
+func close(_ a: [Float], _ b: [Float], tolerance: Float = 1e-4) -> Bool {
+    let scale = max(1, b.map(abs).max() ?? 0)
+    return a.count == b.count && zip(a, b).allSatisfy { abs($0 - $1) <= tolerance * scale }
+}
+
+@Suite("Conv2d and pooling: known answers")
+struct ConvolutionKnownAnswerTests {
+    /// The 4x4 image with the counting numbers 1...16, row by row.
+    let counting = Tensor(shape: [1, 1, 4, 4], data: (1...16).map(Float.init))
+
+    @Test("A 3x3 kernel of ones sums each window of 1...16: [[54, 63], [90, 99]]")
+    func onesKernel() {
+        // Top-left window: 1+2+3 + 5+6+7 + 9+10+11 = 54. One step right adds 1 to each of the nine
+        // values (+9 = 63); one step down adds 4 to each (+36 = 90); both: 99.
+        let y = conv2d(counting, weight: Tensor.ones([1, 1, 3, 3]), bias: nil)
+        #expect(y.shape == [1, 1, 2, 2])
+        #expect(y.data == [54, 63, 90, 99])
+    }
+
+    @Test("Padding 1 and stride 2 with a centre-only kernel picks pixels 1, 3, 9, 11; a bias adds to all")
+    func paddingAndStride() {
+        // The kernel has 1 at its centre, so each output is the pixel under the centre. With
+        // padding 1 the first window is centred on (0, 0); stride 2 visits (0,0), (0,2), (2,0), (2,2).
+        var centre = [Float](repeating: 0, count: 9)
+        centre[4] = 1
+        let y = conv2d(counting, weight: Tensor(shape: [1, 1, 3, 3], data: centre), bias: Tensor([0.5] as [Float]),
+                       stride: (2, 2), padding: (1, 1))
+        #expect(y.shape == [1, 1, 2, 2])
+        #expect(y.data == [1.5, 3.5, 9.5, 11.5])
+    }
+
+    @Test("A horizontal edge kernel [-1, 1] gives the constant step 1 along every row of 1...16")
+    func rectangularKernel() {
+        let y = conv2d(counting, weight: Tensor(shape: [1, 1, 1, 2], data: [-1, 1]), bias: nil)
+        #expect(y.shape == [1, 1, 4, 3])
+        #expect(y.data == [Float](repeating: 1, count: 12))
+    }
+
+    @Test("Two input channels add up; two filters give two output channels")
+    func channels() {
+        // Channel 1 is 1...16, channel 2 is 10 times it. Filter 0 sums channel 1's window
+        // corners; filter 1 reads channel 2's top-left only.
+        let input = Tensor(shape: [1, 2, 4, 4], data: (1...16).map(Float.init) + (1...16).map { Float($0 * 10) })
+        var weight = [Float](repeating: 0, count: 2 * 2 * 2 * 2)
+        weight[0] = 1; weight[3] = 1          // filter 0, channel 0: top-left + bottom-right
+        weight[8 + 4] = 1                     // filter 1, channel 1: top-left
+        let y = conv2d(input, weight: Tensor(shape: [2, 2, 2, 2], data: weight), bias: nil)
+        #expect(y.shape == [1, 2, 3, 3])
+        let corners: [Float] = [1 + 6, 2 + 7, 3 + 8]
+        #expect(Array(y.data[0..<3]) == corners)
+        #expect(Array(y.data[9..<12]) == [10, 20, 30])
+    }
+
+    @Test("MaxPool2d 2x2 on 1...16 keeps [[6, 8], [14, 16]]; AvgPool2d gives [[3.5, 5.5], [11.5, 13.5]]")
+    func pooling() {
+        #expect(MaxPool2d(kernelSize: 2)(counting).data == [6, 8, 14, 16])
+        // Top-left window mean: (1 + 2 + 5 + 6) / 4 = 3.5.
+        #expect(AvgPool2d(kernelSize: 2)(counting).data == [3.5, 5.5, 11.5, 13.5])
+        // Overlapping 3x3 windows with stride 1: the maximum is always the bottom-right corner.
+        #expect(MaxPool2d(kernelSize: 3, stride: 1)(counting).data == [11, 12, 15, 16])
+    }
+
+    @Test("MaxPool2d sends each gradient to the first maximum of its window (ties as PyTorch)")
+    func maxPoolTies() {
+        let x = Tensor(shape: [1, 1, 2, 2], data: [5, 5, 5, 5], requiresGrad: true)
+        maxPool2d(x, kernelSize: (2, 2), stride: (2, 2)).sum().backward()
+        #expect(x.grad?.data == [1, 0, 0, 0])
+    }
+
+    @Test("Conv2d prints its configuration; parameters are named weight and bias in PyTorch's layout")
+    func description() {
+        let conv = Conv2d(inputChannels: 1, outputChannels: 24, kernelSize: 3)
+        #expect(conv.description == "Conv2d(inputChannels: 1, outputChannels: 24, kernelSize: (3, 3), stride: (1, 1))")
+        #expect(conv.namedParameters().map(\.name) == ["weight", "bias"])
+        #expect(conv.weight.shape == [24, 1, 3, 3])
+        // PyTorch's initialisation bound 1/sqrt(fan in) = 1/3.
+        #expect(conv.weight.data.allSatisfy { abs($0) <= 1.0 / 3 })
+        #expect(Conv2d(inputChannels: 3, outputChannels: 6, kernelSize: 5, padding: 2, bias: false).description
+                == "Conv2d(inputChannels: 3, outputChannels: 6, kernelSize: (5, 5), stride: (1, 1), padding: (2, 2), bias: false)")
+        #expect(MaxPool2d(kernelSize: 2).description == "MaxPool2d(kernelSize: (2, 2), stride: (2, 2))")
+    }
+}
+
+@Suite("Conv2d and pooling gradients match central differences")
+struct ConvolutionGradientTests {
+    struct Case: CustomTestStringConvertible, Sendable {
+        let input: [Int], outputChannels: Int, kernel: (Int, Int), stride: (Int, Int), padding: (Int, Int), bias: Bool
+        var testDescription: String {
+            "input \(input), \(outputChannels) filters \(kernel.0)x\(kernel.1), stride \(stride.0), padding \(padding.0), \(bias ? "bias" : "no bias")"
+        }
+    }
+
+    static let cases = [
+        Case(input: [2, 1, 5, 5], outputChannels: 3, kernel: (3, 3), stride: (1, 1), padding: (0, 0), bias: true),
+        Case(input: [2, 3, 5, 4], outputChannels: 2, kernel: (3, 3), stride: (1, 1), padding: (1, 1), bias: true),
+        Case(input: [1, 2, 7, 7], outputChannels: 2, kernel: (3, 3), stride: (2, 2), padding: (1, 1), bias: true),
+        Case(input: [2, 2, 6, 5], outputChannels: 3, kernel: (2, 3), stride: (2, 1), padding: (0, 1), bias: false),
+        Case(input: [1, 4, 4, 4], outputChannels: 1, kernel: (1, 1), stride: (1, 1), padding: (0, 0), bias: true),
+    ]
+
+    @Test("Conv2d input, weight and bias gradients (gradcheck)", arguments: cases)
+    func conv2dGradients(_ c: Case) {
+        manualSeed(1)
+        let layer = Conv2d(inputChannels: c.input[1], outputChannels: c.outputChannels, kernelSize: c.kernel,
+                           stride: c.stride, padding: c.padding, bias: c.bias)
+        let x = randomTensor(c.input, seed: 2)
+        let arguments = [x, layer.weight] + (layer.bias.map { [$0] } ?? [])
+        let result = gradcheck(arguments) { _ in layer(x) }
+        #expect(result.passed, "\(result)")
+    }
+
+    @Test("MaxPool2d gradient, non-overlapping and overlapping windows (gradcheck)")
+    func maxPoolGradients() {
+        // Distinct values spaced well apart so no window has a near-tie the central difference could cross.
+        var generator = SeededGenerator(seed: 3)
+        var values = (0..<72).map { Float($0) * 0.1 }
+        for i in stride(from: values.count - 1, to: 0, by: -1) { values.swapAt(i, Int(generator.next() % UInt64(i + 1))) }
+        let x = Tensor(shape: [2, 1, 6, 6], data: values, requiresGrad: true)
+        #expect(gradcheck([x]) { maxPool2d($0[0], kernelSize: (2, 2), stride: (2, 2)) }.passed)
+        #expect(gradcheck([x]) { MaxPool2d(kernelSize: 3, stride: 2)($0[0]) }.passed)
+    }
+
+    @Test("AvgPool2d gradient (gradcheck)")
+    func avgPoolGradients() {
+        let x = randomTensor([2, 3, 5, 5], seed: 4)
+        #expect(gradcheck([x]) { AvgPool2d(kernelSize: 2)($0[0]) }.passed)
+        #expect(gradcheck([x]) { AvgPool2d(kernelSize: (3, 2), stride: (1, 2))($0[0]) }.passed)
+    }
+
+    @Test("A two-convolution network end to end: conv, relu, pool, conv, flatten, linear, log-softmax, NLL (gradcheck)")
+    func network() {
+        manualSeed(5)
+        let conv1 = Conv2d(inputChannels: 1, outputChannels: 2, kernelSize: 3)
+        let conv2 = Conv2d(inputChannels: 2, outputChannels: 3, kernelSize: 2)
+        let fc = Linear(inputFeatures: 3 * 2 * 2, outputFeatures: 4)
+        let x = randomTensor([2, 1, 8, 8], seed: 6, requiresGrad: false)
+        let parameters = conv1.parameters() + conv2.parameters() + fc.parameters()
+        // ReLU and max pooling have kinks: a step of 1e-3 keeps the central differences from
+        // crossing them (a step of 1e-2 does cross a few at this seed).
+        let result = gradcheck(parameters, step: 1e-3, absoluteTolerance: 2e-3) { _ in
+            let h = maxPool2d(conv1(x).relu(), kernelSize: (2, 2), stride: (2, 2))
+            let features = conv2(h).relu().flattened()
+            return nllLoss(fc(features).logSoftmax(dim: 1), labels: [1, 3])
+        }
+        #expect(result.passed, "\(result)")
+    }
+}
+
+@Suite("The im2col + GEMM convolution equals the plain-loop reference")
+struct ConvolutionReferenceTests {
+    @Test("Forward and all three gradients on random shapes, strides and paddings",
+          arguments: [(UInt64(1), [3, 2, 9, 7], 4, (3, 3), (1, 1), (0, 0)),
+                      (2, [2, 3, 12, 12], 5, (5, 5), (2, 2), (2, 2)),
+                      (3, [4, 1, 28, 28], 8, (3, 3), (1, 1), (1, 1)),
+                      (4, [1, 6, 11, 13], 3, (4, 2), (3, 1), (1, 0))])
+    func matchesReference(seed: UInt64, shape: [Int], outputChannels: Int, kernel: (Int, Int), stride: (Int, Int),
+                          padding: (Int, Int)) {
+        let x = randomTensor(shape, seed: seed)
+        let weight = randomTensor([outputChannels, shape[1], kernel.0, kernel.1], seed: seed + 10)
+        let bias = randomTensor([outputChannels], seed: seed + 20)
+        let y = conv2d(x, weight: weight, bias: bias, stride: stride, padding: padding)
+        let reference = ReferenceConvolution.forward(input: x.data, inputShape: shape, weight: weight.data,
+                                                     weightShape: weight.shape, bias: bias.data, stride: stride, padding: padding)
+        #expect(y.shape == reference.shape)
+        #expect(close(y.data, reference.output))
+
+        let g = randomTensor(y.shape, seed: seed + 30, requiresGrad: false)
+        y.backward(g)
+        let expected = ReferenceConvolution.backward(outputGradient: g.data, input: x.data, inputShape: shape,
+                                                     weight: weight.data, weightShape: weight.shape, stride: stride, padding: padding)
+        #expect(close(x.grad!.data, expected.input))
+        #expect(close(weight.grad!.data, expected.weight))
+        #expect(close(bias.grad!.data, expected.bias))
+    }
+
+    @Test("Max and average pooling equal the reference on random planes")
+    func poolingMatchesReference() {
+        for (shape, kernel, stride) in [([3, 4, 10, 9], (2, 2), (2, 2)), ([2, 2, 7, 7], (3, 3), (2, 2)), ([1, 3, 6, 8], (2, 3), (1, 2))] {
+            let x = randomTensor(shape, seed: 9, requiresGrad: false)
+            let maxReference = ReferenceConvolution.pool(input: x.data, inputShape: shape, kernel: kernel, stride: stride, average: false)
+            let avgReference = ReferenceConvolution.pool(input: x.data, inputShape: shape, kernel: kernel, stride: stride, average: true)
+            #expect(maxPool2d(x, kernelSize: kernel, stride: stride).data == maxReference.output)
+            #expect(close(avgPool2d(x, kernelSize: kernel, stride: stride).data, avgReference.output, tolerance: 1e-6))
+        }
+    }
+}
+
+@Suite("Convolution errors name the layer and both shapes")
+struct ConvolutionErrorTests {
+    @Test("A 1-channel Conv2d given 3 channels names the layer, expected and actual shapes")
+    func wrongChannels() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Conv2d(inputChannels: 1, outputChannels: 4, kernelSize: 3)(Tensor.zeros([2, 3, 8, 8]))
+        }
+        let message = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(message.contains("Conv2d(inputChannels: 1, outputChannels: 4"))
+        #expect(message.contains("expected input [N, 1, H, W], got [2, 3, 8, 8]"))
+    }
+
+    @Test("A flat [N, 784] input to Conv2d is refused as the wrong rank")
+    func wrongRank() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Conv2d(inputChannels: 1, outputChannels: 4, kernelSize: 3)(Tensor.zeros([2, 784]))
+        }
+        let message = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(message.contains("got [2, 784]"))
+    }
+
+    @Test("A 5x5 kernel on a 3x3 input without padding is refused with the sizes")
+    func kernelTooLarge() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Conv2d(inputChannels: 1, outputChannels: 1, kernelSize: 5)(Tensor.zeros([1, 1, 3, 3]))
+        }
+        let message = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(message.contains("kernel 5x5") && message.contains("input 3x3"))
+    }
+
+    @Test("A pooling window larger than the input is refused with the sizes")
+    func windowTooLarge() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = MaxPool2d(kernelSize: 4)(Tensor.zeros([1, 1, 3, 3]))
+        }
+        let message = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(message.contains("window 4x4") && message.contains("[1, 1, 3, 3]"))
+    }
+}
