@@ -68,7 +68,7 @@ let package = Package(
         tutorial("04", "Modules"),
 
         .executableTarget(name: "benchmarks", dependencies: ["Kindling"], path: "Benchmarks",
-                          swiftSettings: fastMath),
+                          exclude: ["pytorch_compare.py"], swiftSettings: fastMath),
 
         .testTarget(name: "MatrixMathTests", dependencies: ["MatrixMath"], swiftSettings: fastMath),
         .testTarget(name: "SoftmaxRegressionTests", dependencies: ["SoftmaxRegression"], swiftSettings: fastMath),

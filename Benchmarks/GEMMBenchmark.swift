@@ -7,6 +7,8 @@ struct GEMMShape {
     let m: Int, n: Int, k: Int
     var transA: Transpose = .none
     var transB: Transpose = .none
+    /// A product that runs one per core (per image of a batch): timed on one thread only.
+    var perCore = false
 
     var flops: Double { 2 * Double(m) * Double(n) * Double(k) }
 }
@@ -45,7 +47,8 @@ func runGEMMBenchmark(quick: Bool) {
     }
     // The products inside the networks of DESIGN.md (batch 64, im2col layout):
     // convnet conv2 forward, pytorch-example conv2 forward, pytorch-example fc1 forward, and the
-    // transposed products their backward passes compute.
+    // transposed products their backward passes compute, then the per-image products that
+    // Conv2d runs, one image per core at a time.
     let layers = [
         GEMMShape(name: "conv 7744x48x216", m: 7744, n: 48, k: 216),
         GEMMShape(name: "conv 36864x64x288", m: 36864, n: 64, k: 288),
@@ -54,29 +57,38 @@ func runGEMMBenchmark(quick: Bool) {
         GEMMShape(name: "conv dX 36864x288x64 (B^T)", m: 36864, n: 288, k: 64, transB: .transposed),
         GEMMShape(name: "fc dW 128x9216x64 (A^T)", m: 128, n: 9216, k: 64, transA: .transposed),
         GEMMShape(name: "fc dX 64x9216x128", m: 64, n: 9216, k: 128),
+        // Per-image convolution products (one image of pytorch-example's conv2, convnet's conv2):
+        // out = W cols, dW^T = cols g^T, dcols = W^T g.
+        GEMMShape(name: "img fwd 64x576x288", m: 64, n: 576, k: 288, perCore: true),
+        GEMMShape(name: "img dW 288x64x576 (B^T)", m: 288, n: 64, k: 576, transB: .transposed, perCore: true),
+        GEMMShape(name: "img dX 288x576x64 (A^T)", m: 288, n: 576, k: 64, transA: .transposed, perCore: true),
+        GEMMShape(name: "img fwd 48x121x216", m: 48, n: 121, k: 216, perCore: true),
+        GEMMShape(name: "img dW 216x48x121 (B^T)", m: 216, n: 48, k: 121, transB: .transposed, perCore: true),
+        GEMMShape(name: "img dX 216x121x48 (A^T)", m: 216, n: 121, k: 48, transA: .transposed, perCore: true),
     ]
 
     print("\(pad("shape", 28)) \(pad("naive", 8)) \(pad("1 thread", 9)) \(pad("\(cores) threads", 10))")
     var bestSingle = 0.0, bestParallel = 0.0
     var worstLayerRatioSingle = Double.infinity, worstLayerRatioParallel = Double.infinity
-    var layerResults: [(Double, Double)] = []
+    var layerResults: [(Double, Double?)] = []
     for shape in squares + layers {
         let isSquare = squares.contains { $0.name == shape.name }
         // The naive loop takes seconds per call at 1024^3 and on the layer shapes: time it only
         // where it finishes quickly.
         let naive = isSquare && shape.m <= 512 ? String(format: "%.2f", measure(shape, kernel: .naive, threads: 1)) : "-"
         let single = measure(shape, kernel: .packed, threads: 1)
-        let parallel = measure(shape, kernel: .parallel, threads: cores)
-        print("\(pad(shape.name, 28)) \(pad(naive, 8)) \(pad(String(format: "%.1f", single), 9)) \(pad(String(format: "%.1f", parallel), 10))")
+        let parallel = shape.perCore ? nil : measure(shape, kernel: .parallel, threads: cores)
+        let parallelText = parallel.map { String(format: "%.1f", $0) } ?? "per core"
+        print("\(pad(shape.name, 28)) \(pad(naive, 8)) \(pad(String(format: "%.1f", single), 9)) \(pad(parallelText, 10))")
         if isSquare && shape.m >= 512 {
             bestSingle = max(bestSingle, single)
-            bestParallel = max(bestParallel, parallel)
+            bestParallel = max(bestParallel, parallel ?? 0)
         }
         if !isSquare { layerResults.append((single, parallel)) }
     }
     for (single, parallel) in layerResults {
         worstLayerRatioSingle = min(worstLayerRatioSingle, single / bestSingle)
-        worstLayerRatioParallel = min(worstLayerRatioParallel, parallel / bestParallel)
+        if let parallel { worstLayerRatioParallel = min(worstLayerRatioParallel, parallel / bestParallel) }
     }
     Parallelism.threadCount = cores
     print("")

@@ -11,12 +11,16 @@ let usage = """
 
       gemm [--quick]     GFLOP/s of the naive, packed (1 core) and parallel GEMM kernels
                          at square sizes and at the shapes the networks' layers use
+      train [options]    seconds per epoch training convnet and pytorch-example on MNIST,
+                         and peak memory (train --help for options)
 
     """
 
 switch arguments.first {
 case "gemm":
     runGEMMBenchmark(quick: arguments.contains("--quick"))
+case "train":
+    runTrainBenchmark(arguments: Array(arguments.dropFirst()))
 case "--help", "-h", "help":
     print(usage, terminator: "")
 default:

@@ -1,19 +1,22 @@
 import Autograd
 import MatrixMath
 
-/// The 2-D convolution as a differentiable operation (PyTorch's `F.conv2d`), computed by im2col and
-/// the tiled GEMM.
+/// The 2-D convolution as a differentiable operation (PyTorch's `F.conv2d`), computed image by
+/// image as im2col and the tiled GEMM, the images of a batch shared between the cores.
 ///
 ///     out[n, o, y, x] = bias[o] + sum_{c, i, j} weight[o, c, i, j] * in[n, c, y*s + i - p, x*s + j - p]
 ///
-/// Forward: cols = im2col(in), [n*oh*ow, C*kh*kw]; out = cols W^T + b, [n*oh*ow, OC], rearranged to
-/// NCHW. Backward, with g the output gradient rearranged to [n*oh*ow, OC]:
+/// For each image, with cols = im2col(image) of shape [C*kh*kw, oh*ow], W the weight as
+/// [OC, C*kh*kw] and g the image's output gradient as [OC, oh*ow]:
 ///
-///     dW    = g^T cols           [OC, C*kh*kw]    each weight: sum of input times output gradient
-///     db    = sum of g's rows    [OC]
-///     dcols = g W                [n*oh*ow, C*kh*kw], then col2im adds it back onto the input
+///     forward:  out   = W cols + b              [OC, oh*ow], already NCHW
+///     weight:   dW   += g cols^T                summed over the images (computed as dW^T = cols g^T)
+///     bias:     db   += sum of g over positions
+///     input:    dcols = W^T g, then col2im adds each column back onto the input positions
 ///
-/// (the same three formulas as a Linear layer's, applied to the windows).
+/// (a Linear layer's three formulas, applied to every window). Nothing of the batch's size is
+/// kept between forward and backward but the input itself: the backward pass runs im2col again,
+/// which costs a copy and saves storing every window of every image.
 ///
 /// ## Shape
 /// - input [N, C, H, W], weight [OC, C, kh, kw], bias [OC] -> [N, OC, oh, ow] with
@@ -39,89 +42,126 @@ public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor?, stride: (Int,
                                       stride: stride, padding: padding) else {
         preconditionFailure("\(layerName): kernel \(kernelHeight)x\(kernelWidth) with stride \(stride) does not fit input \(height)x\(width) padded by \(padding) (kernel larger than the padded input, or a size below 1)")
     }
-    let rows = images * g.outputPlane
-    let rowLength = channels * g.kernelArea
-    let plane = g.outputPlane
+    let problem = ConvolutionProblem(images: images, channels: channels, outputChannels: outputChannels, geometry: g)
+    let inputData = input.data, weightData = weight.data
+    let output = problem.forward(input: inputData, weight: weightData, bias: bias?.data)
 
-    // cols = im2col(input)
-    var cols = [Float](repeating: 0, count: rows * rowLength)
-    input.data.withUnsafeBufferPointer { x in
-        cols.withUnsafeMutableBufferPointer { c in
-            if let xBase = x.baseAddress, let cBase = c.baseAddress {
-                Im2col.im2col(xBase, images: images, channels: channels, geometry: g, into: cBase)
-            }
-        }
-    }
-    // [rows, OC] = cols [rows, K] x W^T, W being [OC, K]
-    var product = [Float](repeating: 0, count: rows * outputChannels)
-    gemm(transB: .transposed, m: rows, n: outputChannels, k: rowLength,
-         a: cols, lda: Swift.max(rowLength, 1), b: weight.data, ldb: Swift.max(rowLength, 1),
-         c: &product, ldc: outputChannels)
-    // Rearrange [n, position, OC] to NCHW [n, OC, position], adding the bias on the way.
-    var output = [Float](repeating: 0, count: rows * outputChannels)
-    let biasValues = bias?.data ?? [Float](repeating: 0, count: outputChannels)
-    transposeBatch(product, images: images, rows: plane, columns: outputChannels, into: &output, adding: biasValues)
-
-    let weightData = weight.data
     let inputs = bias.map { [input, weight, $0] } ?? [input, weight]
     return Tensor.result(shape: [images, outputChannels, g.outputHeight, g.outputWidth], data: output,
                          inputs: inputs, name: "ConvolutionBackward0") { gradient, needs in
-        // g as [n * position, OC], the layout of the forward product.
-        var g2 = [Float](repeating: 0, count: gradient.count)
-        transposeBatch(gradient, images: images, rows: outputChannels, columns: plane, into: &g2, adding: nil)
-        var grads: [[Float]?] = [nil, nil]
-        if needs[1] {   // dW = g^T cols: [OC, rows] x [rows, K]
-            var dw = [Float](repeating: 0, count: outputChannels * rowLength)
-            gemm(transA: .transposed, m: outputChannels, n: rowLength, k: rows,
-                 a: g2, lda: outputChannels, b: cols, ldb: Swift.max(rowLength, 1), c: &dw, ldc: Swift.max(rowLength, 1))
-            grads[1] = dw
-        }
-        if needs[0] {   // dcols = g W: [rows, OC] x [OC, K], then col2im
-            var dcols = [Float](repeating: 0, count: rows * rowLength)
-            gemm(m: rows, n: rowLength, k: outputChannels, a: g2, lda: outputChannels,
-                 b: weightData, ldb: Swift.max(rowLength, 1), c: &dcols, ldc: Swift.max(rowLength, 1))
-            var dx = [Float](repeating: 0, count: images * channels * height * width)
-            dcols.withUnsafeBufferPointer { c in
-                dx.withUnsafeMutableBufferPointer { d in
-                    if let cBase = c.baseAddress, let dBase = d.baseAddress {
-                        Im2col.col2im(cBase, images: images, channels: channels, geometry: g, into: dBase)
-                    }
-                }
-            }
-            grads[0] = dx
-        }
+        let (dx, dw) = problem.backward(gradient: gradient, input: inputData, weight: weightData,
+                                        needsInput: needs[0], needsWeight: needs[1])
+        var grads: [[Float]?] = [dx, dw]
         if inputs.count == 3 {
-            grads.append(needs[2] ? channelSums(gradient, images: images, channels: outputChannels, plane: plane) : nil)
+            grads.append(needs[2] ? channelSums(gradient, images: images, channels: outputChannels, plane: g.outputPlane) : nil)
         }
         return grads
     }
 }
 
-/// For each of `images` blocks, transposes a [rows, columns] matrix into [columns, rows], adding
-/// `adding[column]` to every value of output row `column` when given. In parallel over images.
-func transposeBatch(_ source: [Float], images: Int, rows: Int, columns: Int, into target: inout [Float], adding: [Float]?) {
-    let block = rows * columns
-    source.withUnsafeBufferPointer { s in
-        target.withUnsafeMutableBufferPointer { t in
-            guard let sBase = s.baseAddress, let tBase = t.baseAddress else { return }
-            let offsets = adding ?? [Float](repeating: 0, count: columns)
-            offsets.withUnsafeBufferPointer { b in
-                parallelFor(images) { range in
-                    for image in range {
-                        let from = sBase + image * block, to = tBase + image * block
-                        // Tiles of 16 rows keep the strided writes within a few cache lines.
-                        for r0 in stride(from: 0, to: rows, by: 16) {
-                            let r1 = Swift.min(r0 + 16, rows)
-                            for c in 0..<columns {
-                                let offset = b[c]
-                                let destination = to + c * rows
-                                for r in r0..<r1 { destination[r] = from[r * columns + c] + offset }
+/// The sizes of one convolution and its forward and backward computations on raw arrays.
+struct ConvolutionProblem {
+    let images: Int, channels: Int, outputChannels: Int
+    let geometry: ConvolutionGeometry
+
+    /// Rows of cols: one per (channel, kernel row, kernel column).
+    var windowSize: Int { channels * geometry.kernelArea }
+    var inputSize: Int { channels * geometry.inputPlane }
+    var outputSize: Int { outputChannels * geometry.outputPlane }
+
+    /// A 1x1 kernel with stride 1 and no padding reads the image as it is: cols is the image.
+    var colsIsImage: Bool {
+        geometry.kernelArea == 1 && geometry.strideHeight == 1 && geometry.strideWidth == 1
+            && geometry.paddingHeight == 0 && geometry.paddingWidth == 0
+    }
+
+    /// Makes `cols` for `image`, or returns the image itself when it already is cols.
+    func columns(of image: UnsafePointer<Float>, scratch: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
+        if colsIsImage { return image }
+        Im2col.im2col(image, channels: channels, geometry: geometry, into: scratch)
+        return UnsafePointer(scratch)
+    }
+
+    func forward(input: [Float], weight: [Float], bias: [Float]?) -> [Float] {
+        let (k, p, oc) = (windowSize, geometry.outputPlane, outputChannels)
+        return [Float](uninitializedCount: images * outputSize) { output in
+            input.withUnsafeBufferPointer { x in
+                weight.withUnsafeBufferPointer { w in
+                    guard let xBase = x.baseAddress, let wBase = w.baseAddress else { return }
+                    parallelFor(images) { range in
+                        ScratchBuffer.with(count: k * p) { scratch in
+                            for image in range {
+                                let cols = columns(of: xBase + image * inputSize, scratch: scratch)
+                                let target = output + image * outputSize
+                                // out [OC, P] = W [OC, K] * cols [K, P]
+                                gemm(m: oc, n: p, k: k, a: wBase, lda: k, b: cols, ldb: p,
+                                     c: target, ldc: p, kernel: .packed)
+                                if let bias {
+                                    for channel in 0..<oc {
+                                        let row = target + channel * p, value = bias[channel]
+                                        for position in 0..<p { row[position] += value }
+                                    }
+                                }
                             }
                         }
                     }
                 }
             }
         }
+    }
+
+    /// The input and weight gradients (each only when needed) for an output gradient.
+    func backward(gradient: [Float], input: [Float], weight: [Float], needsInput: Bool, needsWeight: Bool)
+        -> (input: [Float]?, weight: [Float]?) {
+        let (k, p, oc) = (windowSize, geometry.outputPlane, outputChannels)
+        let parts = parallelParts(images)
+        // Each part of the batch sums its own dW^T [K, OC]; the parts are added at the end, in
+        // order, so the result depends on the thread count but not on timing.
+        var partials = [Float](repeating: 0, count: needsWeight ? parts * k * oc : 0)
+        var dx = [Float](repeating: 0, count: needsInput ? images * inputSize : 0)
+        gradient.withUnsafeBufferPointer { gBuffer in
+            input.withUnsafeBufferPointer { x in
+                weight.withUnsafeBufferPointer { w in
+                    partials.withUnsafeMutableBufferPointer { partialBuffer in
+                        dx.withUnsafeMutableBufferPointer { dxBuffer in
+                            guard let gBase = gBuffer.baseAddress, let xBase = x.baseAddress, let wBase = w.baseAddress else { return }
+                            parallelFor(images) { part, range in
+                                ScratchBuffer.with(count: 2 * k * p) { scratch in
+                                    for image in range {
+                                        let gImage = gBase + image * outputSize
+                                        if needsWeight, let partial = partialBuffer.baseAddress {
+                                            // dW^T [K, OC] += cols [K, P] * g^T [P, OC]
+                                            let cols = columns(of: xBase + image * inputSize, scratch: scratch)
+                                            gemm(transB: .transposed, m: k, n: oc, k: p, a: cols, lda: p, b: gImage, ldb: p,
+                                                 beta: 1, c: partial + part * k * oc, ldc: oc, kernel: .packed)
+                                        }
+                                        if needsInput, let dxBase = dxBuffer.baseAddress {
+                                            // dcols [K, P] = W^T [K, OC] * g [OC, P], then back onto the image
+                                            let dcols = scratch + k * p
+                                            gemm(transA: .transposed, m: k, n: p, k: oc, a: wBase, lda: k, b: gImage, ldb: p,
+                                                 c: dcols, ldc: p, kernel: .packed)
+                                            Im2col.col2im(dcols, channels: channels, geometry: geometry,
+                                                          into: dxBase + image * inputSize)
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        var dw: [Float]? = nil
+        if needsWeight {
+            // Sum the parts' dW^T and transpose to PyTorch's [OC, C, kh, kw].
+            dw = [Float](repeating: 0, count: oc * k)
+            for part in 0..<parts {
+                for row in 0..<k {
+                    for column in 0..<oc { dw![column * k + row] += partials[(part * k + row) * oc + column] }
+                }
+            }
+        }
+        return (needsInput ? dx : nil, dw)
     }
 }
 

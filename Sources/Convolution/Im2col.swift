@@ -1,91 +1,90 @@
-import MatrixMath
-
 /// im2col and col2im: turning a convolution into a matrix product.
 ///
-/// A convolution multiplies every C x kh x kw window of the input by each filter and sums. If
-/// every window is copied out as one row of a matrix ("image to columns", here laid out as
-/// rows), the whole convolution becomes one GEMM:
+/// A convolution multiplies every C x kh x kw window of the input by each filter and sums. Copy
+/// the windows of one image out as the *columns* of a matrix ("image to columns"):
 ///
-///     cols    [n * oh * ow, C * kh * kw]     one row per output position of every image
-///     weight  [OC, C * kh * kw]              one row per filter (PyTorch's layout, flattened)
-///     output  = cols * weight^T              [n * oh * ow, OC]
+///     cols[c*kh*kw + i*kw + j, y*ow + x] = in[c, y*s + i - p, x*s + j - p]     (0 in the padding)
 ///
-/// The copy costs memory (each input value appears in up to kh * kw rows) but lets the tiled SIMD
-/// GEMM do all the arithmetic. Rows of a window that fall in the zero padding are written as
-/// zeros. `col2im` is the reverse, for the backward pass: it adds each row's values back onto the
-/// input positions they were copied from (a position used by several windows gets the sum).
+/// and the whole convolution of that image is one GEMM with the filters flattened to rows:
 ///
-/// Both run in parallel over the images of the batch.
+///     out[OC, oh*ow] = weight[OC, C*kh*kw] * cols[C*kh*kw, oh*ow]
+///
+/// whose result is already the image's NCHW output. The copy costs memory (each input value
+/// appears in up to kh * kw columns) but lets the tiled SIMD GEMM do all the arithmetic. `col2im`
+/// is the reverse, for the backward pass: it adds every entry of a cols-shaped gradient back onto
+/// the input position it was copied from, so a position used by several windows gets the sum.
+///
+/// Row r = (c, i, j) of cols reads input row y = oh*s + i - p, columns x = ow*s + j - p: for
+/// stride 1 a contiguous run of the input row, so both functions move whole runs at a time.
 enum Im2col {
-    /// Fills `cols` ([images * outputPlane, channels * kernelArea]) from `input` (NCHW).
-    static func im2col(_ input: UnsafePointer<Float>, images: Int, channels: Int, geometry g: ConvolutionGeometry,
+    /// Fills `cols` ([channels * kernelArea, outputPlane]) from one image (`channels` planes).
+    static func im2col(_ image: UnsafePointer<Float>, channels: Int, geometry g: ConvolutionGeometry,
                        into cols: UnsafeMutablePointer<Float>) {
-        let rowLength = channels * g.kernelArea
-        parallelFor(images) { range in
-            for image in range {
-                let imageBase = input + image * channels * g.inputPlane
-                var row = cols + image * g.outputPlane * rowLength
-                for oh in 0..<g.outputHeight {
-                    let top = oh * g.strideHeight - g.paddingHeight
-                    for ow in 0..<g.outputWidth {
-                        let left = ow * g.strideWidth - g.paddingWidth
-                        var position = row
-                        for channel in 0..<channels {
-                            let plane = imageBase + channel * g.inputPlane
-                            for kh in 0..<g.kernelHeight {
-                                let y = top + kh
-                                if y < 0 || y >= g.inputHeight {
-                                    position.update(repeating: 0, count: g.kernelWidth)
-                                } else if left >= 0 && left + g.kernelWidth <= g.inputWidth {
-                                    // The whole kernel row is inside the image: one contiguous copy.
-                                    position.update(from: plane + y * g.inputWidth + left, count: g.kernelWidth)
-                                } else {
-                                    for kw in 0..<g.kernelWidth {
-                                        let x = left + kw
-                                        position[kw] = x >= 0 && x < g.inputWidth ? plane[y * g.inputWidth + x] : 0
-                                    }
-                                }
-                                position += g.kernelWidth
-                            }
+        var row = cols
+        for channel in 0..<channels {
+            let plane = image + channel * g.inputPlane
+            for i in 0..<g.kernelHeight {
+                for j in 0..<g.kernelWidth {
+                    let (first, end) = validOutputColumns(kernelColumn: j, geometry: g)
+                    for oy in 0..<g.outputHeight {
+                        let target = row + oy * g.outputWidth
+                        let y = oy * g.strideHeight + i - g.paddingHeight
+                        guard y >= 0 && y < g.inputHeight && first < end else {
+                            target.update(repeating: 0, count: g.outputWidth)
+                            continue
                         }
-                        row += rowLength
+                        if first > 0 { target.update(repeating: 0, count: first) }
+                        let source = plane + y * g.inputWidth + j - g.paddingWidth
+                        if g.strideWidth == 1 {
+                            (target + first).update(from: source + first, count: end - first)
+                        } else {
+                            for x in first..<end { target[x] = source[x * g.strideWidth] }
+                        }
+                        if end < g.outputWidth { (target + end).update(repeating: 0, count: g.outputWidth - end) }
                     }
+                    row += g.outputPlane
                 }
             }
         }
     }
 
-    /// Adds every row of `cols` back onto the input positions it was read from: `gradient`
-    /// (NCHW, zeroed by the caller) receives the sum over all windows.
-    static func col2im(_ cols: UnsafePointer<Float>, images: Int, channels: Int, geometry g: ConvolutionGeometry,
-                       into gradient: UnsafeMutablePointer<Float>) {
-        let rowLength = channels * g.kernelArea
-        parallelFor(images) { range in
-            for image in range {
-                let imageBase = gradient + image * channels * g.inputPlane
-                var row = cols + image * g.outputPlane * rowLength
-                for oh in 0..<g.outputHeight {
-                    let top = oh * g.strideHeight - g.paddingHeight
-                    for ow in 0..<g.outputWidth {
-                        let left = ow * g.strideWidth - g.paddingWidth
-                        var position = row
-                        for channel in 0..<channels {
-                            let plane = imageBase + channel * g.inputPlane
-                            for kh in 0..<g.kernelHeight {
-                                let y = top + kh
-                                if y >= 0 && y < g.inputHeight {
-                                    for kw in 0..<g.kernelWidth {
-                                        let x = left + kw
-                                        if x >= 0 && x < g.inputWidth { plane[y * g.inputWidth + x] += position[kw] }
-                                    }
-                                }
-                                position += g.kernelWidth
+    /// Adds `cols` ([channels * kernelArea, outputPlane]) back onto one image's input gradient
+    /// (`channels` planes, which the caller has zeroed or wants added to).
+    static func col2im(_ cols: UnsafePointer<Float>, channels: Int, geometry g: ConvolutionGeometry,
+                       into image: UnsafeMutablePointer<Float>) {
+        var row = cols
+        for channel in 0..<channels {
+            let plane = image + channel * g.inputPlane
+            for i in 0..<g.kernelHeight {
+                for j in 0..<g.kernelWidth {
+                    let (first, end) = validOutputColumns(kernelColumn: j, geometry: g)
+                    if first < end {
+                        for oy in 0..<g.outputHeight {
+                            let y = oy * g.strideHeight + i - g.paddingHeight
+                            guard y >= 0 && y < g.inputHeight else { continue }
+                            let source = row + oy * g.outputWidth
+                            let target = plane + y * g.inputWidth + j - g.paddingWidth
+                            if g.strideWidth == 1 {
+                                for x in first..<end { target[x] += source[x] }
+                            } else {
+                                for x in first..<end { target[x * g.strideWidth] += source[x] }
                             }
                         }
-                        row += rowLength
                     }
+                    row += g.outputPlane
                 }
             }
         }
+    }
+
+    /// The output columns x whose input column x*s + j - p lies inside the image: [first, end).
+    @inline(__always)
+    static func validOutputColumns(kernelColumn j: Int, geometry g: ConvolutionGeometry) -> (Int, Int) {
+        let offset = j - g.paddingWidth
+        // Smallest x with x*s + offset >= 0, and smallest x with x*s + offset >= inputWidth.
+        let first = offset >= 0 ? 0 : (-offset + g.strideWidth - 1) / g.strideWidth
+        let limit = g.inputWidth - offset
+        let end = limit <= 0 ? 0 : Swift.min(g.outputWidth, (limit + g.strideWidth - 1) / g.strideWidth)
+        return (Swift.min(first, end), end)
     }
 }

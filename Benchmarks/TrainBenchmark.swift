@@ -1,0 +1,52 @@
+import Foundation
+import Kindling
+
+/// Seconds per epoch of real training (forward, backward, optimiser step) on MNIST, for the
+/// recipes the speed targets name, and the process's peak memory.
+func runTrainBenchmark(arguments: [String]) {
+    var options = CommandLineArguments(arguments, usage: """
+        usage: benchmarks train [--models convnet,pytorch-example] [--limit N] [--epochs N] [--threads N] [--data DIR]
+          --limit N    train on the first N images only (default: all 60000)
+          --epochs N   epochs per model (default 1); more shows whether memory grows
+        """)
+    let names = options.string("--models", default: "convnet,pytorch-example").split(separator: ",").map(String.init)
+    let limit = options.integer("--limit", minimum: 1)
+    let epochs = options.integer("--epochs", default: 1, minimum: 1)
+    if let threads = options.integer("--threads", minimum: 1) { Parallelism.threadCount = threads }
+    let directory = options.dataDirectory()
+    options.finish()
+
+    let train = runOrExit { try MNIST(split: .train, directory: directory) }
+    print("Training benchmark: \(Parallelism.threadCount) threads, \(limit ?? train.count) images per epoch, release build")
+    for name in names {
+        guard let recipe = MNISTRecipe(rawValue: name) else {
+            printError("benchmarks train: unknown model '\(name)' (one of \(MNISTRecipe.allCases.map(\.rawValue).joined(separator: ", ")))")
+            exitProgram(2)
+        }
+        manualSeed(1)
+        let model = recipe.makeModel()
+        let optimizer = MNISTRecipe.makeOptimizer(recipe.optimizer, parameters: model.parameters(),
+                                                  learningRate: recipe.learningRate, momentum: 0)
+        let loader = DataLoader(train, batchSize: recipe.batchSize, shuffle: true, seed: 1, limit: limit,
+                                normalize: recipe.normalization)
+        model.train()
+        for epoch in 1...epochs {
+            let watch = Stopwatch()
+            var lossSum = 0.0
+            for batch in loader {
+                optimizer.zeroGrad()
+                let loss = nllLoss(model(batch.images).logSoftmax(dim: 1), labels: batch.labels)
+                loss.backward()
+                optimizer.step()
+                lossSum += Double(loss.item)
+            }
+            let seconds = watch.seconds
+            let scaled = seconds * Double(train.count) / Double(loader.sampleCount)
+            print("\(name) (\(recipe.optimizer.rawValue), batch \(recipe.batchSize)) epoch \(epoch): "
+                  + String(format: "%.2f s for %d images, %.2f s per 60000-image epoch, %.0f images/s, mean loss %.4f, resident %d MB, peak %d MB",
+                           seconds, loader.sampleCount, scaled, Double(loader.sampleCount) / seconds,
+                           lossSum / Double(loader.count), ResourceUsage.currentResidentBytes >> 20,
+                           ResourceUsage.peakResidentBytes >> 20))
+        }
+    }
+}

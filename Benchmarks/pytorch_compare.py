@@ -1,0 +1,127 @@
+#!/usr/bin/env python3
+"""Times PyTorch on the same models, batch sizes and optimisers as `benchmarks train`, on the same
+MNIST files, and, given Kindling's seconds per epoch, prints the ratio.
+
+    python3 Benchmarks/pytorch_compare.py [--data DIR] [--limit N] [--threads 2]
+    python3 Benchmarks/pytorch_compare.py --run-kindling      # also runs `benchmarks train` and compares
+
+Needs `pip install torch numpy` (the CPU wheel is enough). Reads the gzipped IDX files directly,
+so torchvision is not needed.
+"""
+import argparse
+import gzip
+import os
+import re
+import subprocess
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def load_images(directory, limit):
+    path = os.path.join(directory, "mnist", "train-images-idx3-ubyte")
+    opener = gzip.open if os.path.exists(path + ".gz") else open
+    with opener(path + ".gz" if os.path.exists(path + ".gz") else path, "rb") as f:
+        data = f.read()
+    images = np.frombuffer(data, dtype=np.uint8, offset=16).reshape(-1, 1, 28, 28)
+    path = os.path.join(directory, "mnist", "train-labels-idx1-ubyte")
+    opener = gzip.open if os.path.exists(path + ".gz") else open
+    with opener(path + ".gz" if os.path.exists(path + ".gz") else path, "rb") as f:
+        labels = np.frombuffer(f.read(), dtype=np.uint8, offset=8)
+    return torch.tensor(images[:limit], dtype=torch.float32) / 255, torch.tensor(labels[:limit], dtype=torch.long)
+
+
+class MNISTConvNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 24, 3)
+        self.conv2 = nn.Conv2d(24, 48, 3)
+        self.fc1 = nn.Linear(1200, 200)
+        self.fc2 = nn.Linear(200, 10)
+
+    def forward(self, x):
+        x = F.max_pool2d(F.relu(self.conv1(x)), 2)
+        x = F.max_pool2d(F.relu(self.conv2(x)), 2)
+        x = F.relu(self.fc1(torch.flatten(x, 1)))
+        return F.log_softmax(self.fc2(x), dim=1)
+
+
+class PyTorchExampleNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 32, 3)
+        self.conv2 = nn.Conv2d(32, 64, 3)
+        self.dropout1 = nn.Dropout(0.25)
+        self.dropout2 = nn.Dropout(0.5)
+        self.fc1 = nn.Linear(9216, 128)
+        self.fc2 = nn.Linear(128, 10)
+
+    def forward(self, x):
+        x = F.relu(self.conv1(x))
+        x = F.max_pool2d(F.relu(self.conv2(x)), 2)
+        x = torch.flatten(self.dropout1(x), 1)
+        x = self.dropout2(F.relu(self.fc1(x)))
+        return F.log_softmax(self.fc2(x), dim=1)
+
+
+RECIPES = {
+    "convnet": (MNISTConvNet, lambda p: torch.optim.Adam(p), 200, (0.5, 0.5)),
+    "pytorch-example": (PyTorchExampleNet, lambda p: torch.optim.Adadelta(p, lr=1.0), 64, (0.1307, 0.3081)),
+}
+
+
+def time_epoch(name, images, labels):
+    make, make_optimizer, batch_size, (mean, std) = RECIPES[name]
+    torch.manual_seed(1)
+    model = make()
+    optimizer = make_optimizer(model.parameters())
+    x = (images - mean) / std
+    order = torch.randperm(len(x))
+    model.train()
+    start = time.perf_counter()
+    for begin in range(0, len(x), batch_size):
+        index = order[begin:begin + batch_size]
+        optimizer.zero_grad()
+        loss = F.nll_loss(model(x[index]), labels[index])
+        loss.backward()
+        optimizer.step()
+    return time.perf_counter() - start
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--data", default=os.environ.get("KINDLING_DATA", "data"))
+    parser.add_argument("--limit", type=int, default=60000)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--models", default="convnet,pytorch-example")
+    parser.add_argument("--run-kindling", action="store_true",
+                        help="also run `swift run -c release benchmarks train` with the same settings")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    images, labels = load_images(args.data, args.limit)
+    print(f"PyTorch {torch.__version__}, {torch.get_num_threads()} threads, {len(images)} images per epoch")
+    pytorch = {}
+    for name in args.models.split(","):
+        seconds = time_epoch(name, images, labels)
+        pytorch[name] = seconds * 60000 / len(images)
+        print(f"pytorch {name}: {seconds:.2f} s for {len(images)} images, {pytorch[name]:.2f} s per 60000-image epoch")
+    if args.run_kindling:
+        output = subprocess.run(
+            ["swift", "run", "-c", "release", "benchmarks", "train", "--models", args.models,
+             "--limit", str(args.limit), "--threads", str(args.threads), "--data", args.data],
+            capture_output=True, text=True, check=True).stdout
+        print(output, end="")
+        for name in args.models.split(","):
+            match = re.search(rf"^{re.escape(name)} .*?([0-9.]+) s per 60000-image epoch", output, re.M)
+            if match:
+                kindling = float(match.group(1))
+                print(f"ratio {name}: Kindling {kindling:.2f} s, PyTorch {pytorch[name]:.2f} s per epoch, "
+                      f"Kindling is {pytorch[name] / kindling:.2f}x PyTorch's speed")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
