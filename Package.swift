@@ -57,7 +57,7 @@ let package = Package(
         module("Visualization"),
         module("Autograd", ["MatrixMath"]),
         module("NeuralNetwork", ["Autograd"]),
-        module("Optimizers", ["NeuralNetwork"]),
+        module("Optimizers", ["NeuralNetwork", "MatrixMath"]),
         module("Convolution", ["NeuralNetwork"]),
         module("Kindling", ["MatrixMath", "SoftmaxRegression", "Datasets", "Visualization",
                             "Autograd", "NeuralNetwork", "Optimizers", "Convolution"]),

@@ -1,3 +1,5 @@
+import MatrixMath
+
 /// Elementwise `+ - * /` between tensors (with broadcasting) and with scalars, and negation.
 ///
 ///     (a + b)' : da = g,        db = g
@@ -115,23 +117,37 @@ extension Tensor {
     func elementwise(_ name: String, _ forward: (Float) -> Float,
                      derivative: @escaping (Float, Float) -> Float) -> Tensor {
         let input = data
-        var output = [Float](repeating: 0, count: count)
-        input.withUnsafeBufferPointer { x in
-            output.withUnsafeMutableBufferPointer { y in
-                for index in 0..<y.count { y[index] = forward(x[index]) }
+        let output = mapElements(input, forward)
+        return Tensor.result(shape: shape, data: output, inputs: [self], name: name) { gradient, _ in
+            [mapElements(input, output, gradient) { x, y, g in g * derivative(x, y) }]
+        }
+    }
+}
+
+/// Applies `transform` to every element, on all cores for large arrays.
+func mapElements(_ x: [Float], _ transform: (Float) -> Float) -> [Float] {
+    [Float](uninitializedCount: x.count) { y in
+        x.withUnsafeBufferPointer { x in
+            guard let xBase = x.baseAddress else { return }
+            parallelFor(x.count, minimumPerThread: 1 << 15) { range in
+                for i in range { y[i] = transform(xBase[i]) }
             }
         }
-        let values = output
-        return Tensor.result(shape: shape, data: output, inputs: [self], name: name) { gradient, _ in
-            var inputGradient = [Float](repeating: 0, count: gradient.count)
-            input.withUnsafeBufferPointer { x in
-                values.withUnsafeBufferPointer { y in
-                    inputGradient.withUnsafeMutableBufferPointer { dx in
-                        for index in 0..<dx.count { dx[index] = gradient[index] * derivative(x[index], y[index]) }
+    }
+}
+
+/// Applies `transform` to every triple of corresponding elements, on all cores for large arrays.
+func mapElements(_ a: [Float], _ b: [Float], _ c: [Float], _ transform: (Float, Float, Float) -> Float) -> [Float] {
+    [Float](uninitializedCount: a.count) { y in
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                c.withUnsafeBufferPointer { c in
+                    guard let aBase = a.baseAddress, let bBase = b.baseAddress, let cBase = c.baseAddress else { return }
+                    parallelFor(a.count, minimumPerThread: 1 << 15) { range in
+                        for i in range { y[i] = transform(aBase[i], bBase[i], cBase[i]) }
                     }
                 }
             }
-            return [inputGradient]
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import MatrixMath
 
 /// Elementwise functions and their derivatives, each written beside its forward formula.
 ///
@@ -21,7 +22,33 @@ extension Tensor {
     public func log() -> Tensor { elementwise("LogBackward0", { Foundation.log($0) }, derivative: { x, _ in 1 / x }) }
 
     /// Rectified linear unit. At exactly 0 the derivative is taken as 0, as PyTorch does.
-    public func relu() -> Tensor { elementwise("ReluBackward0", { Swift.max(0, $0) }, derivative: { x, _ in x > 0 ? 1 : 0 }) }
+    ///
+    /// Written out rather than through `elementwise`: it runs on every activation of every
+    /// convolution, twice per step, and a plain loop the compiler can vectorise is several times
+    /// faster than a call per element.
+    public func relu() -> Tensor {
+        let input = data
+        let output = [Float](uninitializedCount: count) { y in
+            input.withUnsafeBufferPointer { x in
+                guard let xBase = x.baseAddress else { return }
+                parallelFor(x.count, minimumPerThread: 1 << 15) { range in
+                    for i in range { y[i] = Swift.max(0, xBase[i]) }
+                }
+            }
+        }
+        return Tensor.result(shape: shape, data: output, inputs: [self], name: "ReluBackward0") { gradient, _ in
+            [[Float](uninitializedCount: gradient.count) { dx in
+                gradient.withUnsafeBufferPointer { g in
+                    input.withUnsafeBufferPointer { x in
+                        guard let gBase = g.baseAddress, let xBase = x.baseAddress else { return }
+                        parallelFor(g.count, minimumPerThread: 1 << 15) { range in
+                            for i in range { dx[i] = xBase[i] > 0 ? gBase[i] : 0 }
+                        }
+                    }
+                }
+            }]
+        }
+    }
 
     public func sigmoid() -> Tensor {
         // Written so that neither branch overflows: for x < 0, e^x / (1 + e^x).

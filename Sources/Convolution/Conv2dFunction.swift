@@ -166,17 +166,36 @@ struct ConvolutionProblem {
 }
 
 /// Sums an NCHW gradient over images and positions: one value per channel (the bias gradient).
+/// Each plane is summed with eight SIMD lanes, the images shared between the cores, and the
+/// per-part sums added in order (reproducible for a given thread count).
 func channelSums(_ gradient: [Float], images: Int, channels: Int, plane: Int) -> [Float] {
-    var sums = [Double](repeating: 0, count: channels)
+    let parts = parallelParts(images)
+    var partials = [Double](repeating: 0, count: parts * channels)
     gradient.withUnsafeBufferPointer { g in
-        for image in 0..<images {
-            for channel in 0..<channels {
-                let base = (image * channels + channel) * plane
-                var total: Float = 0
-                for position in 0..<plane { total += g[base + position] }
-                sums[channel] += Double(total)
+        partials.withUnsafeMutableBufferPointer { partial in
+            guard let gBase = g.baseAddress, let partialBase = partial.baseAddress else { return }
+            parallelFor(images) { part, range in
+                for image in range {
+                    for channel in 0..<channels {
+                        let row = gBase + (image * channels + channel) * plane
+                        var lanes = SIMD8<Float>()
+                        var position = 0
+                        while position + 8 <= plane {
+                            lanes += UnsafeRawPointer(row + position).loadUnaligned(as: SIMD8<Float>.self)
+                            position += 8
+                        }
+                        var total = lanes.sum()
+                        while position < plane {
+                            total += row[position]
+                            position += 1
+                        }
+                        partialBase[part * channels + channel] += Double(total)
+                    }
+                }
             }
         }
     }
-    return sums.map { Float($0) }
+    return (0..<channels).map { channel in
+        Float((0..<parts).reduce(0.0) { $0 + partials[$1 * channels + channel] })
+    }
 }

@@ -7,7 +7,8 @@ import MatrixMath
 ///     out[n, c, y, x] = max_{i, j} in[n, c, y*s + i, x*s + j]
 ///
 /// Backward: the whole gradient of an output goes to the input element that was the maximum
-/// (the first in row-major order on ties, as PyTorch; NaN counts as the maximum); every other
+/// (the first in row-major order on ties, as PyTorch; a NaN wins over any number, the last NaN
+/// over earlier ones, also as PyTorch's CPU kernel); every other
 /// element of the window gets nothing from it. Overlapping windows add up.
 ///
 /// ## Shape
@@ -28,6 +29,10 @@ public func maxPool2d(_ input: Tensor, kernelSize: (Int, Int), stride: (Int, Int
                     for plane in range {
                         let source = xBase + plane * g.inputPlane
                         let target = yBase + plane * g.outputPlane, indices = aBase + plane * g.outputPlane
+                        if g.kernelHeight == 2 && g.kernelWidth == 2 && g.strideHeight == 2 && g.strideWidth == 2 {
+                            maxPool2x2(source, target, indices, geometry: g)
+                            continue
+                        }
                         for oy in 0..<g.outputHeight {
                             for ox in 0..<g.outputWidth {
                                 let top = oy * g.strideHeight, left = ox * g.strideWidth
@@ -37,7 +42,7 @@ public func maxPool2d(_ input: Tensor, kernelSize: (Int, Int), stride: (Int, Int
                                     let row = (top + i) * g.inputWidth + left
                                     for j in 0..<g.kernelWidth {
                                         let value = source[row + j]
-                                        if value > bestValue || (value.isNaN && !bestValue.isNaN) {
+                                        if value > bestValue || value.isNaN {
                                             bestValue = value
                                             best = row + j
                                         }
@@ -72,6 +77,29 @@ public func maxPool2d(_ input: Tensor, kernelSize: (Int, Int), stride: (Int, Int
             }
         }
         return [dx]
+    }
+}
+
+/// The common 2x2, stride-2 window of one plane, without the general loops: the four candidates
+/// compared in PyTorch's scan order (top-left, top-right, bottom-left, bottom-right).
+@inline(__always)
+private func maxPool2x2(_ source: UnsafePointer<Float>, _ target: UnsafeMutablePointer<Float>,
+                        _ indices: UnsafeMutablePointer<Int32>, geometry g: ConvolutionGeometry) {
+    let width = g.inputWidth
+    for oy in 0..<g.outputHeight {
+        let top = 2 * oy * width
+        let upper = source + top, lower = source + top + width
+        for ox in 0..<g.outputWidth {
+            let x = 2 * ox
+            var best = upper[x]
+            var index = top + x
+            let candidates = (upper[x + 1], lower[x], lower[x + 1])
+            if candidates.0 > best || candidates.0.isNaN { best = candidates.0; index = top + x + 1 }
+            if candidates.1 > best || candidates.1.isNaN { best = candidates.1; index = top + width + x }
+            if candidates.2 > best || candidates.2.isNaN { best = candidates.2; index = top + width + x + 1 }
+            target[oy * g.outputWidth + ox] = best
+            indices[oy * g.outputWidth + ox] = Int32(index)
+        }
     }
 }
 

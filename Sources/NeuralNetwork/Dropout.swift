@@ -39,16 +39,27 @@ public final class Dropout: Module {
         guard isTraining && p > 0 else { return input }
         let scale = 1 / (1 - p)
         let threshold = p
-        var mask = [Float](repeating: 0, count: input.count)
-        for index in mask.indices where generator.nextFloat() >= threshold { mask[index] = scale }
-        let x = input.data
-        var output = [Float](repeating: 0, count: x.count)
-        for index in output.indices { output[index] = x[index] * mask[index] }
+        // The mask is drawn in order, one number per element, so it depends only on the seed.
+        let mask = [Float](uninitializedCount: input.count) { m in
+            for index in 0..<input.count { m[index] = generator.nextFloat() >= threshold ? scale : 0 }
+        }
+        let output = multiply(input.data, mask)
         let keep = mask
         return Tensor.result(shape: input.shape, data: output, inputs: [input], name: "NativeDropoutBackward0") { gradient, _ in
-            [zip(gradient, keep).map { $0 * $1 }]
+            [multiply(gradient, keep)]
         }
     }
 
     public override var extraDescription: String { "p: \(p)" }
+}
+
+/// a[i] * b[i] for every i.
+private func multiply(_ a: [Float], _ b: [Float]) -> [Float] {
+    [Float](uninitializedCount: a.count) { y in
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                for i in 0..<a.count { y[i] = a[i] * b[i] }
+            }
+        }
+    }
 }

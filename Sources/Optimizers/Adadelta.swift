@@ -36,12 +36,14 @@ public final class Adadelta: Optimizer {
         let (rho, eps, decay, lr) = (rho, epsilon, weightDecay, learningRate)
         squareAverages.with(index, size: values.count) { s in
             deltaAverages.with(index, size: values.count) { u in
-                for i in values.indices {
-                    let g = decay == 0 ? gradient[i] : gradient[i] + decay * values[i]
-                    s[i] = rho * s[i] + (1 - rho) * g * g
-                    let delta = (u[i] + eps).squareRoot() / (s[i] + eps).squareRoot() * g
-                    u[i] = rho * u[i] + (1 - rho) * delta * delta
-                    values[i] -= lr * delta
+                forEachElement(&values, gradient, &s, &u) { p, grad, s, u, range in
+                    for i in range {
+                        let g = decay == 0 ? grad[i] : grad[i] + decay * p[i]
+                        s[i] = rho * s[i] + (1 - rho) * g * g
+                        let delta = (u[i] + eps).squareRoot() / (s[i] + eps).squareRoot() * g
+                        u[i] = rho * u[i] + (1 - rho) * delta * delta
+                        p[i] -= lr * delta
+                    }
                 }
             }
         }

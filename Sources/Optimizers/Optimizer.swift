@@ -1,4 +1,5 @@
 import Autograd
+import MatrixMath
 import NeuralNetwork
 
 /// The base of every optimiser: it holds the parameters to update and the learning rate, clears
@@ -78,6 +79,28 @@ struct ParameterBuffers {
                 throw OptimizerStateError(reason: "state '\(name)' has \(values.count) values, parameter \(index) has \(sizes[index])")
             }
             buffers[index] = values
+        }
+    }
+}
+
+/// Runs an elementwise update over a parameter, its gradient and up to two state buffers, on raw
+/// pointers (no bounds checks, so the loop vectorises) and, for large parameters, on all cores.
+/// `body` receives the four base pointers and the range of indices to update; state buffers that
+/// an optimiser does not use may be empty.
+func forEachElement(_ values: inout [Float], _ gradient: [Float], _ first: inout [Float], _ second: inout [Float],
+                    _ body: (UnsafeMutablePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>,
+                             UnsafeMutablePointer<Float>, Range<Int>) -> Void) {
+    let count = values.count
+    values.withUnsafeMutableBufferPointer { p in
+        gradient.withUnsafeBufferPointer { g in
+            first.withUnsafeMutableBufferPointer { a in
+                second.withUnsafeMutableBufferPointer { b in
+                    guard let pBase = p.baseAddress, let gBase = g.baseAddress else { return }
+                    // Empty state buffers have no address; they are never indexed, any address will do.
+                    let aBase = a.baseAddress ?? pBase, bBase = b.baseAddress ?? pBase
+                    parallelFor(count, minimumPerThread: 1 << 16) { range in body(pBase, gBase, aBase, bBase, range) }
+                }
+            }
         }
     }
 }

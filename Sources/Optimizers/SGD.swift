@@ -36,20 +36,26 @@ public final class SGD: Optimizer {
     }
 
     public override func update(parameter index: Int, values: inout [Float], gradient: [Float]) {
-        var g = gradient
-        if weightDecay != 0 {
-            for i in g.indices { g[i] += weightDecay * values[i] }
+        let (lr, decay, momentum, dampening, nesterov) = (learningRate, weightDecay, momentum, dampening, nesterov)
+        guard momentum != 0 else {
+            var unused: [Float] = [], alsoUnused: [Float] = []
+            forEachElement(&values, gradient, &unused, &alsoUnused) { p, grad, _, _, range in
+                for i in range { p[i] -= lr * (grad[i] + decay * p[i]) }
+            }
+            return
         }
-        if momentum != 0 {
-            let isFirst = velocities.buffers[index] == nil
-            velocities.with(index, size: g.count) { v in
-                for i in v.indices {
-                    v[i] = isFirst ? g[i] : momentum * v[i] + (1 - dampening) * g[i]
-                    g[i] = nesterov ? g[i] + momentum * v[i] : v[i]
+        // PyTorch starts the velocity at the first gradient itself, not at momentum * 0 + g.
+        let isFirst = velocities.buffers[index] == nil
+        velocities.with(index, size: values.count) { v in
+            var unused: [Float] = []
+            forEachElement(&values, gradient, &v, &unused) { p, grad, v, _, range in
+                for i in range {
+                    let g = grad[i] + decay * p[i]
+                    v[i] = isFirst ? g : momentum * v[i] + (1 - dampening) * g
+                    p[i] -= lr * (nesterov ? g + momentum * v[i] : v[i])
                 }
             }
         }
-        for i in values.indices { values[i] -= learningRate * g[i] }
     }
 
     public override func stateTensors() -> [(name: String, values: [Float])] { velocities.named("momentum") }
