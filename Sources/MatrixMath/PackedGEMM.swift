@@ -31,6 +31,11 @@ func packedGEMM(m: Int, n: Int, k: Int, alpha: Float,
     // contiguous copy is reused across all of n.
     let readsADirectly = a.columnStride == 1 && n <= 8 * Blocking.nr
     let packedA = AlignedBuffer(count: readsADirectly ? 0 : mcMax * kcMax)
+    // Likewise for B: when its rows are contiguous and A is short (a convolution's filters times
+    // one image's windows), each B panel serves only a few A panels, and reading its rows in place
+    // saves copying all of B. (Skipped when a row's length in bytes is a multiple of 4 KB, where
+    // the rows of a panel would all compete for the same cache sets.)
+    let readsBDirectly = b.columnStride == 1 && m <= 16 * Blocking.mr && (b.rowStride * 4) % 4096 != 0
     let packedB = AlignedBuffer(count: kcMax * ncMax)
     defer {
         packedA.deallocate()
@@ -41,7 +46,18 @@ func packedGEMM(m: Int, n: Int, k: Int, alpha: Float,
         let nc = Swift.min(Blocking.nc, n - jc)
         for pc in stride(from: 0, to: k, by: kcMax) {
             let kc = Swift.min(kcMax, k - pc)
-            packB(b.offset(row: pc, column: jc), k: kc, n: nc, into: packedB.pointer)
+            let bBlock = b.offset(row: pc, column: jc)
+            if readsBDirectly {
+                // Only a last partial panel is copied (zero-padded to 16 columns); full panels are
+                // read where they are.
+                let fullColumns = nc / Blocking.nr * Blocking.nr
+                if fullColumns < nc {
+                    packB(bBlock.offset(row: 0, column: fullColumns), k: kc, n: nc - fullColumns,
+                          into: packedB.pointer + fullColumns * kc)
+                }
+            } else {
+                packB(bBlock, k: kc, n: nc, into: packedB.pointer)
+            }
             // beta applies once, on the first slice of k; later slices add to what is there.
             let sliceBeta: Float = pc == 0 ? beta : 1
             for ic in stride(from: 0, to: m, by: Blocking.mc) {
@@ -58,7 +74,9 @@ func packedGEMM(m: Int, n: Int, k: Int, alpha: Float,
                             : APanel(packed: packedA.pointer + ir * kc)
                         microKernel6x16(
                             k: kc, a: panel,
-                            b: packedB.pointer + jr * kc,
+                            b: readsBDirectly && jr + Blocking.nr <= nc
+                                ? BPanel(base: bBlock.base + jr, rowStride: b.rowStride)
+                                : BPanel(base: packedB.pointer + jr * kc, rowStride: Blocking.nr),
                             c: c.offset(row: ic + ir, column: jc + jr),
                             rows: rows,
                             columns: Swift.min(Blocking.nr, nc - jr),
@@ -211,7 +229,7 @@ func transpose8x8(_ source: UnsafePointer<Float>, stride: Int, into target: Unsa
 /// The twelve accumulators are spelled out one by one, not kept in an array, so the compiler keeps
 /// every one of them in a register for the whole loop.
 @inline(__always)
-func microKernel6x16(k: Int, a: APanel, b: UnsafePointer<Float>, c: OutputMatrix,
+func microKernel6x16(k: Int, a: APanel, b: BPanel, c: OutputMatrix,
                      rows: Int, columns: Int, alpha: Float, beta: Float) {
     var c00 = SIMD8<Float>(), c01 = SIMD8<Float>()
     var c10 = SIMD8<Float>(), c11 = SIMD8<Float>()
@@ -222,10 +240,11 @@ func microKernel6x16(k: Int, a: APanel, b: UnsafePointer<Float>, c: OutputMatrix
     let (a0, a1, a2, a3, a4, a5) = (a.row0, a.row1, a.row2, a.row3, a.row4, a.row5)
     let step = a.step
     var offset = 0
-    var pb = UnsafeRawPointer(b)
+    var pb = UnsafeRawPointer(b.base)
+    let bStep = 4 * b.rowStride
     for _ in 0..<k {
-        let b0 = pb.load(as: SIMD8<Float>.self)
-        let b1 = pb.load(fromByteOffset: 32, as: SIMD8<Float>.self)
+        let b0 = pb.loadUnaligned(as: SIMD8<Float>.self)
+        let b1 = pb.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)
         var broadcast = SIMD8<Float>(repeating: a0[offset])
         c00 = c00.addingProduct(broadcast, b0)
         c01 = c01.addingProduct(broadcast, b1)
@@ -245,7 +264,7 @@ func microKernel6x16(k: Int, a: APanel, b: UnsafePointer<Float>, c: OutputMatrix
         c50 = c50.addingProduct(broadcast, b0)
         c51 = c51.addingProduct(broadcast, b1)
         offset &+= step
-        pb += 64
+        pb += bStep
     }
 
     if rows == 6 && columns == 16 {
@@ -294,6 +313,13 @@ struct APanel {
         (row0, row1, row2, row3, row4, row5) = (row(0), row(1), row(2), row(3), row(4), row(5))
         step = 1
     }
+}
+
+/// Where the micro-kernel finds the 16 values of B for each step p: `base + p * rowStride`, a packed
+/// panel (rowStride 16) or B itself (its row length).
+struct BPanel {
+    let base: UnsafePointer<Float>
+    let rowStride: Int
 }
 
 /// Writes 16 values of one C row: alpha * acc + beta * C (C unread when beta is 0).

@@ -36,14 +36,12 @@ public final class Adadelta: Optimizer {
         let (rho, eps, decay, lr) = (rho, epsilon, weightDecay, learningRate)
         squareAverages.with(index, size: values.count) { s in
             deltaAverages.with(index, size: values.count) { u in
-                forEachElement(&values, gradient, &s, &u) { p, grad, s, u, range in
-                    for i in range {
-                        let g = decay == 0 ? grad[i] : grad[i] + decay * p[i]
-                        s[i] = rho * s[i] + (1 - rho) * g * g
-                        let delta = (u[i] + eps).squareRoot() / (s[i] + eps).squareRoot() * g
-                        u[i] = rho * u[i] + (1 - rho) * delta * delta
-                        p[i] -= lr * delta
-                    }
+                forEachElement(&values, gradient, &s, &u) { p, grad, s, u in
+                    let g = decay == 0 ? grad : grad + decay * p
+                    s = rho * s + (1 - rho) * g * g
+                    let delta = (u + eps).squareRoot() / (s + eps).squareRoot() * g
+                    u = rho * u + (1 - rho) * delta * delta
+                    p -= lr * delta
                 }
             }
         }

@@ -45,13 +45,11 @@ public final class Adam: Optimizer {
         let (b1, b2, eps, decay) = (beta1, beta2, epsilon, weightDecay)
         firstMoments.with(index, size: values.count) { m in
             secondMoments.with(index, size: values.count) { v in
-                forEachElement(&values, gradient, &m, &v) { p, grad, m, v, range in
-                    for i in range {
-                        let g = decay == 0 ? grad[i] : grad[i] + decay * p[i]
-                        m[i] = b1 * m[i] + (1 - b1) * g
-                        v[i] = b2 * v[i] + (1 - b2) * g * g
-                        p[i] -= stepSize * m[i] / (v[i].squareRoot() / correction2 + eps)
-                    }
+                forEachElement(&values, gradient, &m, &v) { p, grad, m, v in
+                    let g = decay == 0 ? grad : grad + decay * p
+                    m = b1 * m + (1 - b1) * g
+                    v = b2 * v + (1 - b2) * g * g
+                    p -= stepSize * m / (v.squareRoot() / correction2 + eps)
                 }
             }
         }

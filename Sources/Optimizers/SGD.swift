@@ -39,8 +39,8 @@ public final class SGD: Optimizer {
         let (lr, decay, momentum, dampening, nesterov) = (learningRate, weightDecay, momentum, dampening, nesterov)
         guard momentum != 0 else {
             var unused: [Float] = [], alsoUnused: [Float] = []
-            forEachElement(&values, gradient, &unused, &alsoUnused) { p, grad, _, _, range in
-                for i in range { p[i] -= lr * (grad[i] + decay * p[i]) }
+            forEachElement(&values, gradient, &unused, &alsoUnused) { p, grad, _, _ in
+                p -= lr * (grad + decay * p)
             }
             return
         }
@@ -48,12 +48,10 @@ public final class SGD: Optimizer {
         let isFirst = velocities.buffers[index] == nil
         velocities.with(index, size: values.count) { v in
             var unused: [Float] = []
-            forEachElement(&values, gradient, &v, &unused) { p, grad, v, _, range in
-                for i in range {
-                    let g = grad[i] + decay * p[i]
-                    v[i] = isFirst ? g : momentum * v[i] + (1 - dampening) * g
-                    p[i] -= lr * (nesterov ? g + momentum * v[i] : v[i])
-                }
+            forEachElement(&values, gradient, &v, &unused) { p, grad, v, _ in
+                let g = grad + decay * p
+                v = isFirst ? g : momentum * v + (1 - dampening) * g
+                p -= lr * (nesterov ? g + momentum * v : v)
             }
         }
     }
