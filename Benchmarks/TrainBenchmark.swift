@@ -33,11 +33,18 @@ func runTrainBenchmark(arguments: [String]) {
         for epoch in 1...epochs {
             let watch = Stopwatch()
             var lossSum = 0.0
+            var phases = [0.0, 0.0, 0.0]   // forward, backward, optimiser step
             for batch in loader {
                 optimizer.zeroGrad()
+                var phase = Stopwatch()
                 let loss = nllLoss(model(batch.images).logSoftmax(dim: 1), labels: batch.labels)
+                phases[0] += phase.seconds
+                phase = Stopwatch()
                 loss.backward()
+                phases[1] += phase.seconds
+                phase = Stopwatch()
                 optimizer.step()
+                phases[2] += phase.seconds
                 lossSum += Double(loss.item)
             }
             let seconds = watch.seconds
@@ -47,6 +54,9 @@ func runTrainBenchmark(arguments: [String]) {
                            seconds, loader.sampleCount, scaled, Double(loader.sampleCount) / seconds,
                            lossSum / Double(loader.count), ResourceUsage.currentResidentBytes >> 20,
                            ResourceUsage.peakResidentBytes >> 20))
+            let perBatch = phases.map { $0 / Double(loader.count) * 1000 }
+            print(String(format: "  per batch: forward %.2f ms, backward %.2f ms, optimizer step %.2f ms, data and the rest %.2f ms",
+                         perBatch[0], perBatch[1], perBatch[2], seconds / Double(loader.count) * 1000 - perBatch.reduce(0, +)))
         }
     }
 }

@@ -13,6 +13,7 @@ let usage = """
                          at square sizes and at the shapes the networks' layers use
       train [options]    seconds per epoch training convnet and pytorch-example on MNIST,
                          and peak memory (train --help for options)
+      layers             milliseconds per batch of each layer, forward and backward
 
     """
 
@@ -21,6 +22,8 @@ case "gemm":
     runGEMMBenchmark(quick: arguments.contains("--quick"))
 case "train":
     runTrainBenchmark(arguments: Array(arguments.dropFirst()))
+case "layers":
+    runLayerBenchmark(arguments: Array(arguments.dropFirst()))
 case "--help", "-h", "help":
     print(usage, terminator: "")
 default:

@@ -32,7 +32,9 @@ extension Tensor {
             input.withUnsafeBufferPointer { x in
                 guard let xBase = x.baseAddress else { return }
                 parallelFor(x.count, minimumPerThread: 1 << 15) { range in
-                    for i in range { y[i] = Swift.max(0, xBase[i]) }
+                    // x < 0 ? 0 : x rather than max(0, x): a NaN stays NaN, as in PyTorch, and the
+                    // select vectorises.
+                    for i in range { y[i] = xBase[i] < 0 ? 0 : xBase[i] }
                 }
             }
         }

@@ -42,66 +42,77 @@ public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor?, stride: (Int,
                                       stride: stride, padding: padding) else {
         preconditionFailure("\(layerName): kernel \(kernelHeight)x\(kernelWidth) with stride \(stride) does not fit input \(height)x\(width) padded by \(padding) (kernel larger than the padded input, or a size below 1)")
     }
-    let problem = ConvolutionProblem(images: images, channels: channels, outputChannels: outputChannels, geometry: g)
-    let inputData = input.data, weightData = weight.data
-    let output = problem.forward(input: inputData, weight: weightData, bias: bias?.data)
+    let problem = ConvolutionProblem(images: images, channels: channels, outputChannels: outputChannels,
+                                     geometry: g, hasBias: bias != nil)
+    let inputData = input.data
+    let weightData = problem.augmentedWeight(weight.data, bias: bias?.data)
+    let output = problem.forward(input: inputData, weight: weightData)
 
     let inputs = bias.map { [input, weight, $0] } ?? [input, weight]
     return Tensor.result(shape: [images, outputChannels, g.outputHeight, g.outputWidth], data: output,
                          inputs: inputs, name: "ConvolutionBackward0") { gradient, needs in
-        let (dx, dw) = problem.backward(gradient: gradient, input: inputData, weight: weightData,
-                                        needsInput: needs[0], needsWeight: needs[1])
-        var grads: [[Float]?] = [dx, dw]
-        if inputs.count == 3 {
-            grads.append(needs[2] ? channelSums(gradient, images: images, channels: outputChannels, plane: g.outputPlane) : nil)
-        }
+        let (dx, dw, db) = problem.backward(gradient: gradient, input: inputData, weight: weightData,
+                                            needsInput: needs[0], needsWeight: needs[1] || (inputs.count == 3 && needs[2]))
+        var grads: [[Float]?] = [dx, needs[1] ? dw : nil]
+        if inputs.count == 3 { grads.append(needs[2] ? db : nil) }
         return grads
     }
 }
 
 /// The sizes of one convolution and its forward and backward computations on raw arrays.
+///
+/// The bias rides along inside the GEMM: with a bias, cols gets one more row of ones and the
+/// weight one more column holding the bias, so W cols + b is a single product, and the last row of
+/// the weight gradient, cols g^T, is the sum of g over positions: the bias gradient, for free.
 struct ConvolutionProblem {
     let images: Int, channels: Int, outputChannels: Int
     let geometry: ConvolutionGeometry
+    let hasBias: Bool
 
-    /// Rows of cols: one per (channel, kernel row, kernel column).
+    /// Rows of cols from the windows: one per (channel, kernel row, kernel column).
     var windowSize: Int { channels * geometry.kernelArea }
+    /// Rows of cols in the GEMM: the windows, plus the row of ones when there is a bias.
+    var depth: Int { windowSize + (hasBias ? 1 : 0) }
     var inputSize: Int { channels * geometry.inputPlane }
     var outputSize: Int { outputChannels * geometry.outputPlane }
 
-    /// A 1x1 kernel with stride 1 and no padding reads the image as it is: cols is the image.
-    var colsIsImage: Bool {
-        geometry.kernelArea == 1 && geometry.strideHeight == 1 && geometry.strideWidth == 1
-            && geometry.paddingHeight == 0 && geometry.paddingWidth == 0
+    /// The weight as [OC, depth]: each filter's C*kh*kw weights, then its bias.
+    func augmentedWeight(_ weight: [Float], bias: [Float]?) -> [Float] {
+        guard let bias else { return weight }
+        let k = windowSize
+        return [Float](uninitializedCount: outputChannels * depth) { target in
+            for channel in 0..<outputChannels {
+                for index in 0..<k { target[channel * depth + index] = weight[channel * k + index] }
+                target[channel * depth + k] = bias[channel]
+            }
+        }
     }
 
-    /// Makes `cols` for `image`, or returns the image itself when it already is cols.
-    func columns(of image: UnsafePointer<Float>, scratch: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
-        if colsIsImage { return image }
-        Im2col.im2col(image, channels: channels, geometry: geometry, into: scratch)
-        return UnsafePointer(scratch)
+    /// A scratch buffer for cols whose bias row, when there is one, already holds ones.
+    func withColumnsBuffer(extra: Int = 0, _ body: (UnsafeMutablePointer<Float>) -> Void) {
+        let p = geometry.outputPlane
+        ScratchBuffer.with(count: depth * p + extra) { scratch in
+            if hasBias {
+                let ones = scratch + windowSize * p
+                for position in 0..<p { ones[position] = 1 }
+            }
+            body(scratch)
+        }
     }
 
-    func forward(input: [Float], weight: [Float], bias: [Float]?) -> [Float] {
-        let (k, p, oc) = (windowSize, geometry.outputPlane, outputChannels)
+    func forward(input: [Float], weight: [Float]) -> [Float] {
+        let (k, p, oc) = (depth, geometry.outputPlane, outputChannels)
         return [Float](uninitializedCount: images * outputSize) { output in
             input.withUnsafeBufferPointer { x in
                 weight.withUnsafeBufferPointer { w in
                     guard let xBase = x.baseAddress, let wBase = w.baseAddress else { return }
                     parallelFor(images) { range in
-                        ScratchBuffer.with(count: k * p) { scratch in
+                        withColumnsBuffer { cols in
                             for image in range {
-                                let cols = columns(of: xBase + image * inputSize, scratch: scratch)
-                                let target = output + image * outputSize
-                                // out [OC, P] = W [OC, K] * cols [K, P]
+                                Im2col.im2col(xBase + image * inputSize, channels: channels, geometry: geometry, into: cols)
+                                // out [OC, P] = [W | b] [OC, depth] * [cols; ones] [depth, P]
                                 gemm(m: oc, n: p, k: k, a: wBase, lda: k, b: cols, ldb: p,
-                                     c: target, ldc: p, kernel: .packed)
-                                if let bias {
-                                    for channel in 0..<oc {
-                                        let row = target + channel * p, value = bias[channel]
-                                        for position in 0..<p { row[position] += value }
-                                    }
-                                }
+                                     c: output + image * outputSize, ldc: p, kernel: .packed)
                             }
                         }
                     }
@@ -110,12 +121,13 @@ struct ConvolutionProblem {
         }
     }
 
-    /// The input and weight gradients (each only when needed) for an output gradient.
+    /// The input gradient, the weight gradient and the bias gradient (each only when asked; the
+    /// bias gradient comes with the weight gradient).
     func backward(gradient: [Float], input: [Float], weight: [Float], needsInput: Bool, needsWeight: Bool)
-        -> (input: [Float]?, weight: [Float]?) {
-        let (k, p, oc) = (windowSize, geometry.outputPlane, outputChannels)
+        -> (input: [Float]?, weight: [Float]?, bias: [Float]?) {
+        let (k, p, oc, windows) = (depth, geometry.outputPlane, outputChannels, windowSize)
         let parts = parallelParts(images)
-        // Each part of the batch sums its own dW^T [K, OC]; the parts are added at the end, in
+        // Each part of the batch sums its own dW^T [depth, OC]; the parts are added at the end, in
         // order, so the result depends on the thread count but not on timing.
         var partials = [Float](repeating: 0, count: needsWeight ? parts * k * oc : 0)
         var dx = [Float](repeating: 0, count: needsInput ? images * inputSize : 0)
@@ -126,19 +138,20 @@ struct ConvolutionProblem {
                         dx.withUnsafeMutableBufferPointer { dxBuffer in
                             guard let gBase = gBuffer.baseAddress, let xBase = x.baseAddress, let wBase = w.baseAddress else { return }
                             parallelFor(images) { part, range in
-                                ScratchBuffer.with(count: 2 * k * p) { scratch in
+                                withColumnsBuffer(extra: windows * p) { scratch in
+                                    let cols = scratch, dcols = scratch + k * p
                                     for image in range {
                                         let gImage = gBase + image * outputSize
                                         if needsWeight, let partial = partialBuffer.baseAddress {
-                                            // dW^T [K, OC] += cols [K, P] * g^T [P, OC]
-                                            let cols = columns(of: xBase + image * inputSize, scratch: scratch)
+                                            // dW^T [depth, OC] += [cols; ones] [depth, P] * g^T [P, OC]
+                                            Im2col.im2col(xBase + image * inputSize, channels: channels, geometry: geometry, into: cols)
                                             gemm(transB: .transposed, m: k, n: oc, k: p, a: cols, lda: p, b: gImage, ldb: p,
                                                  beta: 1, c: partial + part * k * oc, ldc: oc, kernel: .packed)
                                         }
                                         if needsInput, let dxBase = dxBuffer.baseAddress {
-                                            // dcols [K, P] = W^T [K, OC] * g [OC, P], then back onto the image
-                                            let dcols = scratch + k * p
-                                            gemm(transA: .transposed, m: k, n: p, k: oc, a: wBase, lda: k, b: gImage, ldb: p,
+                                            // dcols [K, P] = W^T [K, OC] * g [OC, P] (W without its bias column),
+                                            // then back onto the image
+                                            gemm(transA: .transposed, m: windows, n: p, k: oc, a: wBase, lda: k, b: gImage, ldb: p,
                                                  c: dcols, ldc: p, kernel: .packed)
                                             Im2col.col2im(dcols, channels: channels, geometry: geometry,
                                                           into: dxBase + image * inputSize)
@@ -151,51 +164,18 @@ struct ConvolutionProblem {
                 }
             }
         }
-        var dw: [Float]? = nil
-        if needsWeight {
-            // Sum the parts' dW^T and transpose to PyTorch's [OC, C, kh, kw].
-            dw = [Float](repeating: 0, count: oc * k)
-            for part in 0..<parts {
-                for row in 0..<k {
-                    for column in 0..<oc { dw![column * k + row] += partials[(part * k + row) * oc + column] }
-                }
+        guard needsWeight else { return (needsInput ? dx : nil, nil, nil) }
+        // Sum the parts' dW^T, transpose to PyTorch's [OC, C, kh, kw], and split off the bias row.
+        var dw = [Float](repeating: 0, count: oc * windows)
+        var db = [Float](repeating: 0, count: hasBias ? oc : 0)
+        for part in 0..<parts {
+            for row in 0..<windows {
+                for column in 0..<oc { dw[column * windows + row] += partials[(part * k + row) * oc + column] }
+            }
+            if hasBias {
+                for column in 0..<oc { db[column] += partials[(part * k + windows) * oc + column] }
             }
         }
-        return (needsInput ? dx : nil, dw)
-    }
-}
-
-/// Sums an NCHW gradient over images and positions: one value per channel (the bias gradient).
-/// Each plane is summed with eight SIMD lanes, the images shared between the cores, and the
-/// per-part sums added in order (reproducible for a given thread count).
-func channelSums(_ gradient: [Float], images: Int, channels: Int, plane: Int) -> [Float] {
-    let parts = parallelParts(images)
-    var partials = [Double](repeating: 0, count: parts * channels)
-    gradient.withUnsafeBufferPointer { g in
-        partials.withUnsafeMutableBufferPointer { partial in
-            guard let gBase = g.baseAddress, let partialBase = partial.baseAddress else { return }
-            parallelFor(images) { part, range in
-                for image in range {
-                    for channel in 0..<channels {
-                        let row = gBase + (image * channels + channel) * plane
-                        var lanes = SIMD8<Float>()
-                        var position = 0
-                        while position + 8 <= plane {
-                            lanes += UnsafeRawPointer(row + position).loadUnaligned(as: SIMD8<Float>.self)
-                            position += 8
-                        }
-                        var total = lanes.sum()
-                        while position < plane {
-                            total += row[position]
-                            position += 1
-                        }
-                        partialBase[part * channels + channel] += Double(total)
-                    }
-                }
-            }
-        }
-    }
-    return (0..<channels).map { channel in
-        Float((0..<parts).reduce(0.0) { $0 + partials[$1 * channels + channel] })
+        return (needsInput ? dx : nil, dw, hasBias ? db : nil)
     }
 }

@@ -29,18 +29,20 @@ enum Im2col {
                     for oy in 0..<g.outputHeight {
                         let target = row + oy * g.outputWidth
                         let y = oy * g.strideHeight + i - g.paddingHeight
+                        // Runs are short (a row of the output): plain loops, which the compiler
+                        // vectorises, beat a memmove or memset call per run.
                         guard y >= 0 && y < g.inputHeight && first < end else {
-                            target.update(repeating: 0, count: g.outputWidth)
+                            for x in 0..<g.outputWidth { target[x] = 0 }
                             continue
                         }
-                        if first > 0 { target.update(repeating: 0, count: first) }
+                        for x in 0..<first { target[x] = 0 }
                         let source = plane + y * g.inputWidth + j - g.paddingWidth
                         if g.strideWidth == 1 {
-                            (target + first).update(from: source + first, count: end - first)
+                            for x in first..<end { target[x] = source[x] }
                         } else {
                             for x in first..<end { target[x] = source[x * g.strideWidth] }
                         }
-                        if end < g.outputWidth { (target + end).update(repeating: 0, count: g.outputWidth - end) }
+                        for x in end..<g.outputWidth { target[x] = 0 }
                     }
                     row += g.outputPlane
                 }

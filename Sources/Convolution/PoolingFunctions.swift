@@ -86,10 +86,31 @@ public func maxPool2d(_ input: Tensor, kernelSize: (Int, Int), stride: (Int, Int
 private func maxPool2x2(_ source: UnsafePointer<Float>, _ target: UnsafeMutablePointer<Float>,
                         _ indices: UnsafeMutablePointer<Int32>, geometry g: ConvolutionGeometry) {
     let width = g.inputWidth
+    // Index offsets of the four candidates for eight outputs side by side.
+    let lanes = SIMD8<Int32>(0, 2, 4, 6, 8, 10, 12, 14)
     for oy in 0..<g.outputHeight {
         let top = 2 * oy * width
         let upper = source + top, lower = source + top + width
-        for ox in 0..<g.outputWidth {
+        let outputRow = target + oy * g.outputWidth, indexRow = indices + oy * g.outputWidth
+        var ox = 0
+        // Eight outputs at a time: deinterleave 16 values of each input row into the left and
+        // right columns of eight windows, then compare in PyTorch's scan order.
+        while ox + 8 <= g.outputWidth {
+            let x = 2 * ox
+            let up = UnsafeRawPointer(upper + x).loadUnaligned(as: SIMD16<Float>.self)
+            let down = UnsafeRawPointer(lower + x).loadUnaligned(as: SIMD16<Float>.self)
+            var best = up.evenHalf
+            var index = SIMD8<Int32>(repeating: Int32(top + x)) &+ lanes
+            for (candidate, offset) in [(up.oddHalf, Int32(1)), (down.evenHalf, Int32(width)), (down.oddHalf, Int32(width + 1))] {
+                let wins = (candidate .> best) .| (candidate .!= candidate)
+                best.replace(with: candidate, where: wins)
+                index.replace(with: SIMD8<Int32>(repeating: Int32(top + x) + offset) &+ lanes, where: wins)
+            }
+            UnsafeMutableRawPointer(outputRow + ox).storeBytes(of: best, as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(indexRow + ox).storeBytes(of: index, as: SIMD8<Int32>.self)
+            ox += 8
+        }
+        while ox < g.outputWidth {
             let x = 2 * ox
             var best = upper[x]
             var index = top + x
@@ -97,8 +118,9 @@ private func maxPool2x2(_ source: UnsafePointer<Float>, _ target: UnsafeMutableP
             if candidates.0 > best || candidates.0.isNaN { best = candidates.0; index = top + x + 1 }
             if candidates.1 > best || candidates.1.isNaN { best = candidates.1; index = top + width + x }
             if candidates.2 > best || candidates.2.isNaN { best = candidates.2; index = top + width + x + 1 }
-            target[oy * g.outputWidth + ox] = best
-            indices[oy * g.outputWidth + ox] = Int32(index)
+            outputRow[ox] = best
+            indexRow[ox] = Int32(index)
+            ox += 1
         }
     }
 }

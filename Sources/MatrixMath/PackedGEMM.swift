@@ -155,7 +155,11 @@ func packB(_ b: StridedMatrix, k: Int, n: Int, into destination: UnsafeMutablePo
                 let source = b.base + p * b.rowStride + panelStart
                 let target = panel + p * nr
                 if columns == nr {
-                    target.update(from: source, count: nr)
+                    // Two vector moves; a memmove call per 64 bytes would cost more than the copy.
+                    let raw = UnsafeRawPointer(source), out = UnsafeMutableRawPointer(target)
+                    out.storeBytes(of: raw.loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
+                    out.storeBytes(of: raw.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self),
+                                   toByteOffset: 32, as: SIMD8<Float>.self)
                 } else {
                     target.update(from: source, count: columns)
                     (target + columns).update(repeating: 0, count: nr - columns)

@@ -39,7 +39,7 @@ public final class Adadelta: Optimizer {
                 forEachElement(&values, gradient, &s, &u) { p, grad, s, u in
                     let g = decay == 0 ? grad : grad + decay * p
                     s = rho * s + (1 - rho) * g * g
-                    let delta = (u + eps).squareRoot() / (s + eps).squareRoot() * g
+                    let delta = (u + eps).fastSquareRoot() / (s + eps).fastSquareRoot() * g
                     u = rho * u + (1 - rho) * delta * delta
                     p -= lr * delta
                 }

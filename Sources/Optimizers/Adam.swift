@@ -49,7 +49,7 @@ public final class Adam: Optimizer {
                     let g = decay == 0 ? grad : grad + decay * p
                     m = b1 * m + (1 - b1) * g
                     v = b2 * v + (1 - b2) * g * g
-                    p -= stepSize * m / (v.squareRoot() / correction2 + eps)
+                    p -= stepSize * m / (v.fastSquareRoot() / correction2 + eps)
                 }
             }
         }
