@@ -53,13 +53,14 @@ let package = Package(
     targets: [
         module("MatrixMath"),
         module("SoftmaxRegression", ["MatrixMath"]),
-        module("Datasets", ["MatrixMath"]),
-        module("Visualization"),
+        module("Compression"),
+        module("Datasets", ["MatrixMath", "Compression"]),
+        module("Visualization", ["Compression"]),
         module("Autograd", ["MatrixMath"]),
         module("NeuralNetwork", ["Autograd"]),
         module("Optimizers", ["NeuralNetwork", "MatrixMath"]),
         module("Convolution", ["NeuralNetwork"]),
-        module("Kindling", ["MatrixMath", "SoftmaxRegression", "Datasets", "Visualization",
+        module("Kindling", ["MatrixMath", "SoftmaxRegression", "Compression", "Datasets", "Visualization",
                             "Autograd", "NeuralNetwork", "Optimizers", "Convolution"]),
 
         tutorial("01", "Matrices"),
@@ -72,7 +73,8 @@ let package = Package(
 
         .testTarget(name: "MatrixMathTests", dependencies: ["MatrixMath"], swiftSettings: fastMath),
         .testTarget(name: "SoftmaxRegressionTests", dependencies: ["SoftmaxRegression"], swiftSettings: fastMath),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets"], swiftSettings: fastMath),
+        .testTarget(name: "CompressionTests", dependencies: ["Compression"], swiftSettings: fastMath),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Compression"], swiftSettings: fastMath),
         .testTarget(name: "VisualizationTests", dependencies: ["Visualization"], swiftSettings: fastMath),
         .testTarget(name: "AutogradTests", dependencies: ["Autograd"], swiftSettings: fastMath),
         .testTarget(name: "NeuralNetworkTests", dependencies: ["NeuralNetwork"], swiftSettings: fastMath),

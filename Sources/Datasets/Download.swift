@@ -1,3 +1,4 @@
+import Compression
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking

@@ -1,3 +1,4 @@
+import Compression
 import Foundation
 
 /// A file in the IDX format, in which MNIST is distributed: a magic number saying the element type

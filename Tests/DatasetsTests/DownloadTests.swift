@@ -1,3 +1,4 @@
+import Compression
 import Datasets
 import Foundation
 import Testing

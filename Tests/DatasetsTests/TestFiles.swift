@@ -1,3 +1,4 @@
+import Compression
 import Datasets
 import Foundation
 
@@ -23,19 +24,9 @@ final class TemporaryDirectory {
     }
 }
 
-/// A gzip file holding `content` in stored (uncompressed) DEFLATE blocks of at most 65,535 bytes,
-/// built by hand from RFC 1951 and 1952 so the tests can make gzip files of any content.
+/// A gzip file holding `content` in stored (uncompressed) DEFLATE blocks.
 func storedGzip(_ content: [UInt8]) -> [UInt8] {
-    var bytes: [UInt8] = [0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 255]
-    var chunks = stride(from: 0, to: content.count, by: 65_535).map { Array(content[$0 ..< min($0 + 65_535, content.count)]) }
-    if chunks.isEmpty { chunks = [[]] }
-    for (index, chunk) in chunks.enumerated() {
-        bytes.append(index == chunks.count - 1 ? 1 : 0)   // BFINAL, BTYPE 00, padded to a byte
-        let length = UInt16(chunk.count)
-        bytes += [UInt8(length & 0xFF), UInt8(length >> 8), UInt8(~length & 0xFF), UInt8(~length >> 8)]
-        bytes += chunk
-    }
-    return bytes + littleEndian(CRC32.checksum(content)) + littleEndian(UInt32(content.count))
+    Gzip.compress(content, level: .stored)
 }
 
 func littleEndian(_ value: UInt32) -> [UInt8] {

@@ -1,4 +1,4 @@
-import Datasets
+import Compression
 import Foundation
 import Testing
 
@@ -118,5 +118,51 @@ struct CompressionTests {
             if bit == "1" { bytes[bytes.count - 1] |= UInt8(1 << (index % 8)) }
         }
         return bytes
+    }
+}
+
+func storedGzip(_ content: [UInt8]) -> [UInt8] { Gzip.compress(content, level: .stored) }
+
+@Suite("DEFLATE, zlib and gzip writers")
+struct CompressorTests {
+    static let samples: [[UInt8]] = [
+        [], Array("a".utf8), Array("abcabcabcabcabcabcabcabc".utf8),
+        (0..<100_000).map { UInt8(truncatingIfNeeded: $0 * 7 / 13) },                  // runs and repeats
+        (0..<70_000).map { UInt8(truncatingIfNeeded: ($0 &* 2_654_435_761) >> 13) },   // noise
+        [UInt8](repeating: 0, count: 300_000),                                           // one long run
+    ]
+
+    @Test("Every sample survives compress then decompress, at both levels and in all three containers")
+    func roundTrips() throws {
+        for sample in Self.samples {
+            for level in [Deflate.Level.stored, .fast] {
+                #expect(try Inflate.decompress(Deflate.compress(sample, level: level)) == sample)
+                #expect(try Zlib.decompress(Zlib.compress(sample, level: level)) == sample)
+                #expect(try Gzip.decompress(Gzip.compress(sample, level: level)) == sample)
+            }
+        }
+    }
+
+    @Test("The fast level shrinks repetitive data: 300,000 zeros to under 3 KB, repeated text tenfold")
+    func compresses() {
+        #expect(Deflate.compress([UInt8](repeating: 0, count: 300_000)).count < 3_000)
+        let text = Array(String(repeating: "the quick brown fox jumps over the lazy dog ", count: 2_000).utf8)
+        #expect(Deflate.compress(text).count < text.count / 10)
+    }
+
+    @Test("Adler-32 of 'Wikipedia' is 0x11E60398; a long input matches the modular definition")
+    func adler32() {
+        #expect(Adler32.checksum(Array("Wikipedia".utf8)) == 0x11E6_0398)
+        let long = (0..<20_000).map { UInt8(truncatingIfNeeded: $0 * 31) }
+        var a = 1, b = 0
+        for byte in long { a = (a + Int(byte)) % 65521; b = (b + a) % 65521 }
+        #expect(Adler32.checksum(long) == UInt32(b << 16 | a))
+    }
+
+    @Test("A zlib stream with a corrupted byte fails its Adler-32 or its DEFLATE structure")
+    func corruptZlib() {
+        var stream = Zlib.compress(Array("pixels pixels pixels pixels".utf8), level: .stored)
+        stream[10] ^= 0x40
+        #expect(throws: DecompressionError.self) { try Zlib.decompress(stream) }
     }
 }

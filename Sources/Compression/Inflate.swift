@@ -116,23 +116,27 @@ struct InflateDecoder {
     /// A stored block: skip to a byte boundary, then LEN, its complement NLEN, and LEN raw bytes.
     private mutating func storedBlock() throws {
         _ = try bits(bitCount % 8)
-        let length = try bits(16)
-        let complement = try bits(16)
+        // The buffer now holds whole bytes read ahead: give them back and read the block's
+        // header and bytes straight from the input.
+        position -= bitCount / 8
+        bitBuffer = 0
+        bitCount = 0
+        overrun = 0
+        guard position + 4 <= input.count else {
+            throw DecompressionError("stored block header runs past the end of the data (truncated)")
+        }
+        let length = Int(input[position]) | Int(input[position + 1]) << 8
+        let complement = Int(input[position + 2]) | Int(input[position + 3]) << 8
+        position += 4
         guard length == (~complement & 0xFFFF) else {
             throw DecompressionError("stored block length \(length) does not match its complement \(complement)")
         }
-        try reserve(length)
-        // The bit buffer holds whole bytes now; drain it before copying straight from the input.
-        var remaining = length
-        while remaining > 0 && bitCount >= 8 {
-            output.append(UInt8(try bits(8)))
-            remaining -= 1
-        }
-        guard position + remaining <= input.count else {
+        guard position + length <= input.count else {
             throw DecompressionError("stored block of \(length) bytes runs past the end of the data (truncated)")
         }
-        output.append(contentsOf: input[position ..< position + remaining])
-        position += remaining
+        try reserve(length)
+        output.append(contentsOf: input[position ..< position + length])
+        position += length
     }
 
     /// Symbols until end-of-block, with the given code tables.

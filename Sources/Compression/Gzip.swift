@@ -14,6 +14,16 @@ public enum Gzip {
         bytes.count >= 2 && bytes[0] == 0x1F && bytes[1] == 0x8B
     }
 
+    /// A gzip file holding `bytes` (one member, no file name, modification time 0).
+    public static func compress(_ bytes: [UInt8], level: Deflate.Level = .fast) -> [UInt8] {
+        var output: [UInt8] = [0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 255]
+        output += Deflate.compress(bytes, level: level)
+        let crc = CRC32.checksum(bytes), size = UInt32(truncatingIfNeeded: bytes.count)
+        for shift in stride(from: 0, to: 32, by: 8) { output.append(UInt8(truncatingIfNeeded: crc >> UInt32(shift))) }
+        for shift in stride(from: 0, to: 32, by: 8) { output.append(UInt8(truncatingIfNeeded: size >> UInt32(shift))) }
+        return output
+    }
+
     /// Decompresses every member of a gzip file.
     public static func decompress(_ bytes: [UInt8],
                                   maximumOutputSize: Int = Inflate.defaultMaximumOutputSize) throws -> [UInt8] {
