@@ -48,6 +48,10 @@ let package = Package(
         .executable(name: "tutorial02", targets: ["tutorial02"]),
         .executable(name: "tutorial03", targets: ["tutorial03"]),
         .executable(name: "tutorial04", targets: ["tutorial04"]),
+        .executable(name: "tutorial05", targets: ["tutorial05"]),
+        .executable(name: "tutorial06", targets: ["tutorial06"]),
+        .executable(name: "mnist", targets: ["mnist"]),
+        .executable(name: "cifar10", targets: ["cifar10"]),
         .executable(name: "benchmarks", targets: ["benchmarks"]),
     ],
     targets: [
@@ -67,7 +71,11 @@ let package = Package(
         tutorial("02", "SoftmaxRegression"),
         tutorial("03", "Autograd"),
         tutorial("04", "Modules"),
+        tutorial("05", "Convolution"),
+        tutorial("06", "CIFAR10"),
 
+        .executableTarget(name: "mnist", dependencies: ["Kindling"], path: "Examples/mnist", swiftSettings: fastMath),
+        .executableTarget(name: "cifar10", dependencies: ["Kindling"], path: "Examples/cifar10", swiftSettings: fastMath),
         .executableTarget(name: "benchmarks", dependencies: ["Kindling"], path: "Benchmarks",
                           exclude: ["pytorch_compare.py"], swiftSettings: fastMath),
 

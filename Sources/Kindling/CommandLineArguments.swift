@@ -29,18 +29,12 @@ public struct CommandLineArguments {
         }
     }
 
-    /// The words that are not options (a subcommand, say), in order, removed from what is left.
-    public mutating func positional() -> [String] {
-        var words: [String] = []
-        var index = 0
-        while index < remaining.count {
-            if remaining[index].hasPrefix("-") {
-                index += 1
-            } else {
-                words.append(remaining.remove(at: index))
-            }
-        }
-        return words
+    /// The first argument when it is a word rather than an option: a subcommand such as `train`.
+    /// It is removed from what is left.
+    public mutating func subcommand() -> String? {
+        guard let first = remaining.first, !first.hasPrefix("-") else { return nil }
+        remaining.removeFirst()
+        return first
     }
 
     /// True when `--name` is present (and removes it).

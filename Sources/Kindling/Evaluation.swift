@@ -33,3 +33,21 @@ public func evaluate<Dataset>(_ model: Module, on loader: DataLoader<Dataset>, f
     }
     return score
 }
+
+/// The predicted class of every image `loader` serves, with the true labels and the dataset
+/// indices, in evaluation mode and without gradients.
+public func predictions<Dataset>(_ model: Module, on loader: DataLoader<Dataset>)
+    -> (predicted: [Int], labels: [Int], indices: [Int]) {
+    let wasTraining = model.isTraining
+    model.eval()
+    defer { if wasTraining { model.train() } }
+    var result: (predicted: [Int], labels: [Int], indices: [Int]) = ([], [], [])
+    withNoGrad {
+        for batch in loader {
+            result.predicted += model(batch.images).argmax(dim: 1)
+            result.labels += batch.labels
+            result.indices += batch.indices
+        }
+    }
+    return result
+}

@@ -228,6 +228,11 @@ public enum Safetensors {
 public struct SafetensorsError: Error, CustomStringConvertible, Equatable {
     public let path: String
     public let reason: String
+
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
     public var description: String { "\(path): \(reason)" }
 }
 

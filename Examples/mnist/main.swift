@@ -1,0 +1,214 @@
+// mnist: train, test and try the MNIST models of Kindling from the command line.
+//
+//   swift run -c release mnist train --model convnet --epochs 5 --save convnet.safetensors
+//   swift run -c release mnist test --model convnet --weights convnet.safetensors
+//   swift run -c release mnist predict --model convnet --weights convnet.safetensors --count 8
+//   swift run -c release mnist img --count 32
+
+import Foundation
+import Kindling
+
+let usage = """
+    usage: mnist <command> [options]
+
+    commands:
+      train     train a model and report its test accuracy
+      test      evaluate saved weights on the 10,000 test images
+      predict   show random test images with true and predicted labels (terminal and PNG)
+      img       save a PNG grid of training images and their labels
+
+    train options:
+      --model M             linear | mlp | convnet | cnn | pytorch-example (default convnet)
+      --epochs N            passes over the training set (default: the model's recipe)
+      --batch-size N        images per step (default: the recipe's)
+      --test-batch-size N   images per evaluation batch (default 1000)
+      --optimizer O         sgd | adam | adadelta (default: the recipe's)
+      --lr X                learning rate (default: the recipe's)
+      --momentum X          SGD momentum (default 0)
+      --gamma X             learning rate multiplier after each epoch, StepLR (default: the recipe's)
+      --seed N              seed of the weights, shuffling and dropout (default 1)
+      --limit N             train on the first N images only
+      --save FILE           save the trained weights as safetensors
+      --log-interval N      batches between progress lines (default 10)
+      --threads N           cores to use (default: all)
+      --dry-run             one batch per epoch, to check that everything runs
+      --data DIR            data directory holding mnist/ (default: $KINDLING_DATA or ./data)
+
+    test options:     --model M --weights FILE [--test-batch-size N] [--data DIR]
+    predict options:  --model M --weights FILE [--count N] [--seed N] [--output FILE.png] [--data DIR]
+    img options:      [--count N] [--output FILE.png] [--data DIR]
+
+    Recipes (DESIGN.md): linear: Adam 1e-3, batch 600, 100 epochs; mlp: SGD 1e-3, batch 64, 25 epochs;
+    convnet: Adam 1e-3, batch 200, 5 epochs, inputs normalised 0.5/0.5; cnn: Adam 1e-3, batch 64,
+    10 epochs; pytorch-example: Adadelta 1.0 with StepLR 0.7, batch 64, 14 epochs.
+    """
+
+var arguments = CommandLineArguments(usage: usage)
+guard let command = arguments.subcommand() else {
+    printError("mnist: which command? train, test, predict or img")
+    printError(usage)
+    exit(2)
+}
+if let threads = arguments.integer("--threads", minimum: 1) { Parallelism.threadCount = threads }
+
+switch command {
+case "train": train()
+case "test": test()
+case "predict": predict()
+case "img": img()
+default:
+    printError("mnist: unknown command '\(command)'")
+    printError(usage)
+    exit(2)
+}
+
+@MainActor
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+/// The --model option as a recipe; exits with the usage on an unknown name.
+@MainActor
+func recipeOption(default name: String? = "convnet") -> MNISTRecipe {
+    let choices = MNISTRecipe.allCases.map(\.rawValue)
+    guard let chosen = arguments.choice("--model", among: choices) ?? name, let recipe = MNISTRecipe(rawValue: chosen) else {
+        arguments.finish()
+        printError("mnist: --model is required (one of \(choices.joined(separator: ", ")))")
+        exit(2)
+    }
+    return recipe
+}
+
+/// Loads saved weights into a fresh model of the recipe, or exits saying what is wrong.
+@MainActor
+func loadModel(_ recipe: MNISTRecipe, weights: String?) -> Module {
+    guard let weights else {
+        printError("mnist: --weights FILE.safetensors is required; make one with: mnist train --model \(recipe.rawValue) --save FILE.safetensors")
+        exit(2)
+    }
+    let model = recipe.makeModel()
+    runOrExit {
+        guard FileManager.default.fileExists(atPath: weights) else {
+            throw SafetensorsError(path: weights, reason: "file not found; make it with: swift run -c release mnist train --model \(recipe.rawValue) --save \(weights)")
+        }
+        try model.load(from: weights)
+    }
+    return model
+}
+
+@MainActor
+func train() {
+    let recipe = recipeOption()
+    let epochs = arguments.integer("--epochs", default: recipe.epochs, minimum: 1)
+    let batchSize = arguments.integer("--batch-size", default: recipe.batchSize, minimum: 1)
+    let testBatchSize = arguments.integer("--test-batch-size", default: 1000, minimum: 1)
+    let optimizerKind = arguments.choice("--optimizer", among: MNISTRecipe.OptimizerKind.allCases.map(\.rawValue))
+        .flatMap(MNISTRecipe.OptimizerKind.init) ?? recipe.optimizer
+    let learningRate = arguments.number("--lr", default: optimizerKind == recipe.optimizer ? recipe.learningRate : (optimizerKind == .adadelta ? 1.0 : 1e-3))
+    let momentum = arguments.number("--momentum", default: 0)
+    let gamma = arguments.number("--gamma", default: recipe.gamma)
+    let seed = UInt64(arguments.integer("--seed", default: 1))
+    let limit = arguments.integer("--limit", minimum: 1)
+    let savePath = arguments.string("--save")
+    let logInterval = arguments.integer("--log-interval", default: 10, minimum: 1)
+    let dryRun = arguments.flag("--dry-run")
+    let directory = arguments.dataDirectory()
+    arguments.finish()
+
+    let (trainSet, testSet) = runOrExit {
+        (try MNIST(split: .train, directory: directory), try MNIST(split: .test, directory: directory))
+    }
+    manualSeed(seed)
+    let model = recipe.makeModel()
+    let optimizer = MNISTRecipe.makeOptimizer(optimizerKind, parameters: model.parameters(),
+                                              learningRate: learningRate, momentum: momentum)
+    let scheduler = StepLR(optimizer: optimizer, stepSize: 1, gamma: gamma)
+    let trainLoader = DataLoader(trainSet, batchSize: batchSize, shuffle: true, seed: seed, limit: limit,
+                                 normalize: recipe.normalization)
+    let testLoader = DataLoader(testSet, batchSize: testBatchSize, normalize: recipe.normalization)
+    print(model)
+    print("Training \(recipe.rawValue) (\(model.parameterCount) parameters) on \(trainLoader.sampleCount) images: "
+          + "\(epochs) epochs, batch \(batchSize), \(optimizerKind.rawValue) lr \(learningRate)"
+          + (optimizerKind == .sgd ? " momentum \(momentum)" : "") + (gamma != 1 ? ", StepLR gamma \(gamma)" : "")
+          + ", \(Parallelism.threadCount) threads")
+    var score = ClassificationScore()
+    for epoch in 1...epochs {
+        let result = trainEpoch(model: model, optimizer: optimizer, loader: trainLoader, epoch: epoch,
+                                logInterval: logInterval, dryRun: dryRun)
+        print("Epoch \(epoch) done in \(String(format: "%.2f", result.seconds)) s (\(Int(result.imagesPerSecond)) images/s)")
+        score = evaluate(model, on: testLoader)
+        print("\nTest set: \(score)\n")
+        fflush(nil)
+        scheduler.step()
+    }
+    if let savePath {
+        runOrExit {
+            try model.save(to: savePath, metadata: ["model": recipe.rawValue, "epochs": "\(epochs)",
+                                                    "test_accuracy": String(format: "%.4f", score.accuracy)])
+        }
+        print("Saved the weights to \(savePath) (safetensors, PyTorch's names: \(model.namedParameters().map(\.name).joined(separator: ", ")))")
+    }
+}
+
+@MainActor
+func test() {
+    let recipe = recipeOption(default: nil)
+    let weights = arguments.string("--weights")
+    let testBatchSize = arguments.integer("--test-batch-size", default: 1000, minimum: 1)
+    let directory = arguments.dataDirectory()
+    arguments.finish()
+    let model = loadModel(recipe, weights: weights)
+    let testSet = runOrExit { try MNIST(split: .test, directory: directory) }
+    let score = evaluate(model, on: DataLoader(testSet, batchSize: testBatchSize, normalize: recipe.normalization))
+    print("Test set: \(score)")
+}
+
+@MainActor
+func predict() {
+    let recipe = recipeOption(default: nil)
+    let weights = arguments.string("--weights")
+    let count = arguments.integer("--count", default: 8, minimum: 1)
+    let seed = UInt64(arguments.integer("--seed", default: 0))
+    let output = arguments.string("--output", default: "predictions.png")
+    let directory = arguments.dataDirectory()
+    arguments.finish()
+    let model = loadModel(recipe, weights: weights)
+    model.eval()
+    let testSet = runOrExit { try MNIST(split: .test, directory: directory) }
+    var generator = SeededGenerator(seed: seed)
+    let chosen = (0..<count).map { _ in Int(generator.next() % UInt64(testSet.count)) }
+    let batch = DataLoader(testSet, batchSize: count, normalize: recipe.normalization).makeBatch(chosen)
+    let probabilities = withNoGrad { model(batch.images).softmax(dim: 1) }
+    let predictions = probabilities.argmax(dim: 1)
+    var grid = ImageGrid(columns: Swift.min(count, 8), imageWidth: 28, imageHeight: 28, scale: 3)
+    for (row, index) in chosen.enumerated() {
+        let truth = testSet.labels[index], predicted = predictions[row]
+        let confidence = probabilities.data[row * 10 + predicted]
+        print("test image \(index): true \(truth), predicted \(predicted) (\(String(format: "%.1f", confidence * 100))%)"
+              + (truth == predicted ? "" : "  <- wrong"))
+        grid.add(grey: testSet.image(index), caption: "\(truth)>\(predicted)",
+                 color: truth == predicted ? [120, 230, 120] : [255, 90, 90])
+    }
+    for start in stride(from: 0, to: count, by: 4) {
+        let slice = Array(chosen[start ..< Swift.min(start + 4, count)])
+        print(TerminalArt.render(slice.map { testSet.image($0) }, width: 28, height: 28,
+                                 captions: slice.enumerated().map { "true \(testSet.labels[$0.element]) pred \(predictions[start + $0.offset])" }))
+    }
+    runOrExit { try grid.render().write(to: output) }
+    print("Wrote \(output): each image captioned true>predicted, green when right, red when wrong.")
+}
+
+@MainActor
+func img() {
+    let count = arguments.integer("--count", default: 32, minimum: 1)
+    let output = arguments.string("--output", default: "mnist.png")
+    let directory = arguments.dataDirectory()
+    arguments.finish()
+    let trainSet = runOrExit { try MNIST(split: .train, directory: directory) }
+    var grid = ImageGrid(columns: 8, imageWidth: 28, imageHeight: 28, scale: 3)
+    for index in 0..<Swift.min(count, trainSet.count) {
+        grid.add(grey: trainSet.image(index), caption: "\(trainSet.labels[index])")
+    }
+    runOrExit { try grid.render().write(to: output) }
+    print("Wrote \(output): the first \(grid.count) training images with their labels.")
+}
