@@ -101,11 +101,20 @@ private func maxPool2x2(_ source: UnsafePointer<Float>, _ target: UnsafeMutableP
             let down = UnsafeRawPointer(lower + x).loadUnaligned(as: SIMD16<Float>.self)
             var best = up.evenHalf
             var index = SIMD8<Int32>(repeating: Int32(top + x)) &+ lanes
-            for (candidate, offset) in [(up.oddHalf, Int32(1)), (down.evenHalf, Int32(width)), (down.oddHalf, Int32(width + 1))] {
-                let wins = (candidate .> best) .| (candidate .!= candidate)
-                best.replace(with: candidate, where: wins)
-                index.replace(with: SIMD8<Int32>(repeating: Int32(top + x) + offset) &+ lanes, where: wins)
-            }
+            // Written out (not a loop over an array of candidates, which would allocate per window row).
+            let base = SIMD8<Int32>(repeating: Int32(top + x)) &+ lanes
+            var candidate = up.oddHalf
+            var wins = (candidate .> best) .| (candidate .!= candidate)
+            best.replace(with: candidate, where: wins)
+            index.replace(with: base &+ 1, where: wins)
+            candidate = down.evenHalf
+            wins = (candidate .> best) .| (candidate .!= candidate)
+            best.replace(with: candidate, where: wins)
+            index.replace(with: base &+ Int32(width), where: wins)
+            candidate = down.oddHalf
+            wins = (candidate .> best) .| (candidate .!= candidate)
+            best.replace(with: candidate, where: wins)
+            index.replace(with: base &+ Int32(width + 1), where: wins)
             UnsafeMutableRawPointer(outputRow + ox).storeBytes(of: best, as: SIMD8<Float>.self)
             UnsafeMutableRawPointer(indexRow + ox).storeBytes(of: index, as: SIMD8<Int32>.self)
             ox += 8

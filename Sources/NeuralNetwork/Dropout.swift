@@ -40,9 +40,7 @@ public final class Dropout: Module {
         let scale = 1 / (1 - p)
         let threshold = p
         // The mask is drawn in order, one number per element, so it depends only on the seed.
-        let mask = [Float](uninitializedCount: input.count) { m in
-            for index in 0..<input.count { m[index] = generator.nextFloat() >= threshold ? scale : 0 }
-        }
+        let mask = dropoutMask(count: input.count, keepingAbove: threshold, scale: scale, generator: &generator)
         let output = multiply(input.data, mask)
         let keep = mask
         return Tensor.result(shape: input.shape, data: output, inputs: [input], name: "NativeDropoutBackward0") { gradient, _ in
@@ -62,4 +60,27 @@ private func multiply(_ a: [Float], _ b: [Float]) -> [Float] {
             }
         }
     }
+}
+
+/// `count` mask values: `scale` where a uniform draw is at least `p`, else 0, drawn in order
+/// from `generator`.
+///
+/// Each 64-bit random number gives two 24-bit uniform draws (its top and bottom halves), compared
+/// as integers with p * 2^24: the same test as `nextFloat() >= p`, at half the generator calls.
+/// The generator is an `inout` parameter, so the loop keeps its state in registers.
+private func dropoutMask(count: Int, keepingAbove p: Float, scale: Float, generator: inout SeededGenerator) -> [Float] {
+    let cut = UInt64((Double(p) * 16_777_216).rounded(.up))
+    var mask = [Float](repeating: 0, count: count)
+    mask.withUnsafeMutableBufferPointer { buffer in
+        guard let m = buffer.baseAddress else { return }
+        var index = 0
+        while index + 1 < count {
+            let bits = generator.next()
+            m[index] = (bits >> 40) >= cut ? scale : 0
+            m[index + 1] = ((bits >> 8) & 0xFF_FFFF) >= cut ? scale : 0
+            index += 2
+        }
+        if index < count { m[index] = (generator.next() >> 40) >= cut ? scale : 0 }
+    }
+    return mask
 }
