@@ -59,7 +59,7 @@ let package = Package(
         module("SoftmaxRegression", ["MatrixMath"]),
         module("Compression"),
         module("Datasets", ["MatrixMath", "Compression"]),
-        module("Visualization", ["Compression"]),
+        module("Visualization", ["MatrixMath", "Compression"]),
         module("Autograd", ["MatrixMath"]),
         module("NeuralNetwork", ["Autograd"]),
         module("Optimizers", ["NeuralNetwork", "MatrixMath"]),
@@ -88,5 +88,6 @@ let package = Package(
         .testTarget(name: "NeuralNetworkTests", dependencies: ["NeuralNetwork"], swiftSettings: fastMath),
         .testTarget(name: "OptimizersTests", dependencies: ["Optimizers"], swiftSettings: fastMath),
         .testTarget(name: "ConvolutionTests", dependencies: ["Convolution"], swiftSettings: fastMath),
+        .testTarget(name: "KindlingTests", dependencies: ["Kindling"], swiftSettings: fastMath),
     ]
 )

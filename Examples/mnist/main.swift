@@ -32,9 +32,15 @@ let usage = """
       --log-interval N      batches between progress lines (default 10)
       --threads N           cores to use (default: all)
       --dry-run             one batch per epoch, to check that everything runs
+      --plot FILE.svg       draw the training loss and test accuracy (updated after every epoch)
+      --checkpoint DIR      save weights, optimiser, schedule and random state after every epoch
+      --resume              continue from the last checkpoint in DIR (same seed and threads give
+                            exactly the weights of an uninterrupted run)
       --data DIR            data directory holding mnist/ (default: $KINDLING_DATA or ./data)
 
-    test options:     --model M --weights FILE [--test-batch-size N] [--data DIR]
+    test options:     --model M --weights FILE [--test-batch-size N] [--gallery FILE.png] [--data DIR]
+                      prints the confusion matrix, per-digit accuracy and the Test set line;
+                      --gallery writes the misclassified images with true>predicted labels
     predict options:  --model M --weights FILE [--count N] [--seed N] [--output FILE.png] [--data DIR]
     img options:      [--count N] [--output FILE.png] [--data DIR]
 
@@ -112,8 +118,15 @@ func train() {
     let savePath = arguments.string("--save")
     let logInterval = arguments.integer("--log-interval", default: 10, minimum: 1)
     let dryRun = arguments.flag("--dry-run")
+    let plotPath = arguments.string("--plot")
+    let checkpoint = arguments.string("--checkpoint")
+    let resume = arguments.flag("--resume")
     let directory = arguments.dataDirectory()
     arguments.finish()
+    if resume && checkpoint == nil {
+        printError("mnist: --resume needs --checkpoint DIR (the directory the interrupted run saved to)")
+        exit(2)
+    }
 
     let (trainSet, testSet) = runOrExit {
         (try MNIST(split: .train, directory: directory), try MNIST(split: .test, directory: directory))
@@ -122,7 +135,6 @@ func train() {
     let model = recipe.makeModel()
     let optimizer = MNISTRecipe.makeOptimizer(optimizerKind, parameters: model.parameters(),
                                               learningRate: learningRate, momentum: momentum)
-    let scheduler = StepLR(optimizer: optimizer, stepSize: 1, gamma: gamma)
     let trainLoader = DataLoader(trainSet, batchSize: batchSize, shuffle: true, seed: seed, limit: limit,
                                  normalize: recipe.normalization)
     let testLoader = DataLoader(testSet, batchSize: testBatchSize, normalize: recipe.normalization)
@@ -131,19 +143,20 @@ func train() {
           + "\(epochs) epochs, batch \(batchSize), \(optimizerKind.rawValue) lr \(learningRate)"
           + (optimizerKind == .sgd ? " momentum \(momentum)" : "") + (gamma != 1 ? ", StepLR gamma \(gamma)" : "")
           + ", \(Parallelism.threadCount) threads")
-    var score = ClassificationScore()
-    for epoch in 1...epochs {
-        let result = trainEpoch(model: model, optimizer: optimizer, loader: trainLoader, epoch: epoch,
-                                logInterval: logInterval, dryRun: dryRun)
-        print("Epoch \(epoch) done in \(String(format: "%.2f", result.seconds)) s (\(Int(result.imagesPerSecond)) images/s)")
-        score = evaluate(model, on: testLoader)
-        print("\nTest set: \(score)\n")
-        fflush(nil)
-        scheduler.step()
+    var run = TrainingRun(modelName: recipe.rawValue, epochs: epochs, checkpointDirectory: checkpoint, resume: resume)
+    run.gamma = gamma
+    run.logInterval = logInterval
+    run.dryRun = dryRun
+    run.plotPath = plotPath
+    let outcome = runOrExit {
+        try run.train(model: model, optimizer: optimizer, trainLoader: trainLoader, testLoader: testLoader)
     }
+    if outcome.diverged { exit(1) }
+    let score = outcome.score
+    if let plotPath { print("Wrote \(plotPath): training loss per logged step and test accuracy per epoch.") }
     if let savePath {
         runOrExit {
-            try model.save(to: savePath, metadata: ["model": recipe.rawValue, "epochs": "\(epochs)",
+            try model.save(to: savePath, metadata: ["model": recipe.rawValue, "epochs": "\(outcome.epochsCompleted)",
                                                     "test_accuracy": String(format: "%.4f", score.accuracy)])
         }
         print("Saved the weights to \(savePath) (safetensors, PyTorch's names: \(model.namedParameters().map(\.name).joined(separator: ", ")))")
@@ -155,12 +168,27 @@ func test() {
     let recipe = recipeOption(default: nil)
     let weights = arguments.string("--weights")
     let testBatchSize = arguments.integer("--test-batch-size", default: 1000, minimum: 1)
+    let gallery = arguments.string("--gallery")
     let directory = arguments.dataDirectory()
     arguments.finish()
     let model = loadModel(recipe, weights: weights)
     let testSet = runOrExit { try MNIST(split: .test, directory: directory) }
-    let score = evaluate(model, on: DataLoader(testSet, batchSize: testBatchSize, normalize: recipe.normalization))
-    print("Test set: \(score)")
+    let loader = DataLoader(testSet, batchSize: testBatchSize, normalize: recipe.normalization)
+    let result = predictions(model, on: loader)
+    var matrix = ConfusionMatrix(classNames: testSet.classNames)
+    matrix.add(predictions: result.predicted, labels: result.labels)
+    print("Confusion matrix (rows: true digit, columns: predicted digit):")
+    print(matrix)
+    let wrong = zip(result.indices, zip(result.predicted, result.labels)).filter { $0.1.0 != $0.1.1 }
+    if let gallery {
+        var grid = ImageGrid(columns: 10, imageWidth: 28, imageHeight: 28, scale: 2)
+        for (index, (predicted, truth)) in wrong {
+            grid.add(grey: testSet.image(index), caption: "\(truth)>\(predicted)", color: [255, 120, 120])
+        }
+        runOrExit { try grid.render().write(to: gallery) }
+        print("\nWrote \(gallery): the \(wrong.count) misclassified test images, captioned true>predicted.")
+    }
+    print("\nTest set: \(evaluate(model, on: loader))")
 }
 
 @MainActor

@@ -70,6 +70,13 @@ open class Module: CustomStringConvertible {
         namedParameters().map(\.parameter)
     }
 
+    /// Every module below this one with its dotted path (`features.0`), depth first.
+    public func namedModules() -> [(name: String, module: Module)] {
+        namedChildren().flatMap { child in
+            [(child.name, child.module)] + child.module.namedModules().map { ("\(child.name).\($0.name)", $0.module) }
+        }
+    }
+
     /// This module and every module below it, depth first.
     public func modules() -> [Module] {
         [self] + namedChildren().flatMap { $0.module.modules() }

@@ -132,3 +132,19 @@ struct AutogradErrorTests {
         #expect(message.contains("does not require a gradient"))
     }
 }
+
+@Suite("Graph export")
+struct GraphExportTests {
+    @Test("The DOT export names every operation and leaf and draws an arrow per input")
+    func dot() {
+        let w = Tensor([[1, 2], [3, 4]], requiresGrad: true)
+        let x = Tensor([[1, 1]])
+        let loss = x.matmul(w).relu().sum()
+        let dot = loss.graphviz(names: ["weight": w])
+        #expect(dot.hasPrefix("digraph autograd {") && dot.hasSuffix("}\n"))
+        for label in ["SumBackward0", "ReluBackward0", "MmBackward0", "weight\\n[2, 2]", "input\\n[1, 2]"] {
+            #expect(dot.contains(label), "missing \(label)")
+        }
+        #expect(dot.components(separatedBy: " -> ").count - 1 == 4)   // x, w -> mm -> relu -> sum
+    }
+}

@@ -98,6 +98,13 @@ print("""
 
     """)
 
+// The same graph as a picture: Graphviz's DOT format, which `dot -Tsvg autograd-graph.dot` (or
+// any online Graphviz viewer) draws.
+let graphNames = Dictionary(uniqueKeysWithValues: model.namedParameters().map { ($0.name, $0.parameter as Tensor) })
+let dotPath = "autograd-graph.dot"
+runOrExit { try loss.graphviz(names: graphNames).write(toFile: dotPath, atomically: true, encoding: .utf8) }
+print("Wrote \(dotPath): draw it with `dot -Tsvg \(dotPath) -o autograd-graph.svg`.\n")
+
 // MARK: - 3. Autograd's gradient is the one we derived by hand
 //
 // backward() applies the chain rule through that graph. Tutorial 02 derived the same gradient
