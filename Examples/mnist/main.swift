@@ -42,6 +42,8 @@ let usage = """
                       prints the confusion matrix, per-digit accuracy and the Test set line;
                       --gallery writes the misclassified images with true>predicted labels
     predict options:  --model M --weights FILE [--count N] [--seed N] [--output FILE.png] [--data DIR]
+                      --image FILE classifies your own digit instead (PNG, PGM or PPM; dark on
+                      light or light on dark; it is cropped, scaled and centred as MNIST was)
     img options:      [--count N] [--output FILE.png] [--data DIR]
 
     Recipes (DESIGN.md): linear: Adam 1e-3, batch 600, 100 epochs; mlp: SGD 1e-3, batch 64, 25 epochs;
@@ -198,10 +200,15 @@ func predict() {
     let count = arguments.integer("--count", default: 8, minimum: 1)
     let seed = UInt64(arguments.integer("--seed", default: 0))
     let output = arguments.string("--output", default: "predictions.png")
+    let imagePath = arguments.string("--image")
     let directory = arguments.dataDirectory()
     arguments.finish()
     let model = loadModel(recipe, weights: weights)
     model.eval()
+    if let imagePath {
+        classify(imagePath, model: model, recipe: recipe)
+        return
+    }
     let testSet = runOrExit { try MNIST(split: .test, directory: directory) }
     var generator = SeededGenerator(seed: seed)
     let chosen = (0..<count).map { _ in Int(generator.next() % UInt64(testSet.count)) }
@@ -224,6 +231,23 @@ func predict() {
     }
     runOrExit { try grid.render().write(to: output) }
     print("Wrote \(output): each image captioned true>predicted, green when right, red when wrong.")
+}
+
+/// Classifies a digit the user drew: read the picture, prepare it as MNIST's digits were
+/// prepared, and print the three most likely digits.
+@MainActor
+func classify(_ path: String, model: Module, recipe: MNISTRecipe) {
+    let picture = runOrExit { try ImageFile(contentsOf: path) }
+    let pixels = runOrExit { try DigitPreparation.prepare(grey: picture.grey, width: picture.width, height: picture.height) }
+    print("\(path): \(picture.width)x\(picture.height) pixels, prepared as MNIST (ink white on black, 20x20 box, centred by mass):")
+    print(TerminalArt.render(pixels, width: 28, height: 28))
+    var input = pixels
+    recipe.normalization?.apply(to: &input, channels: 1)
+    let probabilities = withNoGrad { model(Tensor(shape: [1, 1, 28, 28], data: input)).softmax(dim: 1) }.data
+    let ranked = probabilities.indices.sorted { probabilities[$0] > probabilities[$1] }
+    for (rank, digit) in ranked.prefix(3).enumerated() {
+        print("\(rank + 1). \(digit)  \(String(format: "%5.1f", probabilities[digit] * 100))%")
+    }
 }
 
 @MainActor
