@@ -153,6 +153,10 @@ func train(_ model: inout SoftmaxRegression, epochs: Int, rule: SoftmaxRegressio
 print("Training: \(epochs) epochs, batch \(batchSize), SGD learning rate \(learningRate) times \(gamma) after each epoch")
 let trainingTime = Stopwatch()
 let losses = train(&model, epochs: epochs, rule: .softmaxMinusOneHot, report: true, rate: learningRate)
+var lossChart = LineChart(title: "Softmax regression, gradient by hand", xLabel: "epoch", yLabel: "mean training loss")
+lossChart.add("cross-entropy", points: losses.enumerated().map { (Double($0.offset + 1), Double($0.element)) })
+runOrExit { try LineChart.svg([lossChart]).write(toFile: "tutorial02-loss.svg", atomically: true, encoding: .utf8) }
+print("Wrote tutorial02-loss.svg: the training loss per epoch (open it in a browser).")
 print("Trained in \(String(format: "%.1f", trainingTime.seconds)) s; the loss fell from "
       + "\(String(format: "%.4f", losses.first!)) to \(String(format: "%.4f", losses.last!)).\n")
 

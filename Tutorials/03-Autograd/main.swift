@@ -140,6 +140,7 @@ let trainLoader = DataLoader(train, batchSize: batchSize, shuffle: true, seed: s
 let testLoader = DataLoader(test, batchSize: 1000)
 print("Training: \(epochs) epochs of \(trainLoader.count) steps, batch \(batchSize), Adam lr \(learningRate)")
 let watch = Stopwatch()
+var curve: [(x: Double, y: Double)] = []
 for epoch in 1...epochs {
     var lossSum = 0.0
     for batch in trainLoader {
@@ -149,13 +150,18 @@ for epoch in 1...epochs {
         optimizer.step()
         lossSum += Double(loss.item)
     }
+    curve.append((Double(epoch), lossSum / Double(trainLoader.count)))
     if epoch == 1 || epoch % 10 == 0 || epoch == epochs {
         let score = evaluate(model, on: testLoader, flatten: true)
         print("Epoch \(epoch): train loss \(String(format: "%.4f", lossSum / Double(trainLoader.count))), "
               + "test accuracy \(String(format: "%.2f", score.accuracy * 100))%")
     }
 }
-print("Trained in \(String(format: "%.1f", watch.seconds)) s.\n")
+print("Trained in \(String(format: "%.1f", watch.seconds)) s.")
+var chart = LineChart(title: "Softmax regression with autograd and Adam", xLabel: "epoch", yLabel: "mean training loss")
+chart.add("cross-entropy", points: curve)
+runOrExit { try LineChart.svg([chart]).write(toFile: "tutorial03-loss.svg", atomically: true, encoding: .utf8) }
+print("Wrote tutorial03-loss.svg: the training loss per epoch.\n")
 
 // MARK: - 5. The score
 

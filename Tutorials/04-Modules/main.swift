@@ -82,6 +82,8 @@ print("Training on images 0..<50000, validating on 50000..<60000, testing on the
 // behave differently while learning. Evaluation also runs inside withNoGrad (in `evaluate`), so
 // no graph is recorded for it.
 
+var validationCurves: [String: [(x: Double, y: Double)]] = [:]
+
 @MainActor
 func fit(_ model: MLP, optimizer: Optimizer, epochs: Int, label: String) {
     let trainLoader = DataLoader(train, batchSize: batchSize, shuffle: true, seed: seed, range: 0..<50_000)
@@ -95,6 +97,7 @@ func fit(_ model: MLP, optimizer: Optimizer, epochs: Int, label: String) {
             optimizer.step()
         }
         let validation = evaluate(model, on: validationLoader, flatten: true)
+        validationCurves[label, default: []].append((Double(epoch), validation.averageLoss))
         print("\(label) epoch \(String(format: "%2d", epoch)): validation loss \(String(format: "%.4f", validation.averageLoss)), "
               + "accuracy \(String(format: "%.2f", validation.accuracy * 100))% (\(String(format: "%.2f", watch.seconds)) s)")
     }
@@ -129,4 +132,8 @@ print("""
     A hidden layer lifts the ceiling above the 92-93% of the linear model of tutorials 02 and 03.
 
     """)
+var chart = LineChart(title: "MLP 784-128-256-10: validation loss", xLabel: "epoch", yLabel: "validation cross-entropy")
+for label in ["SGD", "Adam"] { chart.add(label, points: validationCurves[label] ?? []) }
+runOrExit { try LineChart.svg([chart]).write(toFile: "tutorial04-validation.svg", atomically: true, encoding: .utf8) }
+print("Wrote tutorial04-validation.svg: validation loss per epoch, SGD against Adam.\n")
 print("Test set: \(adamScore)")

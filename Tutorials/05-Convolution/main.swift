@@ -81,17 +81,22 @@ final class OneConvolution: Module {
     }
 }
 
+var accuracyCurves: [(String, [(x: Double, y: Double)])] = []
+
 @MainActor
 func fit(_ model: Module, optimizer: Optimizer, batchSize: Int, normalize: Normalize, epochs: Int) -> ClassificationScore {
     let loader = DataLoader(train, batchSize: batchSize, shuffle: true, seed: seed, normalize: normalize)
     let testLoader = DataLoader(test, batchSize: 1000, normalize: normalize)
     var score = ClassificationScore()
+    var curve: [(x: Double, y: Double)] = []
     for epoch in 1...epochs {
         let result = trainEpoch(model: model, optimizer: optimizer, loader: loader, epoch: epoch, logInterval: 100)
         score = evaluate(model, on: testLoader)
+        curve.append((Double(epoch), score.accuracy * 100))
         print("Epoch \(epoch) done in \(String(format: "%.1f", result.seconds)) s (\(Int(result.imagesPerSecond)) images/s); "
               + "test accuracy \(String(format: "%.2f", score.accuracy * 100))%")
     }
+    accuracyCurves.append(("\(type(of: model))", curve))
     return score
 }
 
@@ -144,7 +149,39 @@ let convnetScore = fit(convnet, optimizer: Adam(parameters: convnet.parameters()
                        normalize: Normalize(mean: [0.5], std: [0.5]), epochs: epochs)
 print("")
 
-// MARK: - 5. The padded variant: cnn
+// MARK: - 5. What the first layer learned
+//
+// conv1's 24 filters are 3x3 images; drawn large (grey = 0, white positive, black negative), many
+// are small edge and stroke detectors like the hand-made kernels of step 1, at various angles.
+// The feature maps show what each filter sees in one digit: bright where its pattern occurs.
+
+let filterValues = convnet.conv1.weight.data
+let largestWeight = filterValues.map { abs($0) }.max() ?? 1
+var filterGrid = ImageGrid(columns: 8, imageWidth: 3, imageHeight: 3, scale: 16)
+for filter in 0..<24 {
+    let kernel = filterValues[filter * 9 ..< filter * 9 + 9].map { 0.5 + 0.5 * $0 / largestWeight }
+    filterGrid.add(grey: Array(kernel), caption: "\(filter)")
+}
+let firstDigit = DataLoader(test, batchSize: 1, normalize: Normalize(mean: [0.5], std: [0.5])).makeBatch([0])
+let maps = withNoGrad { convnet.conv1(firstDigit.images).relu() }.data
+var mapGrid = ImageGrid(columns: 8, imageWidth: 26, imageHeight: 26, scale: 3)
+for filter in 0..<24 {
+    let plane = Array(maps[filter * 676 ..< (filter + 1) * 676])
+    let brightest = max(plane.max() ?? 1, 1e-6)
+    mapGrid.add(grey: plane.map { $0 / brightest }, caption: "\(filter)")
+}
+runOrExit {
+    try filterGrid.render().write(to: "tutorial05-filters.png")
+    try mapGrid.render().write(to: "tutorial05-feature-maps.png")
+}
+print("""
+    Wrote tutorial05-filters.png (conv1's 24 learned 3x3 filters: white weights positive, black
+    negative) and tutorial05-feature-maps.png (what each filter sees in the first test digit, a \(test.labels[0]):
+    each map is bright where the filter's pattern is, so different filters light up different strokes).
+
+    """)
+
+// MARK: - 6. The padded variant: cnn
 //
 // `cnn` pads each 3x3 convolution by 1 so the maps keep their size until each pooling
 // (28 -> 14 -> 7), with 32 and 64 filters and a 3136 -> 128 -> 10 head. Padding lets the filters
@@ -161,5 +198,9 @@ if cnnEpochs > 0 {
 }
 print("")
 
+var chart = LineChart(title: "Test accuracy per epoch", xLabel: "epoch", yLabel: "accuracy (%)")
+for (name, curve) in accuracyCurves { chart.add(name, points: curve) }
+runOrExit { try LineChart.svg([chart]).write(toFile: "tutorial05-accuracy.svg", atomically: true, encoding: .utf8) }
+print("Wrote tutorial05-accuracy.svg: test accuracy per epoch of each model trained here.\n")
 print("convnet after \(epochs) epoch(s):")
 print("Test set: \(convnetScore)")
