@@ -39,7 +39,8 @@ public struct ConfusionMatrix: CustomStringConvertible, Sendable {
         for (index, row) in counts.enumerated() {
             let percent = String(Int((accuracy(ofClass: index) * 1000).rounded()))
             let accuracyText = percent.count > 1 ? String(percent.dropLast()) + "." + String(percent.suffix(1)) + "%" : "0." + percent + "%"
-            lines.append(pad("\(index) " + classNames[index], nameWidth + 4) + row.map { pad(String($0), cellWidth) }.joined()
+            let rowName = classNames[index] == String(index) ? classNames[index] : "\(index) " + classNames[index]
+            lines.append(pad(rowName, nameWidth + 4) + row.map { pad(String($0), cellWidth) }.joined()
                          + pad(accuracyText, 10))
         }
         return lines.joined(separator: "\n")
