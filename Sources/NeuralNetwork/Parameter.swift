@@ -4,7 +4,7 @@ import Autograd
 /// `Module` finds it by looking at its stored properties (PyTorch's `nn.Parameter`).
 ///
 /// ```swift
-/// final class Scale: Module {
+/// class Scale: Module {
 ///     let factor = Parameter(Tensor.ones([1]))
 ///     override func forward(_ input: Tensor) -> Tensor { input * factor }
 /// }
