@@ -102,5 +102,13 @@ let result = predictions(model, on: testLoader)
 var matrix = ConfusionMatrix(classNames: data.test.classNames)
 matrix.add(predictions: result.predicted, labels: result.labels)
 print("\nConfusion matrix (rows: true class, columns: predicted):\n\(matrix)\n")
-print("Cats and dogs, deer and horses get confused most: similar shapes, similar colours, 32 pixels wide.\n")
+// The most frequent mistake: for real CIFAR-10 usually cat and dog, or deer and horse, similar
+// shapes and colours at 32 pixels wide.
+var worst = (truth: 0, predicted: 1, count: -1)
+for truth in 0..<10 {
+    for predicted in 0..<10 where predicted != truth && matrix.counts[truth][predicted] > worst.count {
+        worst = (truth, predicted, matrix.counts[truth][predicted])
+    }
+}
+print("The most frequent mistake here: \(worst.count) \(data.test.classNames[worst.truth]) images taken for \(data.test.classNames[worst.predicted]).\n")
 print("Test set: \(evaluate(model, on: testLoader))")
