@@ -33,6 +33,13 @@ func module(_ name: String, _ dependencies: [Target.Dependency] = []) -> Target 
     .target(name: name, dependencies: dependencies, swiftSettings: fastMath)
 }
 
+/// A fuzz target: `Fuzz/NAME/`, product `fuzz-NAME`, a library-style file with its own `@main`
+/// (a deterministic mutation fuzzer), replaced by libFuzzer's when built with -DFUZZING.
+func fuzzTarget(_ name: String, _ dependencies: [Target.Dependency]) -> Target {
+    .executableTarget(name: "fuzz-\(name)", dependencies: ["FuzzHarness"] + dependencies, path: "Fuzz/\(name)",
+                      swiftSettings: fastMath + [.unsafeFlags(["-parse-as-library"])])
+}
+
 /// A tutorial executable: `Tutorials/NN-Topic/`, product `tutorialNN`.
 func tutorial(_ number: String, _ folder: String) -> Target {
     .executableTarget(name: "tutorial\(number)", dependencies: ["Kindling"],
@@ -53,6 +60,11 @@ let package = Package(
         .executable(name: "mnist", targets: ["mnist"]),
         .executable(name: "cifar10", targets: ["cifar10"]),
         .executable(name: "benchmarks", targets: ["benchmarks"]),
+        .executable(name: "fuzz-inflate", targets: ["fuzz-inflate"]),
+        .executable(name: "fuzz-idx", targets: ["fuzz-idx"]),
+        .executable(name: "fuzz-safetensors", targets: ["fuzz-safetensors"]),
+        .executable(name: "fuzz-cifar10", targets: ["fuzz-cifar10"]),
+        .executable(name: "fuzz-image", targets: ["fuzz-image"]),
     ],
     targets: [
         module("MatrixMath"),
@@ -78,6 +90,13 @@ let package = Package(
         .executableTarget(name: "cifar10", dependencies: ["Kindling"], path: "Examples/cifar10", swiftSettings: fastMath),
         .executableTarget(name: "benchmarks", dependencies: ["Kindling"], path: "Benchmarks",
                           exclude: ["pytorch_compare.py"], swiftSettings: fastMath),
+
+        .target(name: "FuzzHarness", dependencies: ["MatrixMath"], path: "Fuzz/Harness", swiftSettings: fastMath),
+        fuzzTarget("inflate", ["Compression"]),
+        fuzzTarget("idx", ["Datasets", "Compression"]),
+        fuzzTarget("safetensors", ["NeuralNetwork", "Autograd"]),
+        fuzzTarget("cifar10", ["Datasets"]),
+        fuzzTarget("image", ["Visualization", "Datasets"]),
 
         .testTarget(name: "MatrixMathTests", dependencies: ["MatrixMath"], swiftSettings: fastMath),
         .testTarget(name: "SoftmaxRegressionTests", dependencies: ["SoftmaxRegression"], swiftSettings: fastMath),

@@ -60,7 +60,11 @@ public struct CIFAR10: ImageClassificationDataset {
 
     /// Reads one batch file of 3,073-byte records.
     static func readRecords(_ path: String) throws -> (pixels: [UInt8], labels: [Int]) {
-        let bytes = try readFile(path, decompressing: false)
+        try records(in: try readFile(path, decompressing: false), path: path)
+    }
+
+    /// Parses the bytes of one batch file; `path` names them in errors.
+    public static func records(in bytes: [UInt8], path: String) throws -> (pixels: [UInt8], labels: [Int]) {
         guard !bytes.isEmpty else { throw DatasetError(path: path, reason: "the file is empty") }
         guard bytes.count % recordSize == 0 else {
             throw DatasetError(path: path, reason: "\(bytes.count) bytes is not a whole number of \(recordSize)-byte records (truncated or not a CIFAR-10 binary batch)")

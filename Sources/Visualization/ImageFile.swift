@@ -184,6 +184,11 @@ public struct ImageFile: Sendable {
         guard maxValue > 0, maxValue <= 255 else { throw fail("maximum value \(maxValue) is not supported (only up to 255)") }
         let channels = kind == UInt8(ascii: "3") || kind == UInt8(ascii: "6") ? 3 : 1
         let count = width * height * channels
+        // Each sample takes at least one byte: a header promising more than the file holds is
+        // refused before anything is allocated for it.
+        guard count <= bytes.count - position else {
+            throw fail("\(width)x\(height) image needs \(count) samples, the file has \(bytes.count - position) bytes left (truncated)")
+        }
         var samples = [Int]()
         samples.reserveCapacity(count)
         if kind == UInt8(ascii: "5") || kind == UInt8(ascii: "6") {

@@ -1,0 +1,76 @@
+import Kindling
+import Testing
+
+/// What "the same answer twice" means here, checked on convnet itself.
+@Suite("Reproducible training", .serialized)
+struct ReproducibilityTests {
+    /// Trains MNISTConvNet for one epoch on 96 synthetic 28x28 images with `threads` cores and
+    /// returns its weights.
+    func trainConvnet(seed: UInt64, threads: Int) -> [[Float]] {
+        let previous = Parallelism.threadCount
+        Parallelism.threadCount = threads
+        defer { Parallelism.threadCount = previous }
+        let data = DigitLikeDataset(count: 96, seed: 5)
+        manualSeed(seed)
+        let model = MNISTConvNet()
+        let optimizer = Adam(parameters: model.parameters())
+        var run = TrainingRun(modelName: "convnet", epochs: 1)
+        run.progress = .lines
+        run.log = { _ in }
+        _ = try? run.train(model: model, optimizer: optimizer,
+                           trainLoader: DataLoader(data, batchSize: 32, shuffle: true, seed: seed,
+                                                   normalize: Normalize(mean: [0.5], std: [0.5])),
+                           testLoader: DataLoader(data, batchSize: 96))
+        return model.parameters().map(\.data)
+    }
+
+    @Test("Two convnet runs with the same seed and thread count end with bitwise-identical weights")
+    func sameSeedSameWeights() {
+        #expect(trainConvnet(seed: 3, threads: 2) == trainConvnet(seed: 3, threads: 2))
+        #expect(trainConvnet(seed: 3, threads: 1) == trainConvnet(seed: 3, threads: 1))
+        #expect(trainConvnet(seed: 3, threads: 2) != trainConvnet(seed: 4, threads: 2))
+    }
+
+    @Test("The parallel GEMM gives bitwise the same product on 1, 2 and 3 threads (each C entry is summed by one thread, in one order)")
+    func gemmIndependentOfThreads() {
+        var generator = SeededGenerator(seed: 8)
+        let a = Matrix.normal(rows: 300, columns: 500, using: &generator)
+        let b = Matrix.normal(rows: 500, columns: 200, using: &generator)
+        let previous = Parallelism.threadCount
+        defer { Parallelism.threadCount = previous }
+        var products: [Matrix] = []
+        for threads in [1, 2, 3] {
+            Parallelism.threadCount = threads
+            products.append(a.matmul(b))
+        }
+        #expect(products[0] == products[1] && products[1] == products[2])
+    }
+}
+
+/// Random 28x28 "digits": a bright blob whose position encodes the label.
+struct DigitLikeDataset: ImageClassificationDataset {
+    let pixels: [UInt8]
+    let labels: [Int]
+    var channels: Int { 1 }
+    var height: Int { 28 }
+    var width: Int { 28 }
+    var classNames: [String] { (0...9).map(String.init) }
+
+    init(count: Int, seed: UInt64) {
+        var generator = SeededGenerator(seed: seed)
+        var pixels: [UInt8] = [], labels: [Int] = []
+        for _ in 0..<count {
+            let label = Int(generator.next() % 10)
+            let (cx, cy) = (4 + (label % 5) * 5, 8 + (label / 5) * 12)
+            for y in 0..<28 {
+                for x in 0..<28 {
+                    let near = abs(x - cx) < 3 && abs(y - cy) < 3
+                    pixels.append(near ? 200 + UInt8(generator.next() % 56) : UInt8(generator.next() % 40))
+                }
+            }
+            labels.append(label)
+        }
+        self.pixels = pixels
+        self.labels = labels
+    }
+}
