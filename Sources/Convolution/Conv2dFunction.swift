@@ -46,13 +46,19 @@ public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor?, stride: (Int,
                                      geometry: g, hasBias: bias != nil)
     let inputData = input.data
     let weightData = problem.augmentedWeight(weight.data, bias: bias?.data)
-    let output = problem.forward(input: inputData, weight: weightData)
+    // When the weight gradient will be needed, the windows of every image are kept from the
+    // forward pass for the backward pass (a leased, reused buffer), instead of being copied out
+    // of the input a second time.
+    let keepColumns = GradMode.isEnabled && (weight.requiresGrad || (bias?.requiresGrad ?? false))
+    let kept = keepColumns ? ScratchBuffer.lease(count: images * problem.depth * g.outputPlane) : nil
+    let output = problem.forward(input: inputData, weight: weightData, keepingColumnsIn: kept)
 
     let inputs = bias.map { [input, weight, $0] } ?? [input, weight]
     return Tensor.result(shape: [images, outputChannels, g.outputHeight, g.outputWidth], data: output,
                          inputs: inputs, name: "ConvolutionBackward0") { gradient, needs in
         let (dx, dw, db) = problem.backward(gradient: gradient, input: inputData, weight: weightData,
-                                            needsInput: needs[0], needsWeight: needs[1] || (inputs.count == 3 && needs[2]))
+                                            needsInput: needs[0], needsWeight: needs[1] || (inputs.count == 3 && needs[2]),
+                                            keptColumns: kept)
         var grads: [[Float]?] = [dx, needs[1] ? dw : nil]
         if inputs.count == 3 { grads.append(needs[2] ? db : nil) }
         return grads
@@ -100,15 +106,20 @@ struct ConvolutionProblem {
         }
     }
 
-    func forward(input: [Float], weight: [Float]) -> [Float] {
+    /// The forward pass; with `kept`, each image's cols stay in its slot of that buffer.
+    func forward(input: [Float], weight: [Float], keepingColumnsIn kept: ScratchBuffer.Lease? = nil) -> [Float] {
         let (k, p, oc) = (depth, geometry.outputPlane, outputChannels)
         return [Float](uninitializedCount: images * outputSize) { output in
             input.withUnsafeBufferPointer { x in
                 weight.withUnsafeBufferPointer { w in
                     guard let xBase = x.baseAddress, let wBase = w.baseAddress else { return }
                     parallelFor(images) { range in
-                        withColumnsBuffer { cols in
+                        withColumnsBuffer { scratch in
                             for image in range {
+                                let cols = kept.map { $0.pointer + image * k * p } ?? scratch
+                                if kept != nil && hasBias {
+                                    for position in 0..<p { cols[windowSize * p + position] = 1 }
+                                }
                                 Im2col.im2col(xBase + image * inputSize, channels: channels, geometry: geometry, into: cols)
                                 // out [OC, P] = [W | b] [OC, depth] * [cols; ones] [depth, P]
                                 gemm(m: oc, n: p, k: k, a: wBase, lda: k, b: cols, ldb: p,
@@ -123,8 +134,8 @@ struct ConvolutionProblem {
 
     /// The input gradient, the weight gradient and the bias gradient (each only when asked; the
     /// bias gradient comes with the weight gradient).
-    func backward(gradient: [Float], input: [Float], weight: [Float], needsInput: Bool, needsWeight: Bool)
-        -> (input: [Float]?, weight: [Float]?, bias: [Float]?) {
+    func backward(gradient: [Float], input: [Float], weight: [Float], needsInput: Bool, needsWeight: Bool,
+                  keptColumns kept: ScratchBuffer.Lease? = nil) -> (input: [Float]?, weight: [Float]?, bias: [Float]?) {
         let (k, p, oc, windows) = (depth, geometry.outputPlane, outputChannels, windowSize)
         let parts = parallelParts(images)
         // Each part of the batch sums its own dW^T [depth, OC]; the parts are added at the end, in
@@ -144,8 +155,13 @@ struct ConvolutionProblem {
                                         let gImage = gBase + image * outputSize
                                         if needsWeight, let partial = partialBuffer.baseAddress {
                                             // dW^T [depth, OC] += [cols; ones] [depth, P] * g^T [P, OC]
-                                            Im2col.im2col(xBase + image * inputSize, channels: channels, geometry: geometry, into: cols)
-                                            gemm(transB: .transposed, m: k, n: oc, k: p, a: cols, lda: p, b: gImage, ldb: p,
+                                            var imageColumns = UnsafePointer(cols)
+                                            if let kept {
+                                                imageColumns = UnsafePointer(kept.pointer + image * k * p)
+                                            } else {
+                                                Im2col.im2col(xBase + image * inputSize, channels: channels, geometry: geometry, into: cols)
+                                            }
+                                            gemm(transB: .transposed, m: k, n: oc, k: p, a: imageColumns, lda: p, b: gImage, ldb: p,
                                                  beta: 1, c: partial + part * k * oc, ldc: oc, kernel: .packed)
                                         }
                                         if needsInput, let dxBase = dxBuffer.baseAddress {

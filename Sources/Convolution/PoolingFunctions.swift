@@ -94,8 +94,11 @@ private func maxPool2x2(_ source: UnsafePointer<Float>, _ target: UnsafeMutableP
         let outputRow = target + oy * g.outputWidth, indexRow = indices + oy * g.outputWidth
         var ox = 0
         // Eight outputs at a time: deinterleave 16 values of each input row into the left and
-        // right columns of eight windows, then compare in PyTorch's scan order.
-        while ox + 8 <= g.outputWidth {
+        // right columns of eight windows, then compare in PyTorch's scan order. A last partial
+        // group is done as the last eight outputs of the row, overlapping the group before (the
+        // overlap is simply computed twice, with the same result).
+        while ox < g.outputWidth && g.outputWidth >= 8 {
+            if ox + 8 > g.outputWidth { ox = g.outputWidth - 8 }
             let x = 2 * ox
             let up = UnsafeRawPointer(upper + x).loadUnaligned(as: SIMD16<Float>.self)
             let down = UnsafeRawPointer(lower + x).loadUnaligned(as: SIMD16<Float>.self)
@@ -119,6 +122,7 @@ private func maxPool2x2(_ source: UnsafePointer<Float>, _ target: UnsafeMutableP
             UnsafeMutableRawPointer(indexRow + ox).storeBytes(of: index, as: SIMD8<Int32>.self)
             ox += 8
         }
+        if g.outputWidth >= 8 { continue }
         while ox < g.outputWidth {
             let x = 2 * ox
             var best = upper[x]

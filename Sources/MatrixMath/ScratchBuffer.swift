@@ -23,7 +23,27 @@ public enum ScratchBuffer {
         return try body(buffer.pointer)
     }
 
-    private static func take(_ count: Int) -> (pointer: UnsafeMutablePointer<Float>, capacity: Int) {
+    /// A buffer of at least `count` Floats held until the lease is released (for memory that must
+    /// outlive one function, such as a convolution's windows kept from the forward pass for the
+    /// backward pass). It goes back to the pool when the last reference to the lease goes away.
+    public final class Lease: @unchecked Sendable {
+        public let pointer: UnsafeMutablePointer<Float>
+        public let count: Int
+        private let buffer: (pointer: UnsafeMutablePointer<Float>, capacity: Int)
+
+        fileprivate init(_ count: Int) {
+            buffer = ScratchBuffer.take(count)
+            pointer = buffer.pointer
+            self.count = count
+        }
+
+        deinit { ScratchBuffer.giveBack(buffer) }
+    }
+
+    /// Leases a buffer of at least `count` Floats (uninitialised).
+    public static func lease(count: Int) -> Lease { Lease(count) }
+
+    fileprivate static func take(_ count: Int) -> (pointer: UnsafeMutablePointer<Float>, capacity: Int) {
         let reused = pool.withLock { buffers -> (pointer: UnsafeMutablePointer<Float>, capacity: Int)? in
             // The smallest buffer that is large enough.
             guard let index = buffers.indices.filter({ buffers[$0].capacity >= count })
@@ -35,7 +55,7 @@ public enum ScratchBuffer {
         return (AlignedBuffer(count: capacity).pointer, capacity)
     }
 
-    private static func giveBack(_ buffer: (pointer: UnsafeMutablePointer<Float>, capacity: Int)) {
+    fileprivate static func giveBack(_ buffer: (pointer: UnsafeMutablePointer<Float>, capacity: Int)) {
         let kept = pool.withLock { buffers -> Bool in
             guard buffers.count < maximumPooled else { return false }
             buffers.append(buffer)

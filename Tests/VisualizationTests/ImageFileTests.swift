@@ -103,6 +103,9 @@ struct ImageFileTests {
         #expect(failure(fixCRC(sixteenBit)).contains("16-bit"))
         #expect(failure(Array("GIF89a".utf8)).contains("not a PNG"))
         #expect(failure(Array("P5 4 4 255\n".utf8)).contains("truncated"))
+        // A header promising 16384 x 16384 colour samples in a 20-byte file is refused before
+        // anything is allocated for them.
+        #expect(failure(Array("P3 16384 16384 255 1".utf8)).contains("truncated"))
     }
 
     /// Recomputes the IHDR chunk's CRC after a test changed a header byte.
