@@ -98,15 +98,16 @@ let package = Package(
         fuzzTarget("cifar10", ["Datasets"]),
         fuzzTarget("image", ["Visualization", "Datasets"]),
 
+        .target(name: "TestSupport", dependencies: ["MatrixMath"], path: "Tests/TestSupport", swiftSettings: fastMath),
         .testTarget(name: "MatrixMathTests", dependencies: ["MatrixMath"], swiftSettings: fastMath),
         .testTarget(name: "SoftmaxRegressionTests", dependencies: ["SoftmaxRegression"], swiftSettings: fastMath),
         .testTarget(name: "CompressionTests", dependencies: ["Compression"], swiftSettings: fastMath),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Compression"], swiftSettings: fastMath),
         .testTarget(name: "VisualizationTests", dependencies: ["Visualization"], swiftSettings: fastMath),
         .testTarget(name: "AutogradTests", dependencies: ["Autograd"], swiftSettings: fastMath),
-        .testTarget(name: "NeuralNetworkTests", dependencies: ["NeuralNetwork"], swiftSettings: fastMath),
+        .testTarget(name: "NeuralNetworkTests", dependencies: ["NeuralNetwork", "TestSupport"], swiftSettings: fastMath),
         .testTarget(name: "OptimizersTests", dependencies: ["Optimizers"], swiftSettings: fastMath),
-        .testTarget(name: "ConvolutionTests", dependencies: ["Convolution"], swiftSettings: fastMath),
-        .testTarget(name: "KindlingTests", dependencies: ["Kindling"], swiftSettings: fastMath),
+        .testTarget(name: "ConvolutionTests", dependencies: ["Convolution", "TestSupport"], swiftSettings: fastMath),
+        .testTarget(name: "KindlingTests", dependencies: ["Kindling", "TestSupport"], swiftSettings: fastMath),
     ]
 )

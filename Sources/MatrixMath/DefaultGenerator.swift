@@ -8,7 +8,23 @@
 /// let model = MLP()        // same initial weights on every run
 /// ```
 public enum DefaultGenerator {
-    private static let generator = LockedValue(SeededGenerator(seed: 0))
+    private static let global = LockedValue(SeededGenerator(seed: 0))
+    /// A generator of the current task's own, while `isolated` runs.
+    @TaskLocal static var taskGenerator: LockedValue<SeededGenerator>?
+    /// The generator in use: the task's own inside `isolated`, else the process-wide one.
+    private static var generator: LockedValue<SeededGenerator> { taskGenerator ?? global }
+
+    /// Runs `body` with a default generator of its own, seeded with `seed`: everything `body` (and
+    /// the code it calls on the same task) draws comes from it, and nothing running at the same
+    /// time elsewhere can disturb it. Tests that compare runs bit for bit use this.
+    public static func isolated<Result>(seed: UInt64 = 0, _ body: () throws -> Result) rethrows -> Result {
+        try $taskGenerator.withValue(LockedValue(SeededGenerator(seed: seed))) { try body() }
+    }
+
+    /// `isolated` for asynchronous code.
+    public static func isolated<Result>(seed: UInt64 = 0, _ body: () async throws -> Result) async rethrows -> Result {
+        try await $taskGenerator.withValue(LockedValue(SeededGenerator(seed: seed))) { try await body() }
+    }
 
     /// Restarts the default generator from `seed`.
     public static func manualSeed(_ seed: UInt64) {

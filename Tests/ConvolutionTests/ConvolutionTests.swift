@@ -3,6 +3,7 @@ import Convolution
 import MatrixMath
 import NeuralNetwork
 import Testing
+import TestSupport
 
 func randomTensor(_ shape: [Int], seed: UInt64, requiresGrad: Bool = true) -> Tensor {
     var generator = SeededGenerator(seed: seed)
@@ -15,7 +16,7 @@ func close(_ a: [Float], _ b: [Float], tolerance: Float = 1e-4) -> Bool {
     return a.count == b.count && zip(a, b).allSatisfy { abs($0 - $1) <= tolerance * scale }
 }
 
-@Suite("Conv2d and pooling: known answers")
+@Suite("Conv2d and pooling: known answers", .isolatedRandomness)
 struct ConvolutionKnownAnswerTests {
     /// The 4x4 image with the counting numbers 1...16, row by row.
     let counting = Tensor(shape: [1, 1, 4, 4], data: (1...16).map(Float.init))
@@ -93,7 +94,7 @@ struct ConvolutionKnownAnswerTests {
     }
 }
 
-@Suite("Conv2d and pooling gradients match central differences")
+@Suite("Conv2d and pooling gradients match central differences", .isolatedRandomness)
 struct ConvolutionGradientTests {
     struct Case: CustomTestStringConvertible, Sendable {
         let input: [Int], outputChannels: Int, kernel: (Int, Int), stride: (Int, Int), padding: (Int, Int), bias: Bool

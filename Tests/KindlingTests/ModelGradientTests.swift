@@ -1,10 +1,11 @@
 import Kindling
 import Testing
+import TestSupport
 
 /// The models are compositions of layers that have their own full gradient checks; here each
 /// whole model is checked end to end on sampled entries of every parameter (checking all of
 /// PyTorchExampleNet's 1.2 million weights one by one would take hours in a debug build).
-@Suite("Every model's gradient matches central differences (gradcheck, sampled entries)")
+@Suite("Every model's gradient matches central differences (gradcheck, sampled entries)", .isolatedRandomness)
 struct ModelGradientTests {
     struct Case: CustomTestStringConvertible, Sendable {
         let name: String

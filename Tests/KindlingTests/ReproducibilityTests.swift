@@ -1,15 +1,17 @@
 import Kindling
 import Testing
+import TestSupport
 
 /// What "the same answer twice" means here, checked on convnet itself.
-@Suite("Reproducible training", .serialized)
+@Suite("Reproducible training", .serialized, .isolatedRandomness)
 struct ReproducibilityTests {
     /// Trains MNISTConvNet for one epoch on 96 synthetic 28x28 images with `threads` cores and
     /// returns its weights.
     func trainConvnet(seed: UInt64, threads: Int) -> [[Float]] {
-        let previous = Parallelism.threadCount
-        Parallelism.threadCount = threads
-        defer { Parallelism.threadCount = previous }
+        Parallelism.withThreadCount(threads) { trainConvnetNow(seed: seed) }
+    }
+
+    func trainConvnetNow(seed: UInt64) -> [[Float]] {
         let data = DigitLikeDataset(count: 96, seed: 5)
         manualSeed(seed)
         let model = MNISTConvNet()
@@ -36,13 +38,7 @@ struct ReproducibilityTests {
         var generator = SeededGenerator(seed: 8)
         let a = Matrix.normal(rows: 300, columns: 500, using: &generator)
         let b = Matrix.normal(rows: 500, columns: 200, using: &generator)
-        let previous = Parallelism.threadCount
-        defer { Parallelism.threadCount = previous }
-        var products: [Matrix] = []
-        for threads in [1, 2, 3] {
-            Parallelism.threadCount = threads
-            products.append(a.matmul(b))
-        }
+        let products = [1, 2, 3].map { threads in Parallelism.withThreadCount(threads) { a.matmul(b) } }
         #expect(products[0] == products[1] && products[1] == products[2])
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Kindling
 import Testing
+import TestSupport
 
 /// 240 random 1x8x8 images whose label is the brightest quadrant, learnable by a small network.
 struct QuadrantDataset: ImageClassificationDataset {
@@ -40,7 +41,7 @@ final class SmallNet: Module {
     }
 }
 
-@Suite("Training runs: checkpoints, resume, divergence", .serialized)
+@Suite("Training runs: checkpoints, resume, divergence", .serialized, .isolatedRandomness)
 struct TrainingRunTests {
     let train = QuadrantDataset(count: 240, seed: 1)
     let test = QuadrantDataset(count: 80, seed: 2)

@@ -2,6 +2,7 @@ import Autograd
 import MatrixMath
 import NeuralNetwork
 import Testing
+import TestSupport
 
 func randomInput(_ shape: [Int], seed: UInt64) -> Tensor {
     var generator = SeededGenerator(seed: seed)
@@ -12,7 +13,7 @@ func randomInput(_ shape: [Int], seed: UInt64) -> Tensor {
     return Tensor(shape: shape, data: values, requiresGrad: true)
 }
 
-@Suite("Every layer's and loss's gradients match central differences")
+@Suite("Every layer's and loss's gradients match central differences", .isolatedRandomness)
 struct LayerGradientTests {
     @Test("Linear: input, weight and bias gradients (gradcheck)")
     func linear() {

@@ -2,6 +2,7 @@ import Autograd
 import MatrixMath
 import NeuralNetwork
 import Testing
+import TestSupport
 
 /// The MLP of tutorial 04, with the source material's layer names.
 final class MLP: Module {
@@ -15,7 +16,7 @@ final class MLP: Module {
     }
 }
 
-@Suite("Module: parameters by reflection, modes, printing")
+@Suite("Module: parameters by reflection, modes, printing", .isolatedRandomness)
 struct ModuleTests {
     @Test("namedParameters follows declaration order with PyTorch's dotted names and shapes")
     func namedParameters() {

@@ -3,8 +3,9 @@ import Foundation
 import MatrixMath
 import NeuralNetwork
 import Testing
+import TestSupport
 
-@Suite("State dicts and safetensors files")
+@Suite("State dicts and safetensors files", .isolatedRandomness)
 struct StateDictTests {
     func temporaryPath(_ name: String) -> String {
         NSTemporaryDirectory() + "kindling-\(UUID().uuidString)-\(name)"
@@ -128,7 +129,7 @@ let pythonHasSafetensors: Bool = runPython(["-c", "import safetensors, numpy"])?
 let crosscheckScript = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().appendingPathComponent("Scripts/safetensors_crosscheck.py").path
 
-@Suite("Safetensors files agree with the Python safetensors package",
+@Suite("Safetensors files agree with the Python safetensors package", .isolatedRandomness,
        .enabled(if: pythonHasSafetensors, "needs python3 with safetensors and numpy (pip install safetensors numpy)"))
 struct SafetensorsCrossCheckTests {
     @Test("A state dict written here is read by safetensors.numpy with the same keys, shapes and values")
