@@ -62,25 +62,32 @@ private func multiply(_ a: [Float], _ b: [Float]) -> [Float] {
     }
 }
 
-/// `count` mask values: `scale` where a uniform draw is at least `p`, else 0, drawn in order
-/// from `generator`.
+/// `count` mask values: `scale` where a uniform draw is at least `p`, else 0.
 ///
-/// Each 64-bit random number gives two 24-bit uniform draws (its top and bottom halves), compared
-/// as integers with p * 2^24: the same test as `nextFloat() >= p`, at half the generator calls.
-/// The generator is an `inout` parameter, so the loop keeps its state in registers.
+/// The mask is cut into chunks of 65,536 values; each chunk draws from its own generator, seeded
+/// in order from `generator`, so the chunks can be filled on all cores at once and the mask still
+/// depends only on the seed (not on the number of threads). Each 64-bit random number gives two
+/// 24-bit uniform draws (its top and bottom halves), compared as integers with p * 2^24: the same
+/// test as `nextFloat() >= p`, at half the generator calls.
 private func dropoutMask(count: Int, keepingAbove p: Float, scale: Float, generator: inout SeededGenerator) -> [Float] {
     let cut = UInt64((Double(p) * 16_777_216).rounded(.up))
-    var mask = [Float](repeating: 0, count: count)
-    mask.withUnsafeMutableBufferPointer { buffer in
-        guard let m = buffer.baseAddress else { return }
-        var index = 0
-        while index + 1 < count {
-            let bits = generator.next()
-            m[index] = (bits >> 40) >= cut ? scale : 0
-            m[index + 1] = ((bits >> 8) & 0xFF_FFFF) >= cut ? scale : 0
-            index += 2
+    let chunk = 1 << 16
+    let chunks = (count + chunk - 1) / chunk
+    let seeds = (0..<chunks).map { _ in generator.next() }
+    return [Float](uninitializedCount: count) { m in
+        parallelFor(chunks) { range in
+            for index in range {
+                var random = SeededGenerator(seed: seeds[index])
+                let start = index * chunk, end = Swift.min(count, start + chunk)
+                var position = start
+                while position + 1 < end {
+                    let bits = random.next()
+                    m[position] = (bits >> 40) >= cut ? scale : 0
+                    m[position + 1] = ((bits >> 8) & 0xFF_FFFF) >= cut ? scale : 0
+                    position += 2
+                }
+                if position < end { m[position] = (random.next() >> 40) >= cut ? scale : 0 }
+            }
         }
-        if index < count { m[index] = (generator.next() >> 40) >= cut ? scale : 0 }
     }
-    return mask
 }
