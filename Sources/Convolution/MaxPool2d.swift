@@ -16,25 +16,8 @@ import NeuralNetwork
 /// let pool = MaxPool2d(kernelSize: 2)
 /// pool(features)        // [64, 32, 26, 26] -> [64, 32, 13, 13]
 /// ```
-public final class MaxPool2d: Module {
-    public let kernelSize: (height: Int, width: Int)
-    public let stride: (height: Int, width: Int)
-
-    public convenience init(kernelSize: Int, stride: Int? = nil) {
-        self.init(kernelSize: (kernelSize, kernelSize), stride: stride.map { ($0, $0) })
-    }
-
-    public init(kernelSize: (Int, Int), stride: (Int, Int)? = nil) {
-        self.kernelSize = kernelSize
-        self.stride = stride ?? kernelSize
-        super.init()
-    }
-
+public final class MaxPool2d: Pool2d {
     public override func forward(_ input: Tensor) -> Tensor {
         maxPool2d(input, kernelSize: kernelSize, stride: stride, layerName: description)
-    }
-
-    public override var extraDescription: String {
-        "kernelSize: (\(kernelSize.height), \(kernelSize.width)), stride: (\(stride.height), \(stride.width))"
     }
 }
