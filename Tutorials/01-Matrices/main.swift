@@ -60,9 +60,10 @@ print("""
                    caches while they are reused, instead of streaming the whole matrices.
                  - Packing: copy each block into a buffer in exactly the order it will be read,
                    so every read is the next address.
-                 - SIMD: one instruction works on 8 floats at once (SIMD8<Float>, an AVX register).
+                 - SIMD: one instruction works on 8 floats at once (SIMD8<Float>: one 256-bit AVX
+                   register on x86-64, two 128-bit NEON registers on arm64).
                  - FMA: one instruction computes a * b + c (fused multiply-add), for 8 lanes.
-                 - Register tiling: a 6x16 block of C is kept in 12 vector registers and updated
+                 - Register tiling: a 6x16 block of C is kept in 12 AVX registers and updated
                    by 12 independent FMAs per step, so the processor never waits on one sum.
 
     3. parallel: the packed kernel with C split into bands, one per core.
@@ -120,7 +121,7 @@ print("""
     parallel uses \(threads) core\(threads == 1 ? "" : "s") for \
     \(String(format: "%.1f", gflops[.parallel]! / gflops[.packed]!))x more.
 
-    Where the factor comes from, roughly: 8 SIMD lanes x 2 FMA units x 2 FLOPs per FMA = 32 FLOPs
+    Where the factor comes from, roughly, on an AVX2 core: 8 SIMD lanes x 2 FMA units x 2 FLOPs = 32 FLOPs
     per cycle per core, against well under 1 for a loop that waits on memory and on its own sum.
     No single trick gives it: SIMD without blocking starves on memory, blocking without SIMD
     leaves 7 of every 8 lanes idle. Every later tutorial runs on the parallel kernel.

@@ -132,7 +132,7 @@ model.zeroGrad()
 //     loss = ...                forward pass, recording the graph
 //     loss.backward()           chain rule, filling every parameter's .grad
 //     optimizer.step()          update the parameters
-// Adam keeps a running mean and variance of each parameter's gradient and scales each step by
+// Adam keeps a running mean of each parameter's gradient and of its square, and scales each step by
 // them, so it needs far less tuning of the learning rate than plain SGD.
 
 let optimizer = Adam(parameters: model.parameters(), learningRate: learningRate)

@@ -4,7 +4,7 @@
 // pixel (3, 5), and what it learns about a stroke in one place it must learn again one pixel over.
 // A convolution slides one small filter over the whole image: the same few weights look for the
 // same pattern everywhere. Stacking convolutions with pooling builds features of features (edges,
-// then strokes, then parts of digits) and reaches 99% on MNIST.
+// then strokes, then parts of digits): about 98% on MNIST after one epoch, 99% after five.
 //
 // Run it with:   swift run -c release tutorial05 [--epochs N] [--cnn-epochs N] [--data DIR]
 
@@ -104,7 +104,7 @@ manualSeed(seed)
 let oneConvolution = OneConvolution()
 print(oneConvolution)
 print("\(oneConvolution.parameterCount) parameters, of which \(oneConvolution.conv.parameterCount) in the convolution.")
-print("Training it for one epoch (Adam, batch 200, inputs normalised to mean 0.5, std 0.5):")
+print("Training it for one epoch (Adam, batch 200, pixels normalised with mean 0.5 and std 0.5, i.e. mapped from 0...1 to -1...1):")
 _ = fit(oneConvolution, optimizer: Adam(parameters: oneConvolution.parameters()), batchSize: 200,
         normalize: Normalize(mean: [0.5], std: [0.5]), epochs: 1)
 print("")
@@ -129,7 +129,7 @@ withNoGrad {
     h = convnet.pool(h);          print("  pool 2x2                   \(h.shapeText)  (11 / 2 rounds down: the last row and column are dropped)")
     h = h.flattened();            print("  flatten                    \(h.shapeText)")
     h = convnet.fc1(h).relu();    print("  fc1, relu                  \(h.shapeText)")
-    h = convnet.fc2(h);           print("  fc2, log-softmax           \(h.shapeText)")
+    h = convnet.fc2(h).logSoftmax(dim: 1); print("  fc2, log-softmax           \(h.shapeText)")
 }
 print("""
 
@@ -141,8 +141,9 @@ print("""
 
 // MARK: - 4. Training convnet
 //
-// Adam with its default learning rate, batch 200, as the source material. One epoch takes a few
-// seconds on two cores; the source's 5 epochs reach about 98.9%.
+// Adam with its default learning rate, batch 200, as the source material. One epoch took about
+// 6 s on the 2-core development machine (the line below gives your time); the source's 5 epochs
+// (--epochs 5) reach about 98.9%.
 
 print("Training convnet: \(epochs) epoch(s), Adam lr 0.001, batch 200")
 let convnetScore = fit(convnet, optimizer: Adam(parameters: convnet.parameters()), batchSize: 200,
@@ -184,8 +185,9 @@ print("""
 // MARK: - 6. The padded variant: cnn
 //
 // `cnn` pads each 3x3 convolution by 1 so the maps keep their size until each pooling
-// (28 -> 14 -> 7), with 32 and 64 filters and a 3136 -> 128 -> 10 head. Padding lets the filters
-// see the border pixels as often as the others. Adam 1e-3 at batch 64 reaches about 99.1% in 10
+// (28 -> 14 -> 7), with 32 and 64 filters and a 3136 -> 128 -> 10 head. Padding keeps the map
+// size and lets every pixel, border included, be the centre of a window (border pixels still fall
+// in fewer windows than interior ones). Adam 1e-3 at batch 64 reaches about 99.1% in 10
 // epochs (run it with --cnn-epochs 10, or `mnist train --model cnn`).
 
 manualSeed(seed)

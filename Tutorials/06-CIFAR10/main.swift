@@ -3,9 +3,10 @@
 // MNIST's digits are grey, centred and alike; CIFAR-10's 32x32 photographs of planes, cars,
 // birds, cats, deer, dogs, frogs, horses, ships and trucks are colour, cluttered and varied. A
 // colour image has three channels, so the first convolution's filters are 3 x kh x kw: each
-// filter looks at red, green and blue together. The network is LeNet-5 (LeCun et al., 1998), as
-// the source material builds it; two epochs of SGD reach about 54%, far from MNIST's 99%, which
-// is the lesson: the same machinery, a much harder problem.
+// filter looks at red, green and blue together. The network is LeNet-5-style (after LeCun et al.,
+// 1998, with ReLU and max pooling), as the source material builds it; with the defaults (2 epochs,
+// batch 4) the source material reports about 54%, far from MNIST's 99%, which is the lesson: the
+// same machinery, a much harder problem.
 //
 // Run it with:   swift run -c release tutorial06 [--epochs N] [--data DIR]
 // It needs the binary version of CIFAR-10 unpacked in DIR/cifar-10-batches-bin/; without it, it
@@ -73,7 +74,8 @@ do {
 
         With the data present, this tutorial trains the network above for \(epochs) epochs with SGD
         (learning rate 0.001, momentum 0.9, batch \(batchSize)) on the 50,000 training images, then
-        reports accuracy on the 10,000 test images, overall (about 54% after 2 epochs; chance is 10%)
+        reports accuracy on the 10,000 test images, overall (the source material reports about 54% with
+        the defaults, 2 epochs of batch 4; chance is 10%)
         and for each class.
         """)
     exit(0)
@@ -87,8 +89,9 @@ print("CIFAR-10: \(data.train.count) training and \(data.test.count) test images
 // MARK: - 3. Training with SGD and momentum
 //
 // Batch 4 means 12,500 small steps per epoch: each step is cheap, and the noise of tiny batches
-// helps as much as it hurts at this stage. The loss line every 2,000 steps is the average since
-// the last one.
+// helps as much as it hurts at this stage. Every 2,000 steps a line shows the loss of that one
+// batch of 4 (noisy); in a terminal a progress bar replaces these lines. The epoch line gives the
+// average.
 
 let optimizer = SGD(parameters: model.parameters(), learningRate: 1e-3, momentum: 0.9)
 for epoch in 1...epochs {
