@@ -6,7 +6,7 @@ import MatrixMath
 /// Each target is a function that must survive *any* bytes: a parser given a hostile file may
 /// throw, but never crash, hang or allocate without bound. Built with
 /// `-sanitize=fuzzer,address -DFUZZING` (see `Scripts/fuzz.sh`), a target is driven by libFuzzer,
-/// coverage-guided. Built normally, its `main` calls `runHarness`, a deterministic
+/// coverage-guided. Built normally, `fuzzTargetMain` calls `runHarness`, a deterministic
 /// random-mutation fuzzer that needs no special toolchain support:
 ///
 ///     fuzz-inflate [files...] [--mutations N] [--seconds S] [--seed N] [--write-seeds DIR]
@@ -81,19 +81,38 @@ func mutate(_ bytes: inout [UInt8], with generator: inout SeededGenerator, donor
     }
 }
 
+/// The target the running program fuzzes (one per process; libFuzzer calls it on one thread).
+nonisolated(unsafe) var currentTarget: ([UInt8]) -> Void = { _ in }
+
+/// The whole program of a fuzz target. SwiftPM links an executable's entry point under the name
+/// `<target>_main`; each target defines that symbol (`@_cdecl("fuzz_NAME_main")`) to call this.
+/// Built with -DFUZZING, it hands control to libFuzzer; otherwise it runs `runHarness`.
+public func fuzzTargetMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
+                           name: String, seeds: () -> [[UInt8]], target: @escaping ([UInt8]) -> Void) -> Int32 {
+    currentTarget = target
+    #if FUZZING
+    var count = argc
+    var vector = argv
+    return LLVMFuzzerRunDriver(&count, &vector) { data, size in
+        currentTarget(Array(UnsafeBufferPointer(start: data, count: size)))
+        return 0
+    }
+    #else
+    runHarness(name: name, seeds: seeds(), target: target)
+    return 0
+    #endif
+}
+
 #if FUZZING
 @_silgen_name("LLVMFuzzerRunDriver")
 func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<Int32>,
                          _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
                          _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> Int32) -> Int32
 
-/// Hands control to libFuzzer. SwiftPM links an executable's entry point under the name
-/// `<target>_main`; in a fuzzing build each target defines that symbol to call this, so libFuzzer
-/// drives `callback` (the target's LLVMFuzzerTestOneInput).
-public func runLibFuzzer(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
-                         _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> Int32) -> Int32 {
-    var count = argc
-    var vector = argv
-    return LLVMFuzzerRunDriver(&count, &vector, callback)
+/// libFuzzer's conventional entry, for tools that look for it.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzerTestOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    currentTarget(Array(UnsafeBufferPointer(start: data, count: size)))
+    return 0
 }
 #endif

@@ -14,19 +14,7 @@ func seeds() -> [[UInt8]] {
     return [record(3), record(0) + record(9), []]
 }
 
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzerEntry(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    target(Array(UnsafeBufferPointer(start: data, count: size)))
-    return 0
-}
-
-#if FUZZING
 @_cdecl("fuzz_cifar10_main")
 public func fuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
-    runLibFuzzer(argc, argv) { data, size in fuzzerEntry(data, size) }
+    fuzzTargetMain(argc, argv, name: "fuzz-cifar10", seeds: seeds, target: target)
 }
-#else
-@main struct FuzzCIFAR10 {
-    static func main() { runHarness(name: "fuzz-cifar10", seeds: seeds(), target: target) }
-}
-#endif

@@ -20,19 +20,7 @@ func seeds() -> [[UInt8]] {
             idx(0x0D, [1], [0x3F, 0xC0, 0, 0]), idx(0x0E, [1, 1], [0x3F, 0xF0, 0, 0, 0, 0, 0, 0])]
 }
 
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzerEntry(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    target(Array(UnsafeBufferPointer(start: data, count: size)))
-    return 0
-}
-
-#if FUZZING
 @_cdecl("fuzz_idx_main")
 public func fuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
-    runLibFuzzer(argc, argv) { data, size in fuzzerEntry(data, size) }
+    fuzzTargetMain(argc, argv, name: "fuzz-idx", seeds: seeds, target: target)
 }
-#else
-@main struct FuzzIDX {
-    static func main() { runHarness(name: "fuzz-idx", seeds: seeds(), target: target) }
-}
-#endif

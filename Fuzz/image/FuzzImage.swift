@@ -23,19 +23,7 @@ func seeds() -> [[UInt8]] {
             Array("P3 1 1 255 9 9 9".utf8)]
 }
 
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzerEntry(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    target(Array(UnsafeBufferPointer(start: data, count: size)))
-    return 0
-}
-
-#if FUZZING
 @_cdecl("fuzz_image_main")
 public func fuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
-    runLibFuzzer(argc, argv) { data, size in fuzzerEntry(data, size) }
+    fuzzTargetMain(argc, argv, name: "fuzz-image", seeds: seeds, target: target)
 }
-#else
-@main struct FuzzImage {
-    static func main() { runHarness(name: "fuzz-image", seeds: seeds(), target: target) }
-}
-#endif

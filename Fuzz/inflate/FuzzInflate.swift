@@ -28,19 +28,7 @@ func seeds() -> [[UInt8]] {
     return result
 }
 
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzerEntry(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    target(Array(UnsafeBufferPointer(start: data, count: size)))
-    return 0
-}
-
-#if FUZZING
 @_cdecl("fuzz_inflate_main")
 public func fuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
-    runLibFuzzer(argc, argv) { data, size in fuzzerEntry(data, size) }
+    fuzzTargetMain(argc, argv, name: "fuzz-inflate", seeds: seeds, target: target)
 }
-#else
-@main struct FuzzInflate {
-    static func main() { runHarness(name: "fuzz-inflate", seeds: seeds(), target: target) }
-}
-#endif
