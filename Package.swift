@@ -3,48 +3,112 @@
 // Kindling: a pure-Swift, dependency-free deep-learning framework that teaches how a handwritten
 // digit classifier grows from a matrix product into a convolutional network.
 //
-// Build flags. The hot loops use `SIMD8<Float>.addingProduct`, which is one `vfmadd231ps`
-// instruction only when the compiler may assume AVX2 and FMA. Without a target-CPU flag every lane
-// becomes a call to `fmaf`, about 100 times slower. So on x86-64 every target is compiled with
-// `-target-cpu haswell` (the oldest Intel core with AVX2 + FMA; every AMD Zen has both).
+// The library is one product, `Kindling`, made of small modules that each hold one stage of the
+// progression (DESIGN.md draws the graph; `swift Scripts/check-modules.swift` checks that every
+// target below declares exactly the modules its files import).
+
+import Foundation
+import PackageDescription
+
+// MARK: - Build flags
 //
-// To build for another CPU, set KINDLING_TARGET_CPU before building:
+// The hot loops use `SIMD8<Float>.addingProduct`, which is one `vfmadd231ps` instruction only when
+// the compiler may assume AVX2 and FMA. Without a target-CPU flag every lane becomes a call to the
+// C library's `fmaf`, about 100 times slower. So, in Kindling's own checkout, every target is
+// compiled with `-target-cpu haswell` on x86-64 (the oldest Intel core with AVX2 + FMA; every AMD
+// Zen has both). Choose another with KINDLING_TARGET_CPU:
+//
 //   KINDLING_TARGET_CPU=native swift build -c release    # tune for this very machine
 //   KINDLING_TARGET_CPU=none   swift build -c release    # no flag: runs on any x86-64, slowly
-// (`x86-64-v3` is rejected by the toolchain; use `haswell` for the same feature level.)
+//
+// (`x86-64-v3` is rejected by the toolchain; `haswell` is the same feature level.)
+//
+// SwiftPM refuses such flags (`unsafeFlags`) in a package fetched as a versioned dependency of
+// another one. Fetched packages live in a `checkouts` folder of the other package's build
+// directory, so there this manifest adds none, and the other package chooses the CPU for all of
+// its code, Kindling's included, on its own command line (flags given there reach dependencies):
+//
+//   swift build -c release -Xswiftc -target-cpu -Xswiftc native
+//
+// Without that flag a dependent package still builds and computes the same results, only slowly.
 
-import PackageDescription
-import Foundation
+let environment = ProcessInfo.processInfo.environment
+
+/// True when SwiftPM fetched this package for another one (`.package(url:from:)`).
+let isFetchedDependency = Context.packageDirectory.split(separator: "/").contains("checkouts")
 
 let targetCPU: String? = {
+    guard !isFetchedDependency else { return nil }
     #if arch(x86_64)
-    let requested = ProcessInfo.processInfo.environment["KINDLING_TARGET_CPU"] ?? "haswell"
-    return requested == "none" || requested.isEmpty ? nil : requested
+    let requested = environment["KINDLING_TARGET_CPU"] ?? "haswell"
     #else
-    // arm64 always has NEON with fused multiply-add: no flag needed.
-    return ProcessInfo.processInfo.environment["KINDLING_TARGET_CPU"]
+    // arm64 always has NEON with fused multiply-add: no flag is needed unless one is asked for.
+    let requested = environment["KINDLING_TARGET_CPU"] ?? "none"
     #endif
+    return requested == "none" || requested.isEmpty ? nil : requested
 }()
 
-let fastMath: [SwiftSetting] = targetCPU.map { [.unsafeFlags(["-target-cpu", $0])] } ?? []
+/// Every target's settings: the CPU flag above, and Swift's rule that a file sees only the members
+/// (extensions included) of modules it imports itself, so that each file's imports tell the truth.
+let settings: [SwiftSetting] =
+    (targetCPU.map { [.unsafeFlags(["-target-cpu", $0])] } ?? []) + [.enableUpcomingFeature("MemberImportVisibility")]
 
-/// A library module of the framework.
-func module(_ name: String, _ dependencies: [Target.Dependency] = []) -> Target {
-    .target(name: name, dependencies: dependencies, swiftSettings: fastMath)
+// MARK: - Targets
+
+/// A library module: `Sources/NAME/`.
+func library(_ name: String, _ dependencies: [Target.Dependency] = []) -> Target {
+    .target(name: name, dependencies: dependencies, swiftSettings: settings)
 }
 
-/// A fuzz target: `Fuzz/NAME/`, product `fuzz-NAME`, a library-style file with its own `@main`
-/// (a deterministic mutation fuzzer), replaced by libFuzzer's when built with -DFUZZING.
-func fuzzTarget(_ name: String, _ dependencies: [Target.Dependency]) -> Target {
-    .executableTarget(name: "fuzz-\(name)", dependencies: ["FuzzHarness"] + dependencies, path: "Fuzz/\(name)",
-                      swiftSettings: fastMath + [.unsafeFlags(["-parse-as-library"])])
+/// A module's tests: `Tests/NAMETests/`.
+func tests(_ name: String, _ dependencies: [Target.Dependency]) -> Target {
+    .testTarget(name: "\(name)Tests", dependencies: dependencies, swiftSettings: settings)
 }
 
 /// A tutorial executable: `Tutorials/NN-Topic/`, product `tutorialNN`.
 func tutorial(_ number: String, _ folder: String) -> Target {
-    .executableTarget(name: "tutorial\(number)", dependencies: ["Kindling"],
-                      path: "Tutorials/\(number)-\(folder)", swiftSettings: fastMath)
+    .executableTarget(name: "tutorial\(number)", dependencies: ["Kindling", "ProgramSupport"],
+                      path: "Tutorials/\(number)-\(folder)", swiftSettings: settings)
 }
+
+/// A fuzz target: `Fuzz/NAME/`, product `fuzz-NAME`, one file whose C entry point runs a
+/// deterministic mutation fuzzer, or libFuzzer when built with -DFUZZING. It is compiled as a
+/// library file (no top-level code), so that entry point is the program's only `main`. Only
+/// Kindling's own checkout builds these.
+func fuzzTarget(_ name: String, _ dependencies: [Target.Dependency]) -> Target {
+    .executableTarget(name: "fuzz-\(name)", dependencies: ["FuzzHarness"] + dependencies, path: "Fuzz/\(name)",
+                      swiftSettings: settings + (isFetchedDependency ? [] : [.unsafeFlags(["-parse-as-library"])]))
+}
+
+let libraryModules: [Target] = [
+    // Runtime pieces every kernel stands on.
+    library("Parallel"),
+    library("Random", ["Parallel"]),
+    // Step 1: matrices and the GEMM kernels.
+    library("MatrixMath", ["Parallel", "Random"]),
+    // Step 2: softmax regression with the gradient derived by hand.
+    library("Metrics"),
+    library("SoftmaxRegression", ["MatrixMath", "Metrics", "Random"]),
+    // Step 3: reverse-mode autograd.
+    library("Autograd", ["MatrixMath", "Parallel", "Random"]),
+    // Step 4: Module, Parameter, layers, losses, weight files; the optimisers.
+    library("NeuralNetwork", ["Autograd", "MatrixMath", "Parallel", "Random"]),
+    library("Optimizers", ["NeuralNetwork", "Autograd", "Parallel"]),
+    // Step 5: convolution and pooling.
+    library("Convolution", ["NeuralNetwork", "Autograd", "MatrixMath", "Parallel"]),
+    // The model zoo and the training loop.
+    library("Models", ["NeuralNetwork", "Convolution", "Autograd"]),
+    library("Training", ["Models", "Optimizers", "NeuralNetwork", "Autograd", "MatrixMath", "Datasets", "Metrics",
+                         "Visualization", "Random"]),
+    // Data and pictures.
+    library("Compression"),
+    library("Datasets", ["MatrixMath", "Compression", "Random"]),
+    library("Visualization", ["Compression"]),
+    // `import Kindling`: every module above, as `import torch` is all of PyTorch.
+    library("Kindling", ["Parallel", "Random", "MatrixMath", "Metrics", "SoftmaxRegression", "Autograd",
+                         "NeuralNetwork", "Optimizers", "Convolution", "Models", "Training", "Compression",
+                         "Datasets", "Visualization"]),
+]
 
 let package = Package(
     name: "Kindling",
@@ -66,18 +130,9 @@ let package = Package(
         .executable(name: "fuzz-cifar10", targets: ["fuzz-cifar10"]),
         .executable(name: "fuzz-image", targets: ["fuzz-image"]),
     ],
-    targets: [
-        module("MatrixMath"),
-        module("SoftmaxRegression", ["MatrixMath"]),
-        module("Compression"),
-        module("Datasets", ["MatrixMath", "Compression"]),
-        module("Visualization", ["MatrixMath", "Compression"]),
-        module("Autograd", ["MatrixMath"]),
-        module("NeuralNetwork", ["Autograd"]),
-        module("Optimizers", ["NeuralNetwork", "MatrixMath"]),
-        module("Convolution", ["NeuralNetwork"]),
-        module("Kindling", ["MatrixMath", "SoftmaxRegression", "Compression", "Datasets", "Visualization",
-                            "Autograd", "NeuralNetwork", "Optimizers", "Convolution"]),
+    targets: libraryModules + [
+        // What only the programs use: argument parsing, `runOrExit`, the progress bar, timing.
+        .target(name: "ProgramSupport", dependencies: ["Training", "Datasets"], swiftSettings: settings),
 
         tutorial("01", "Matrices"),
         tutorial("02", "SoftmaxRegression"),
@@ -86,28 +141,35 @@ let package = Package(
         tutorial("05", "Convolution"),
         tutorial("06", "CIFAR10"),
 
-        .executableTarget(name: "mnist", dependencies: ["Kindling"], path: "Examples/mnist", swiftSettings: fastMath),
-        .executableTarget(name: "cifar10", dependencies: ["Kindling"], path: "Examples/cifar10", swiftSettings: fastMath),
-        .executableTarget(name: "benchmarks", dependencies: ["Kindling"], path: "Benchmarks",
-                          exclude: ["pytorch_compare.py"], swiftSettings: fastMath),
+        .executableTarget(name: "mnist", dependencies: ["Kindling", "ProgramSupport"], path: "Examples/mnist",
+                          swiftSettings: settings),
+        .executableTarget(name: "cifar10", dependencies: ["Kindling", "ProgramSupport"], path: "Examples/cifar10",
+                          swiftSettings: settings),
+        .executableTarget(name: "benchmarks", dependencies: ["Kindling", "ProgramSupport"], path: "Benchmarks",
+                          exclude: ["pytorch_compare.py"], swiftSettings: settings),
 
-        .target(name: "FuzzHarness", dependencies: ["MatrixMath"], path: "Fuzz/Harness", swiftSettings: fastMath),
+        .target(name: "FuzzHarness", dependencies: ["Random"], path: "Fuzz/Harness", swiftSettings: settings),
         fuzzTarget("inflate", ["Compression"]),
         fuzzTarget("idx", ["Datasets", "Compression"]),
         fuzzTarget("safetensors", ["NeuralNetwork", "Autograd"]),
         fuzzTarget("cifar10", ["Datasets"]),
-        fuzzTarget("image", ["Visualization", "Datasets"]),
+        fuzzTarget("image", ["Visualization", "Datasets", "Compression"]),
 
-        .target(name: "TestSupport", dependencies: ["MatrixMath"], path: "Tests/TestSupport", swiftSettings: fastMath),
-        .testTarget(name: "MatrixMathTests", dependencies: ["MatrixMath"], swiftSettings: fastMath),
-        .testTarget(name: "SoftmaxRegressionTests", dependencies: ["SoftmaxRegression"], swiftSettings: fastMath),
-        .testTarget(name: "CompressionTests", dependencies: ["Compression"], swiftSettings: fastMath),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Compression"], swiftSettings: fastMath),
-        .testTarget(name: "VisualizationTests", dependencies: ["Visualization"], swiftSettings: fastMath),
-        .testTarget(name: "AutogradTests", dependencies: ["Autograd"], swiftSettings: fastMath),
-        .testTarget(name: "NeuralNetworkTests", dependencies: ["NeuralNetwork", "TestSupport"], swiftSettings: fastMath),
-        .testTarget(name: "OptimizersTests", dependencies: ["Optimizers"], swiftSettings: fastMath),
-        .testTarget(name: "ConvolutionTests", dependencies: ["Convolution", "TestSupport"], swiftSettings: fastMath),
-        .testTarget(name: "KindlingTests", dependencies: ["Kindling", "TestSupport"], swiftSettings: fastMath),
+        .target(name: "TestSupport", dependencies: ["Autograd", "MatrixMath", "Random"], path: "Tests/TestSupport",
+                swiftSettings: settings),
+        tests("Parallel", ["Parallel"]),
+        tests("MatrixMath", ["MatrixMath", "Random", "TestSupport"]),
+        tests("Metrics", ["Metrics"]),
+        tests("SoftmaxRegression", ["SoftmaxRegression", "MatrixMath", "Metrics", "Random"]),
+        tests("Compression", ["Compression"]),
+        tests("Datasets", ["Datasets", "Compression", "MatrixMath"]),
+        tests("Visualization", ["Visualization", "Compression"]),
+        tests("Autograd", ["Autograd", "MatrixMath", "TestSupport"]),
+        tests("NeuralNetwork", ["NeuralNetwork", "Autograd", "MatrixMath", "Random", "TestSupport"]),
+        tests("Optimizers", ["Optimizers", "NeuralNetwork", "Autograd", "Random"]),
+        tests("Convolution", ["Convolution", "NeuralNetwork", "Autograd", "MatrixMath", "Random", "TestSupport"]),
+        tests("Models", ["Models", "Autograd", "NeuralNetwork", "Random", "TestSupport"]),
+        tests("Training", ["Training", "Models", "Datasets", "Optimizers", "NeuralNetwork", "Convolution", "Autograd",
+                           "MatrixMath", "Random", "Parallel", "TestSupport"]),
     ]
 )

@@ -1,5 +1,6 @@
 import Foundation
 import Kindling
+import ProgramSupport
 
 /// One GEMM problem: C[m, n] = op(A) * op(B) with op(A) m x k, op(B) k x n.
 struct GEMMShape {

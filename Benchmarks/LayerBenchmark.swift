@@ -1,5 +1,6 @@
 import Foundation
 import Kindling
+import ProgramSupport
 
 /// Milliseconds per batch of each layer of `pytorch-example` and `convnet`, forward and backward,
 /// on random data: where a training step's time goes.

@@ -1,5 +1,6 @@
 import Foundation
 import Kindling
+import ProgramSupport
 
 /// Seconds per epoch of real training (forward, backward, optimiser step) on MNIST, for the
 /// recipes the speed targets name, and the process's peak memory.
@@ -21,7 +22,7 @@ func runTrainBenchmark(arguments: [String]) {
     for name in names {
         guard let recipe = MNISTRecipe(rawValue: name) else {
             printError("benchmarks train: unknown model '\(name)' (one of \(MNISTRecipe.allCases.map(\.rawValue).joined(separator: ", ")))")
-            exitProgram(2)
+            exit(2)
         }
         manualSeed(1)
         let model = recipe.makeModel()

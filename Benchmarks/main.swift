@@ -3,7 +3,9 @@
 // Speed claims are made here, in a release build on a quiet machine, never in the test suite.
 // Each benchmark prints what it measures and how, then the figures.
 
+import Foundation
 import Kindling
+import ProgramSupport
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 let usage = """
@@ -29,5 +31,5 @@ case "--help", "-h", "help":
 default:
     if let name = arguments.first { printError("benchmarks: unknown benchmark '\(name)'") }
     printError(usage)
-    exitProgram(2)
+    exit(2)
 }

@@ -8,6 +8,7 @@
 
 import Foundation
 import Kindling
+import ProgramSupport
 
 let usage = """
     usage: cifar10 <command> [options]
@@ -25,6 +26,11 @@ let usage = """
       --limit N          train on the first N images only
       --save FILE        save the trained weights as safetensors
       --log-interval N   batches between progress lines (default 2000)
+      --plot FILE.svg    draw the training loss and test accuracy (updated after every epoch)
+      --checkpoint DIR   save weights, optimiser and random state after every epoch
+      --resume           continue from the last checkpoint in DIR (same seed and threads give
+                         exactly the weights of an uninterrupted run)
+      --dry-run          one batch per epoch, to check that everything runs
       --threads N        cores to use (default: all)
       --data DIR         data directory holding cifar-10-batches-bin/ (default: $KINDLING_DATA or ./data)
 
@@ -36,7 +42,7 @@ let normalization = Normalize(mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5])
 
 var arguments = CommandLineArguments(usage: usage)
 guard let command = arguments.subcommand(), ["train", "test"].contains(command) else {
-    FileHandle.standardError.write(Data("cifar10: which command? train or test\n\(usage)\n".utf8))
+    printError("cifar10: which command? train or test\n\(usage)")
     exit(2)
 }
 if let threads = arguments.integer("--threads", minimum: 1) { Parallelism.threadCount = threads }
@@ -62,8 +68,16 @@ if command == "train" {
     let limit = arguments.integer("--limit", minimum: 1)
     let savePath = arguments.string("--save")
     let logInterval = arguments.integer("--log-interval", default: 2000, minimum: 1)
+    let plotPath = arguments.string("--plot")
+    let checkpoint = arguments.string("--checkpoint")
+    let resume = arguments.flag("--resume")
+    let dryRun = arguments.flag("--dry-run")
     let directory = arguments.dataDirectory()
     arguments.finish()
+    if resume && checkpoint == nil {
+        printError("cifar10: --resume needs --checkpoint DIR (the directory the interrupted run saved to)")
+        exit(2)
+    }
     let (train, test) = runOrExit {
         (try CIFAR10(split: .train, directory: directory), try CIFAR10(split: .test, directory: directory))
     }
@@ -73,13 +87,20 @@ if command == "train" {
     let optimizer = SGD(parameters: model.parameters(), learningRate: learningRate, momentum: momentum)
     let loader = DataLoader(train, batchSize: batchSize, shuffle: true, seed: seed, limit: limit, normalize: normalization)
     print("Training LeNet-5 on \(loader.sampleCount) images: \(epochs) epochs, batch \(batchSize), SGD lr \(learningRate) momentum \(momentum)")
-    for epoch in 1...epochs {
-        let result = trainEpoch(model: model, optimizer: optimizer, loader: loader, epoch: epoch, logInterval: logInterval)
-        print("Epoch \(epoch) done in \(String(format: "%.2f", result.seconds)) s (\(Int(result.imagesPerSecond)) images/s)")
+    var run = TrainingRun(modelName: "lenet", epochs: epochs, checkpointDirectory: checkpoint, resume: resume)
+    run.logInterval = logInterval
+    run.dryRun = dryRun
+    run.plotPath = plotPath
+    run.progress = ProgressBar.ifTerminal()
+    let outcome = runOrExit {
+        try run.train(model: model, optimizer: optimizer, trainLoader: loader,
+                      testLoader: DataLoader(test, batchSize: 1000, normalize: normalization))
     }
+    if outcome.diverged { exit(1) }
+    if let plotPath { print("Wrote \(plotPath): training loss per logged step and test accuracy per epoch.") }
     report(model, test: test)
     if let savePath {
-        runOrExit { try model.save(to: savePath, metadata: ["model": "lenet", "epochs": "\(epochs)"]) }
+        runOrExit { try model.save(to: savePath, metadata: ["model": "lenet", "epochs": "\(outcome.epochsCompleted)"]) }
         print("Saved the weights to \(savePath)")
     }
 } else {
@@ -87,7 +108,7 @@ if command == "train" {
     let directory = arguments.dataDirectory()
     arguments.finish()
     guard let weights else {
-        FileHandle.standardError.write(Data("cifar10: --weights FILE.safetensors is required; make one with: cifar10 train --save FILE.safetensors\n".utf8))
+        printError("cifar10: --weights FILE.safetensors is required; make one with: cifar10 train --save FILE.safetensors")
         exit(2)
     }
     let model = LeNet()

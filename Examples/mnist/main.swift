@@ -7,6 +7,7 @@
 
 import Foundation
 import Kindling
+import ProgramSupport
 
 let usage = """
     usage: mnist <command> [options]
@@ -46,7 +47,7 @@ let usage = """
                       light or light on dark; it is cropped, scaled and centred as MNIST was)
     img options:      [--count N] [--output FILE.png] [--data DIR]
 
-    Recipes (DESIGN.md): linear: Adam 1e-3, batch 600, 100 epochs; mlp: SGD 1e-3, batch 64, 25 epochs;
+    Recipes (the source material's): linear: Adam 1e-3, batch 600, 100 epochs; mlp: SGD 1e-3, batch 64, 25 epochs;
     convnet: Adam 1e-3, batch 200, 5 epochs, inputs normalised 0.5/0.5; cnn: Adam 1e-3, batch 64,
     10 epochs; pytorch-example: Adadelta 1.0 with StepLR 0.7, batch 64, 14 epochs.
     """
@@ -68,11 +69,6 @@ default:
     printError("mnist: unknown command '\(command)'")
     printError(usage)
     exit(2)
-}
-
-@MainActor
-func printError(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
 }
 
 /// The --model option as a recipe; exits with the usage on an unknown name.
@@ -150,6 +146,7 @@ func train() {
     run.logInterval = logInterval
     run.dryRun = dryRun
     run.plotPath = plotPath
+    run.progress = ProgressBar.ifTerminal()
     let outcome = runOrExit {
         try run.train(model: model, optimizer: optimizer, trainLoader: trainLoader, testLoader: testLoader)
     }

@@ -1,5 +1,5 @@
 import Foundation
-import MatrixMath
+import Random
 
 /// The shared driver of the fuzz targets in `Fuzz/`.
 ///
@@ -40,16 +40,17 @@ public func runHarness(name: String, seeds builtIn: [[UInt8]], target: ([UInt8])
     }
     for input in corpus { target(input) }
     var generator = SeededGenerator(seed: seed)
-    let watch = Stopwatch()
+    let start = ContinuousClock.now
+    let deadline = start + .milliseconds(Int(seconds * 1000))
     var runs = 0
-    while runs < mutations && watch.seconds < seconds {
+    while runs < mutations && ContinuousClock.now < deadline {
         var input = corpus[Int(generator.next() % UInt64(corpus.count))]
         let edits = 1 + Int(generator.next() % 8)
         for _ in 0..<edits { mutate(&input, with: &generator, donor: corpus[Int(generator.next() % UInt64(corpus.count))]) }
         target(input)
         runs += 1
     }
-    print("\(name): \(corpus.count) seeds and \(runs) mutated inputs in \(String(format: "%.1f", watch.seconds)) s, no crash")
+    print("\(name): \(corpus.count) seeds and \(runs) mutated inputs in \(start.duration(to: .now)), no crash")
 }
 
 /// One random edit of `bytes`.

@@ -1,5 +1,6 @@
 // Fuzz target: the PNG, PGM and PPM readers (Sources/Visualization/ImageFile.swift), and the
 // preparation of what they read as an MNIST digit.
+import Compression
 import Datasets
 import FuzzHarness
 import Visualization

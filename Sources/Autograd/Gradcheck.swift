@@ -1,4 +1,5 @@
 import MatrixMath
+import Random
 
 /// Checks analytic gradients against numeric ones: the test every differentiable operation and
 /// layer in this project must pass (PyTorch's `torch.autograd.gradcheck`).
@@ -21,11 +22,14 @@ public struct GradcheckResult: CustomStringConvertible, Sendable {
     /// One disagreeing entry.
     public struct Mismatch: Sendable, CustomStringConvertible {
         public let argument: Int
+        /// The entry's offset in the argument's data, and its position in the argument's shape.
         public let index: Int
+        public let position: [Int]
+        /// What backward() gave, and the central difference it should have matched.
         public let analytic: Float
         public let numeric: Float
         public var description: String {
-            "argument \(argument), element \(index): analytic \(analytic), numeric \(numeric)"
+            "argument \(argument), entry \(position): expected (numeric) \(numeric), actual (analytic) \(analytic)"
         }
     }
 
@@ -99,10 +103,22 @@ public func gradcheck(_ inputs: [Tensor], step: Float = 1e-2, absoluteTolerance:
             largest = Swift.max(largest, error)
             checked += 1
             if error > absoluteTolerance + relativeTolerance * Swift.abs(numeric) {
-                mismatches.append(.init(argument: argument, index: index, analytic: analytic[index], numeric: numeric))
+                mismatches.append(.init(argument: argument, index: index, position: position(of: index, in: input.shape),
+                                        analytic: analytic[index], numeric: numeric))
             }
         }
         input.zeroGrad()
     }
     return GradcheckResult(mismatches: mismatches, checked: checked, largestError: largest)
+}
+
+/// The multi-index of a row-major offset: offset 5 of shape [2, 3] is [1, 2].
+func position(of offset: Int, in shape: [Int]) -> [Int] {
+    var remainder = offset
+    var result = [Int](repeating: 0, count: shape.count)
+    for dimension in shape.indices.reversed() where shape[dimension] > 0 {
+        result[dimension] = remainder % shape[dimension]
+        remainder /= shape[dimension]
+    }
+    return result
 }

@@ -1,4 +1,5 @@
 import MatrixMath
+import Parallel
 
 /// Elementwise `+ - * /` between tensors (with broadcasting) and with scalars, and negation.
 ///

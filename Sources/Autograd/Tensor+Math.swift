@@ -1,5 +1,6 @@
 import Foundation
 import MatrixMath
+import Parallel
 
 /// Elementwise functions and their derivatives, each written beside its forward formula.
 ///

@@ -1,4 +1,5 @@
 import MatrixMath
+import Random
 
 /// An n-dimensional array of `Float` that can remember how it was computed, so that gradients can
 /// flow back through it: the central type of the framework, as `torch.Tensor`.

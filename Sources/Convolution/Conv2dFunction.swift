@@ -1,5 +1,6 @@
 import Autograd
 import MatrixMath
+import Parallel
 
 /// The 2-D convolution as a differentiable operation (PyTorch's `F.conv2d`), computed image by
 /// image as im2col and the tiled GEMM, the images of a batch shared between the cores.

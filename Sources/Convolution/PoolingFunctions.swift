@@ -1,5 +1,6 @@
 import Autograd
 import MatrixMath
+import Parallel
 
 /// Max pooling as a differentiable operation (PyTorch's `F.max_pool2d`): each output is the
 /// largest value of its window, in every channel separately.

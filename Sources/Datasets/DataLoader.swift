@@ -1,4 +1,5 @@
 import MatrixMath
+import Random
 
 /// One mini-batch: images as floats, one row per image, and their labels.
 ///

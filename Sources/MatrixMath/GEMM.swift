@@ -1,4 +1,6 @@
 /// Whether a GEMM operand is used as stored or transposed: BLAS's `op(X)`.
+import Parallel
+
 public enum Transpose: Sendable, Equatable {
     /// op(X) = X
     case none

@@ -8,6 +8,8 @@
 /// var rng = SeededGenerator(seed: 0)
 /// let w = Matrix.kaimingUniform(rows: 10, columns: 784, using: &rng)  // like nn.Linear(784, 10)
 /// ```
+import Random
+
 extension Matrix {
     /// Uniform values in `range` (lower bound included, upper excluded).
     public static func uniform(rows: Int, columns: Int, in range: Range<Float>,

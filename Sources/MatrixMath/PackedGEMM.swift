@@ -16,6 +16,8 @@
 /// 4. **Cache blocking.** kc = 256 keeps one 16-wide B panel (16 KB) in L1 while the kernel sweeps
 ///    the A panels; mc = 144 rows of A (144 KB) stay in L2; nc = 4080 columns of B bound the packed
 ///    B block (4 MB) for L3.
+import Parallel
+
 func packedGEMM(m: Int, n: Int, k: Int, alpha: Float,
                 a: StridedMatrix, b: StridedMatrix, beta: Float, c: OutputMatrix) {
     typealias Blocking = PackedGEMMBlocking
@@ -100,18 +102,6 @@ enum PackedGEMMBlocking {
 
 @inline(__always) func roundUp(_ x: Int, to multiple: Int) -> Int {
     (x + multiple - 1) / multiple * multiple
-}
-
-/// A Float buffer aligned to 64 bytes (a cache line), so SIMD loads from it never straddle lines.
-struct AlignedBuffer {
-    let pointer: UnsafeMutablePointer<Float>
-
-    init(count: Int) {
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(count, 1) * 4, alignment: 64)
-        pointer = raw.bindMemory(to: Float.self, capacity: Swift.max(count, 1))
-    }
-
-    func deallocate() { pointer.deallocate() }
 }
 
 /// Copies the m x k block `a` into 6-row micro-panels: panel r holds, for each p in 0..<k, the six

@@ -1,5 +1,7 @@
 import Autograd
 import MatrixMath
+import Parallel
+import Random
 
 /// Randomly zeroes elements during training (PyTorch's `nn.Dropout`).
 ///

@@ -1,5 +1,4 @@
 import Autograd
-import MatrixMath
 
 /// A fully connected layer: y = x W^T + b (PyTorch's `nn.Linear`).
 ///

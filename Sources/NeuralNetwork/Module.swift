@@ -1,4 +1,5 @@
 import Autograd
+import Foundation
 
 /// The base class of every layer and model: it owns `Parameter`s and sub-modules, finds them by
 /// itself, switches between training and evaluation, and prints its structure (PyTorch's

@@ -1,3 +1,4 @@
+import Autograd
 import NeuralNetwork
 
 /// Adadelta (Zeiler, 2012) as PyTorch's `torch.optim.Adadelta` (lr 1.0, rho 0.9, eps 1e-6):

@@ -1,5 +1,5 @@
 import Autograd
-import MatrixMath
+import Parallel
 import NeuralNetwork
 
 /// The base of every optimiser: it holds the parameters to update and the learning rate, clears

@@ -1,3 +1,4 @@
+import Autograd
 import NeuralNetwork
 
 /// Stochastic gradient descent, with optional momentum, dampening, Nesterov momentum and weight

@@ -1,4 +1,6 @@
 import MatrixMath
+import Metrics
+import Random
 
 /// Multinomial logistic ("softmax") regression: a linear map from pixels to one score per class,
 /// trained by gradient descent with a gradient derived by hand.

@@ -1,4 +1,5 @@
 import Autograd
+import Foundation
 import Testing
 
 @Suite("Autograd: accumulation, graph, printing, no-grad")

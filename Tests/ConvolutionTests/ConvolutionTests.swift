@@ -2,19 +2,9 @@ import Autograd
 import Convolution
 import MatrixMath
 import NeuralNetwork
+import Random
 import Testing
 import TestSupport
-
-func randomTensor(_ shape: [Int], seed: UInt64, requiresGrad: Bool = true) -> Tensor {
-    var generator = SeededGenerator(seed: seed)
-    return Tensor(shape: shape, data: (0..<shape.reduce(1, *)).map { _ in generator.nextFloat() * 2 - 1 },
-                  requiresGrad: requiresGrad)
-}
-
-func close(_ a: [Float], _ b: [Float], tolerance: Float = 1e-4) -> Bool {
-    let scale = max(1, b.map(abs).max() ?? 0)
-    return a.count == b.count && zip(a, b).allSatisfy { abs($0 - $1) <= tolerance * scale }
-}
 
 @Suite("Conv2d and pooling: known answers", .isolatedRandomness)
 struct ConvolutionKnownAnswerTests {
@@ -119,7 +109,7 @@ struct ConvolutionGradientTests {
         let x = randomTensor(c.input, seed: 2)
         let arguments = [x, layer.weight] + (layer.bias.map { [$0] } ?? [])
         let result = gradcheck(arguments) { _ in layer(x) }
-        #expect(result.passed, "\(result)")
+        expectGradientsMatch(result)
     }
 
     @Test("MaxPool2d gradient, non-overlapping and overlapping windows (gradcheck)")
@@ -129,15 +119,15 @@ struct ConvolutionGradientTests {
         var values = (0..<72).map { Float($0) * 0.1 }
         for i in stride(from: values.count - 1, to: 0, by: -1) { values.swapAt(i, Int(generator.next() % UInt64(i + 1))) }
         let x = Tensor(shape: [2, 1, 6, 6], data: values, requiresGrad: true)
-        #expect(gradcheck([x]) { maxPool2d($0[0], kernelSize: (2, 2), stride: (2, 2)) }.passed)
-        #expect(gradcheck([x]) { MaxPool2d(kernelSize: 3, stride: 2)($0[0]) }.passed)
+        expectGradientsMatch(gradcheck([x]) { maxPool2d($0[0], kernelSize: (2, 2), stride: (2, 2)) })
+        expectGradientsMatch(gradcheck([x]) { MaxPool2d(kernelSize: 3, stride: 2)($0[0]) })
     }
 
     @Test("AvgPool2d gradient (gradcheck)")
     func avgPoolGradients() {
         let x = randomTensor([2, 3, 5, 5], seed: 4)
-        #expect(gradcheck([x]) { AvgPool2d(kernelSize: 2)($0[0]) }.passed)
-        #expect(gradcheck([x]) { AvgPool2d(kernelSize: (3, 2), stride: (1, 2))($0[0]) }.passed)
+        expectGradientsMatch(gradcheck([x]) { AvgPool2d(kernelSize: 2)($0[0]) })
+        expectGradientsMatch(gradcheck([x]) { AvgPool2d(kernelSize: (3, 2), stride: (1, 2))($0[0]) })
     }
 
     @Test("A two-convolution network end to end: conv, relu, pool, conv, flatten, linear, log-softmax, NLL (gradcheck)")
@@ -155,7 +145,7 @@ struct ConvolutionGradientTests {
             let features = conv2(h).relu().flattened()
             return nllLoss(fc(features).logSoftmax(dim: 1), labels: [1, 3])
         }
-        #expect(result.passed, "\(result)")
+        expectGradientsMatch(result)
     }
 }
 
@@ -175,15 +165,15 @@ struct ConvolutionReferenceTests {
         let reference = ReferenceConvolution.forward(input: x.data, inputShape: shape, weight: weight.data,
                                                      weightShape: weight.shape, bias: bias.data, stride: stride, padding: padding)
         #expect(y.shape == reference.shape)
-        #expect(close(y.data, reference.output))
+        expectClose(y.data, reference.output)
 
         let g = randomTensor(y.shape, seed: seed + 30, requiresGrad: false)
         y.backward(g)
         let expected = ReferenceConvolution.backward(outputGradient: g.data, input: x.data, inputShape: shape,
                                                      weight: weight.data, weightShape: weight.shape, stride: stride, padding: padding)
-        #expect(close(x.grad!.data, expected.input))
-        #expect(close(weight.grad!.data, expected.weight))
-        #expect(close(bias.grad!.data, expected.bias))
+        expectClose(x.grad!.data, expected.input)
+        expectClose(weight.grad!.data, expected.weight)
+        expectClose(bias.grad!.data, expected.bias)
     }
 
     @Test("Max and average pooling equal the reference on random planes")
@@ -193,7 +183,7 @@ struct ConvolutionReferenceTests {
             let maxReference = ReferenceConvolution.pool(input: x.data, inputShape: shape, kernel: kernel, stride: stride, average: false)
             let avgReference = ReferenceConvolution.pool(input: x.data, inputShape: shape, kernel: kernel, stride: stride, average: true)
             #expect(maxPool2d(x, kernelSize: kernel, stride: stride).data == maxReference.output)
-            #expect(close(avgPool2d(x, kernelSize: kernel, stride: stride).data, avgReference.output, tolerance: 1e-6))
+            expectClose(avgPool2d(x, kernelSize: kernel, stride: stride).data, avgReference.output, tolerance: 1e-6)
         }
     }
 }

@@ -1,5 +1,7 @@
 import MatrixMath
+import Random
 import Testing
+import TestSupport
 
 /// The fast GEMM kernels are checked against the naive triple loop, which is simple enough to be
 /// right by inspection, on sizes that are not multiples of the 6x16 tile or of the cache blocks.
@@ -41,12 +43,12 @@ struct GEMMTests {
 
     @Test("Packed kernel equals the naive loop", arguments: cases)
     func packedMatchesNaive(_ c: Case) {
-        #expect(close(Self.run(c, kernel: .packed), Self.run(c, kernel: .naive)))
+        expectClose(Self.run(c, kernel: .packed), Self.run(c, kernel: .naive))
     }
 
     @Test("Parallel kernel equals the naive loop", arguments: cases)
     func parallelMatchesNaive(_ c: Case) {
-        #expect(close(Self.run(c, kernel: .parallel), Self.run(c, kernel: .naive)))
+        expectClose(Self.run(c, kernel: .parallel), Self.run(c, kernel: .naive))
     }
 
     @Test("alpha and beta scale the product and the old C: C = 0.5 AB - 2 C",
@@ -54,8 +56,8 @@ struct GEMMTests {
                       Case(m: 130, n: 20, k: 300, transA: .transposed, transB: .transposed)])
     func alphaBeta(_ c: Case) {
         for kernel in [GEMMKernel.packed, .parallel] {
-            #expect(close(Self.run(c, alpha: 0.5, beta: -2, kernel: kernel),
-                          Self.run(c, alpha: 0.5, beta: -2, kernel: .naive)))
+            expectClose(Self.run(c, alpha: 0.5, beta: -2, kernel: kernel),
+                          Self.run(c, alpha: 0.5, beta: -2, kernel: .naive))
         }
     }
 
@@ -74,8 +76,8 @@ struct GEMMTests {
             #expect(c == [2, 3, 99, 4, 5, 99, 6, 7, 99])
         }
         let c = Case(m: 40, n: 35, k: 30, transA: .none, transB: .none)
-        #expect(close(Self.run(c, beta: 1, kernel: .packed, lda: 5, ldc: 3),
-                      Self.run(c, beta: 1, kernel: .naive, lda: 5, ldc: 3)))
+        expectClose(Self.run(c, beta: 1, kernel: .packed, lda: 5, ldc: 3),
+                      Self.run(c, beta: 1, kernel: .naive, lda: 5, ldc: 3))
     }
 
     @Test("With beta = 0, NaN already in C is overwritten, not propagated (as BLAS)")
@@ -112,7 +114,7 @@ struct GEMMTests {
         let a = Matrix.normal(rows: 100, columns: 300, using: &rng)
         let b = Matrix.normal(rows: 300, columns: 50, using: &rng)
         let reference = a.matmul(b, kernel: .naive)
-        #expect(close(a.matmul(b, kernel: .packed), reference))
-        #expect(close(a.matmul(b, kernel: .parallel), reference))
+        expectClose(a.matmul(b, kernel: .packed), reference)
+        expectClose(a.matmul(b, kernel: .parallel), reference)
     }
 }

@@ -1,4 +1,5 @@
 import MatrixMath
+import Random
 import Testing
 
 @Suite("Matrix: construction, indexing, arithmetic, reductions")

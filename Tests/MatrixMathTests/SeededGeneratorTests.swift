@@ -1,4 +1,5 @@
 import MatrixMath
+import Random
 import Testing
 
 @Suite("Seeded random numbers")

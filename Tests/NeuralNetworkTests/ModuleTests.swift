@@ -1,6 +1,7 @@
 import Autograd
 import MatrixMath
 import NeuralNetwork
+import Random
 import Testing
 import TestSupport
 

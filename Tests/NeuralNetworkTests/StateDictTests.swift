@@ -2,6 +2,7 @@ import Autograd
 import Foundation
 import MatrixMath
 import NeuralNetwork
+import Random
 import Testing
 import TestSupport
 

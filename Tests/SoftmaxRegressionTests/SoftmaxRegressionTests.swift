@@ -1,5 +1,7 @@
 import Foundation
 import MatrixMath
+import Metrics
+import Random
 import SoftmaxRegression
 import Testing
 
@@ -84,13 +86,5 @@ struct SoftmaxRegressionTests {
         var score = ClassificationScore()
         model.score(inputs: x, labels: y, into: &score)
         #expect(score.correct == 6 && score.count == 6)
-    }
-
-    @Test("ClassificationScore prints the source material's 'Average loss, Accuracy' line")
-    func scoreLine() {
-        var score = ClassificationScore()
-        score.add(lossSum: 3, predictions: [1, 2, 3, 4], labels: [1, 2, 3, 0])
-        score.add(lossSum: 1, predictions: [5, 5, 5, 5], labels: [5, 5, 5, 5])
-        #expect(score.description == "Average loss: 0.5000, Accuracy: 7/8 (87.50%)")
     }
 }

@@ -1,4 +1,4 @@
-import MatrixMath
+import Random
 import Testing
 
 /// A test trait that gives every test of a suite its own default random generator (seed 0 until

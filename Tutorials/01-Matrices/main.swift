@@ -9,7 +9,9 @@
 // Run it with:   swift run -c release tutorial01
 // (Release matters: a debug build does not optimise the kernels at all.)
 
+import Foundation
 import Kindling
+import ProgramSupport
 
 print("""
     Tutorial 01: matrices and the matrix product

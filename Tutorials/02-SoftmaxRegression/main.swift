@@ -9,6 +9,7 @@
 
 import Foundation
 import Kindling
+import ProgramSupport
 
 var arguments = CommandLineArguments(usage: """
     usage: tutorial02 [--epochs N] [--lr X] [--gamma X] [--batch-size N] [--seed N] [--data DIR]

@@ -12,6 +12,7 @@
 
 import Foundation
 import Kindling
+import ProgramSupport
 
 var arguments = CommandLineArguments(usage: """
     usage: tutorial03 [--epochs N] [--lr X] [--batch-size N] [--seed N] [--data DIR]
@@ -42,16 +43,16 @@ print("MNIST: \(train.count) training and \(test.count) test images.\n")
 // MARK: - 1. The model as a Module
 //
 // A `Module` holds `Parameter`s (tensors that require a gradient) and says how to compute its
-// output. `Linear(784, 10)` stores W as [10, 784] and b as [10], PyTorch's layout, and computes
-// x W^T + b: the same z = xW + b as tutorial 02 with W stored transposed.
-
-final class SoftmaxClassifier: Module {
-    let fc = Linear(inputFeatures: 784, outputFeatures: 10)
-
-    override func forward(_ x: Tensor) -> Tensor {
-        fc(x)
-    }
-}
+// output. The library's `SoftmaxClassifier` (Sources/Models/SoftmaxClassifier.swift) is the whole
+// model: one `Linear(784, 10)` layer, applied to each image flattened to 784 pixels:
+//
+//     final class SoftmaxClassifier: Module {
+//         let fc = Linear(inputFeatures: 784, outputFeatures: 10)
+//         override func forward(_ x: Tensor) -> Tensor { fc(x.flattened()) }
+//     }
+//
+// Linear stores W as [10, 784] and b as [10], PyTorch's layout, and computes x W^T + b: the same
+// z = xW + b as tutorial 02 with W stored transposed.
 
 manualSeed(seed)
 let model = SoftmaxClassifier()
@@ -68,7 +69,7 @@ print("")
 // end of a chain; walking `gradFn` -> `nextFunctions` retraces the forward pass backwards.
 
 let probe = DataLoader(train, batchSize: 8).makeBatch(Array(0..<8))
-let logits = model(probe.flattenedImages)
+let logits = model(probe.images)
 let loss = crossEntropy(logits, labels: probe.labels)
 print("loss = \(loss)")
 print("The recorded graph, from the loss back to the parameters:")
@@ -132,31 +133,30 @@ model.zeroGrad()
 //     loss = ...                forward pass, recording the graph
 //     loss.backward()           chain rule, filling every parameter's .grad
 //     optimizer.step()          update the parameters
-// Adam keeps a running mean of each parameter's gradient and of its square, and scales each step by
-// them, so it needs far less tuning of the learning rate than plain SGD.
+// `trainEpoch` (Sources/Training/TrainEpoch.swift) runs exactly these four lines for every batch
+// of an epoch, and `TrainingRun` (Sources/Training/TrainingRun.swift) runs the epochs, testing
+// the model after them; every later tutorial and the `mnist` program train through the same two.
+// Adam keeps a running mean of each parameter's gradient and of its square, and scales each step
+// by them, so it needs far less tuning of the learning rate than plain SGD.
 
 let optimizer = Adam(parameters: model.parameters(), learningRate: learningRate)
 let trainLoader = DataLoader(train, batchSize: batchSize, shuffle: true, seed: seed)
 let testLoader = DataLoader(test, batchSize: 1000)
 print("Training: \(epochs) epochs of \(trainLoader.count) steps, batch \(batchSize), Adam lr \(learningRate)")
-let watch = Stopwatch()
 var curve: [(x: Double, y: Double)] = []
-for epoch in 1...epochs {
-    var lossSum = 0.0
-    for batch in trainLoader {
-        optimizer.zeroGrad()
-        let loss = crossEntropy(model(batch.flattenedImages), labels: batch.labels)
-        loss.backward()
-        optimizer.step()
-        lossSum += Double(loss.item)
-    }
-    curve.append((Double(epoch), lossSum / Double(trainLoader.count)))
-    if epoch == 1 || epoch % 10 == 0 || epoch == epochs {
-        let score = evaluate(model, on: testLoader, flatten: true)
-        print("Epoch \(epoch): train loss \(String(format: "%.4f", lossSum / Double(trainLoader.count))), "
+var run = TrainingRun(modelName: "linear", epochs: epochs)
+run.printsEpochs = false
+run.evaluationInterval = 10
+run.progress = SilentProgress()
+run.onEpochEnd = { summary in
+    curve.append((Double(summary.epoch), summary.training.averageLoss))
+    if let score = summary.score {
+        print("Epoch \(summary.epoch): train loss \(String(format: "%.4f", summary.training.averageLoss)), "
               + "test accuracy \(String(format: "%.2f", score.accuracy * 100))%")
     }
 }
+let watch = Stopwatch()
+let outcome = runOrExit { try run.train(model: model, optimizer: optimizer, trainLoader: trainLoader, testLoader: testLoader) }
 print("Trained in \(String(format: "%.1f", watch.seconds)) s.")
 var chart = LineChart(title: "Softmax regression with autograd and Adam", xLabel: "epoch", yLabel: "mean training loss")
 chart.add("cross-entropy", points: curve)
@@ -165,4 +165,4 @@ print("Wrote tutorial03-loss.svg: the training loss per epoch.\n")
 
 // MARK: - 5. The score
 
-print("Test set: \(evaluate(model, on: testLoader, flatten: true))")
+print("Test set: \(outcome.score)")

@@ -10,6 +10,7 @@
 
 import Foundation
 import Kindling
+import ProgramSupport
 
 var arguments = CommandLineArguments(usage: """
     usage: tutorial04 [--epochs N] [--adam-epochs N] [--batch-size N] [--seed N] [--data DIR]
@@ -37,20 +38,22 @@ print("""
 // Each layer is a stored property. `Module` finds the parameters by reflection (Swift's Mirror)
 // over those properties, in the order they are declared, and names them after them:
 // hidden1.weight, hidden1.bias, ... exactly PyTorch's state-dict keys. There is no list of
-// parameters to keep in step with the properties: the properties are the list.
-
-final class MLP: Module {
-    let hidden1 = Linear(inputFeatures: 784, outputFeatures: 128)
-    let hidden2 = Linear(inputFeatures: 128, outputFeatures: 256)
-    let out = Linear(inputFeatures: 256, outputFeatures: 10)
-
-    override func forward(_ x: Tensor) -> Tensor {
-        // Without the ReLUs the three layers would multiply out to a single 784 -> 10 matrix.
-        let h1 = hidden1(x).relu()
-        let h2 = hidden2(h1).relu()
-        return out(h2)
-    }
-}
+// parameters to keep in step with the properties: the properties are the list. The library's
+// `MLP` (Sources/Models/MLP.swift, the model `mnist train --model mlp` trains) is this:
+//
+//     final class MLP: Module {
+//         let hidden1 = Linear(inputFeatures: 784, outputFeatures: 128)
+//         let hidden2 = Linear(inputFeatures: 128, outputFeatures: 256)
+//         let out = Linear(inputFeatures: 256, outputFeatures: 10)
+//
+//         override func forward(_ x: Tensor) -> Tensor {
+//             let h1 = hidden1(x.flattened()).relu()
+//             let h2 = hidden2(h1).relu()
+//             return out(h2)
+//         }
+//     }
+//
+// Without the ReLUs the three layers would multiply out to a single 784 -> 10 matrix.
 
 manualSeed(seed)
 let preview = MLP()
@@ -85,23 +88,22 @@ print("Training on images 0..<50000, validating on 50000..<60000, testing on the
 
 var validationCurves: [String: [(x: Double, y: Double)]] = [:]
 
+/// Trains on images 0..<50000 for `epochs`, printing the validation loss and accuracy after each
+/// epoch: a `TrainingRun` whose evaluation set is the validation split.
 @MainActor
 func fit(_ model: MLP, optimizer: Optimizer, epochs: Int, label: String) {
     let trainLoader = DataLoader(train, batchSize: batchSize, shuffle: true, seed: seed, range: 0..<50_000)
-    for epoch in 1...epochs {
-        let watch = Stopwatch()
-        model.train()
-        for batch in trainLoader {
-            optimizer.zeroGrad()
-            let loss = crossEntropy(model(batch.flattenedImages), labels: batch.labels)
-            loss.backward()
-            optimizer.step()
-        }
-        let validation = evaluate(model, on: validationLoader, flatten: true)
-        validationCurves[label, default: []].append((Double(epoch), validation.averageLoss))
-        print("\(label) epoch \(String(format: "%2d", epoch)): validation loss \(String(format: "%.4f", validation.averageLoss)), "
-              + "accuracy \(String(format: "%.2f", validation.accuracy * 100))% (\(String(format: "%.2f", watch.seconds)) s)")
+    var run = TrainingRun(modelName: "mlp", epochs: epochs)
+    run.evaluationName = "Validation set"
+    run.printsEpochs = false
+    run.progress = SilentProgress()
+    run.onEpochEnd = { summary in
+        guard let validation = summary.score else { return }
+        validationCurves[label, default: []].append((Double(summary.epoch), validation.averageLoss))
+        print("\(label) epoch \(String(format: "%2d", summary.epoch)): validation loss \(String(format: "%.4f", validation.averageLoss)), "
+              + "accuracy \(String(format: "%.2f", validation.accuracy * 100))% (\(String(format: "%.2f", summary.training.seconds)) s)")
     }
+    _ = runOrExit { try run.train(model: model, optimizer: optimizer, trainLoader: trainLoader, testLoader: validationLoader) }
 }
 
 // MARK: - 4. Plain SGD with a small learning rate, as the source material
@@ -113,7 +115,7 @@ manualSeed(seed)
 let sgdModel = MLP()
 print("SGD, lr 0.001, batch \(batchSize), \(sgdEpochs) epochs:")
 fit(sgdModel, optimizer: SGD(parameters: sgdModel.parameters(), learningRate: 1e-3), epochs: sgdEpochs, label: "SGD")
-let sgdScore = evaluate(sgdModel, on: testLoader, flatten: true)
+let sgdScore = evaluate(sgdModel, on: testLoader)
 print("SGD test set: \(sgdScore)\n")
 
 // MARK: - 5. The same network with Adam
@@ -126,7 +128,7 @@ manualSeed(seed)
 let adamModel = MLP()
 print("Adam, lr 0.001, batch \(batchSize), \(adamEpochs) epochs:")
 fit(adamModel, optimizer: Adam(parameters: adamModel.parameters(), learningRate: 1e-3), epochs: adamEpochs, label: "Adam")
-let adamScore = evaluate(adamModel, on: testLoader, flatten: true)
+let adamScore = evaluate(adamModel, on: testLoader)
 print("""
 
     SGD after \(sgdEpochs) epochs reached \(String(format: "%.2f", sgdScore.accuracy * 100))%; \

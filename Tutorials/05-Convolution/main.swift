@@ -10,6 +10,7 @@
 
 import Foundation
 import Kindling
+import ProgramSupport
 
 var arguments = CommandLineArguments(usage: """
     usage: tutorial05 [--epochs N] [--cnn-epochs N] [--seed N] [--data DIR]
@@ -83,21 +84,26 @@ final class OneConvolution: Module {
 
 var accuracyCurves: [(String, [(x: Double, y: Double)])] = []
 
+/// Trains `model` for `epochs` with the library's `TrainingRun` (the loop of tutorial 03), testing
+/// after every epoch and keeping the accuracy curve for the chart.
 @MainActor
 func fit(_ model: Module, optimizer: Optimizer, batchSize: Int, normalize: Normalize, epochs: Int) -> ClassificationScore {
     let loader = DataLoader(train, batchSize: batchSize, shuffle: true, seed: seed, normalize: normalize)
     let testLoader = DataLoader(test, batchSize: 1000, normalize: normalize)
-    var score = ClassificationScore()
     var curve: [(x: Double, y: Double)] = []
-    for epoch in 1...epochs {
-        let result = trainEpoch(model: model, optimizer: optimizer, loader: loader, epoch: epoch, logInterval: 100)
-        score = evaluate(model, on: testLoader)
-        curve.append((Double(epoch), score.accuracy * 100))
-        print("Epoch \(epoch) done in \(String(format: "%.1f", result.seconds)) s (\(Int(result.imagesPerSecond)) images/s); "
-              + "test accuracy \(String(format: "%.2f", score.accuracy * 100))%")
+    var run = TrainingRun(modelName: "\(type(of: model))", epochs: epochs)
+    run.logInterval = 100
+    run.printsEpochs = false
+    run.progress = ProgressBar.ifTerminal()
+    run.onEpochEnd = { summary in
+        guard let score = summary.score else { return }
+        curve.append((Double(summary.epoch), score.accuracy * 100))
+        print("Epoch \(summary.epoch) done in \(String(format: "%.1f", summary.training.seconds)) s "
+              + "(\(Int(summary.training.imagesPerSecond)) images/s); test accuracy \(String(format: "%.2f", score.accuracy * 100))%")
     }
+    let outcome = runOrExit { try run.train(model: model, optimizer: optimizer, trainLoader: loader, testLoader: testLoader) }
     accuracyCurves.append(("\(type(of: model))", curve))
-    return score
+    return outcome.score
 }
 
 manualSeed(seed)

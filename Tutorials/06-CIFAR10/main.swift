@@ -14,6 +14,7 @@
 
 import Foundation
 import Kindling
+import ProgramSupport
 
 var arguments = CommandLineArguments(usage: """
     usage: tutorial06 [--epochs N] [--batch-size N] [--seed N] [--data DIR]
@@ -94,10 +95,13 @@ print("CIFAR-10: \(data.train.count) training and \(data.test.count) test images
 // average.
 
 let optimizer = SGD(parameters: model.parameters(), learningRate: 1e-3, momentum: 0.9)
-for epoch in 1...epochs {
-    let result = trainEpoch(model: model, optimizer: optimizer, loader: trainLoader, epoch: epoch, logInterval: 2000)
-    print("Epoch \(epoch) done in \(String(format: "%.1f", result.seconds)) s, average loss \(String(format: "%.3f", result.averageLoss))")
+var run = TrainingRun(modelName: "lenet", epochs: epochs)
+run.logInterval = 2000
+run.progress = ProgressBar.ifTerminal()
+run.onEpochEnd = { summary in
+    print("Average training loss of epoch \(summary.epoch): \(String(format: "%.3f", summary.training.averageLoss))")
 }
+_ = runOrExit { try run.train(model: model, optimizer: optimizer, trainLoader: trainLoader, testLoader: testLoader) }
 
 // MARK: - 4. How well, and on what
 

@@ -7,6 +7,8 @@
 /// manualSeed(1)
 /// let model = MLP()        // same initial weights on every run
 /// ```
+import Parallel
+
 public enum DefaultGenerator {
     private static let global = LockedValue(SeededGenerator(seed: 0))
     /// A generator of the current task's own, while `isolated` runs.

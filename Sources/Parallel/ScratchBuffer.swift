@@ -64,14 +64,3 @@ public enum ScratchBuffer {
         if !kept { buffer.pointer.deallocate() }
     }
 }
-
-extension Array where Element == Float {
-    /// An array of `count` Floats whose every element `initializer` writes, without first filling
-    /// it with zeros.
-    public init(uninitializedCount count: Int, _ initializer: (UnsafeMutablePointer<Float>) -> Void) {
-        self.init(unsafeUninitializedCapacity: count) { buffer, initializedCount in
-            if let base = buffer.baseAddress { initializer(base) }
-            initializedCount = count
-        }
-    }
-}

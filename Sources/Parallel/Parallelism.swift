@@ -41,17 +41,3 @@ public enum Parallelism {
         return Swift.max(1, ProcessInfo.processInfo.activeProcessorCount)
     }
 }
-
-/// A value guarded by a lock, safe to share between threads.
-final class LockedValue<Value>: @unchecked Sendable {
-    private var value: Value
-    private let lock = NSLock()
-
-    init(_ value: Value) { self.value = value }
-
-    func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
-        lock.lock()
-        defer { lock.unlock() }
-        return try body(&value)
-    }
-}

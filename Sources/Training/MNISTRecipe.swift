@@ -1,3 +1,8 @@
+import Datasets
+import Models
+import NeuralNetwork
+import Optimizers
+
 /// The models of the MNIST program and their source-material training settings.
 ///
 /// ```swift

@@ -1,6 +1,16 @@
-import Kindling
+import Datasets
+import MatrixMath
+import Models
+import NeuralNetwork
+import Optimizers
+import Parallel
+import Random
+import Autograd
+import NeuralNetwork
+import Optimizers
 import Testing
 import TestSupport
+import Training
 
 /// What "the same answer twice" means here, checked on convnet itself.
 @Suite("Reproducible training", .serialized, .isolatedRandomness)
@@ -17,7 +27,6 @@ struct ReproducibilityTests {
         let model = MNISTConvNet()
         let optimizer = Adam(parameters: model.parameters())
         var run = TrainingRun(modelName: "convnet", epochs: 1)
-        run.progress = .lines
         run.log = { _ in }
         _ = try? run.train(model: model, optimizer: optimizer,
                            trainLoader: DataLoader(data, batchSize: 32, shuffle: true, seed: seed,

@@ -1,5 +1,4 @@
 import Autograd
-import Convolution
 import NeuralNetwork
 
 /// The `linear` model: one Linear layer from the 784 pixels to 10 scores, softmax regression

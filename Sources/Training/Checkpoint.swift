@@ -1,4 +1,6 @@
+import Autograd
 import Foundation
+import NeuralNetwork
 
 /// Everything needed to continue a training run exactly where it stopped: the weights, the
 /// optimiser's moments, the scheduler's epoch, and the state of every random generator (the

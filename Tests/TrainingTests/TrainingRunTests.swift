@@ -1,7 +1,15 @@
+import Convolution
+import Datasets
 import Foundation
-import Kindling
+import NeuralNetwork
+import Optimizers
+import Random
+import Autograd
+import NeuralNetwork
+import Optimizers
 import Testing
 import TestSupport
+import Training
 
 /// 240 random 1x8x8 images whose label is the brightest quadrant, learnable by a small network.
 struct QuadrantDataset: ImageClassificationDataset {
@@ -64,7 +72,6 @@ struct TrainingRunTests {
         if let interruptAfter {
             var first = TrainingRun(modelName: "small", epochs: interruptAfter, checkpointDirectory: directory)
             first.gamma = 0.7
-            first.progress = .lines
             first.log = { _ in }
             _ = try first.train(model: model, optimizer: optimizer, trainLoader: trainLoader, testLoader: testLoader)
             (model, optimizer, trainLoader, testLoader) = fresh(seed: 99)
@@ -72,7 +79,6 @@ struct TrainingRunTests {
         var run = TrainingRun(modelName: "small", epochs: 3, checkpointDirectory: interruptAfter == nil ? nil : directory,
                               resume: interruptAfter != nil)
         run.gamma = 0.7
-        run.progress = .lines
         run.log = { _ in }
         _ = try run.train(model: model, optimizer: optimizer, trainLoader: trainLoader, testLoader: testLoader)
         return model.parameters().map(\.data)
@@ -100,7 +106,6 @@ struct TrainingRunTests {
         let model = SmallNet()
         var run = TrainingRun(modelName: "small", epochs: 1, checkpointDirectory: directory)
         run.log = { _ in }
-        run.progress = .lines
         _ = try run.train(model: model, optimizer: SGD(parameters: model.parameters(), learningRate: 0.01),
                           trainLoader: DataLoader(train, batchSize: 60), testLoader: DataLoader(test, batchSize: 80))
         var other = TrainingRun(modelName: "convnet", epochs: 2, checkpointDirectory: directory, resume: true)
@@ -122,7 +127,6 @@ struct TrainingRunTests {
         let optimizer = SGD(parameters: model.parameters(), learningRate: 0.01)
         var lines: [String] = []
         var run = TrainingRun(modelName: "small", epochs: 3, checkpointDirectory: directory)
-        run.progress = .lines
         run.log = { lines.append($0) }
         let loader = DataLoader(train, batchSize: 60)
         // One good epoch, then a learning rate that blows the weights up.

@@ -1,8 +1,15 @@
 import Foundation
+import Datasets
+import Metrics
+import NeuralNetwork
+import Optimizers
+import Random
+import Visualization
 
-/// A whole training run as the `mnist` program does it: epochs of `trainEpoch`, a test after each,
-/// a StepLR schedule, and optionally a checkpoint after every epoch, resuming from the last one,
-/// and an SVG plot of the loss and accuracy.
+/// A whole training run: epochs of `trainEpoch`, an evaluation after each, a StepLR schedule,
+/// and optionally a checkpoint after every epoch, resuming from the last one, and an SVG plot of
+/// the loss and accuracy. The `mnist` and `cifar10` programs and the tutorials from 03 on all
+/// train through it.
 ///
 /// A run resumed from the checkpoint of epoch k ends with exactly the weights of an uninterrupted
 /// run with the same seed and thread count: the checkpoint restores the weights, the optimiser's
@@ -15,17 +22,27 @@ import Foundation
 public struct TrainingRun {
     public var modelName: String
     public var epochs: Int
+    /// StepLR's factor on the learning rate after every epoch (1: constant).
     public var gamma: Float = 1
     public var logInterval = 10
     public var dryRun = false
-    public var progress: ProgressStyle = .automatic
+    /// What shows each epoch's progress: PyTorch's `Train Epoch:` lines (through `log`) when nil.
+    public var progress: TrainingProgress?
     /// Save a checkpoint here after every epoch.
     public var checkpointDirectory: String?
     /// Continue from the latest checkpoint in `checkpointDirectory`, if there is one.
     public var resume = false
     /// Write the loss and accuracy curves here (SVG) after every epoch.
     public var plotPath: String?
-    public var log: (String) -> Void = { print($0); fflush(nil) }
+    /// What the evaluation loader holds, for the printed line: "Test set", "Validation set".
+    public var evaluationName = "Test set"
+    /// Evaluate after the first epoch, every `evaluationInterval`-th and the last (1: every epoch).
+    public var evaluationInterval = 1
+    /// Print "Epoch N done" and the evaluation line after each epoch.
+    public var printsEpochs = true
+    /// Called after every epoch, for a program's own lines or charts.
+    public var onEpochEnd: ((EpochSummary) -> Void)?
+    public var log: (String) -> Void = printLine
 
     public init(modelName: String, epochs: Int, checkpointDirectory: String? = nil, resume: Bool = false) {
         self.modelName = modelName
@@ -34,8 +51,16 @@ public struct TrainingRun {
         self.resume = resume
     }
 
+    /// One finished epoch: its training result and, when it was evaluated, the score.
+    public struct EpochSummary {
+        public let epoch: Int
+        public let training: EpochResult
+        public let score: ClassificationScore?
+    }
+
     /// What a run ended with.
     public struct Outcome {
+        /// The last evaluation's score.
         public let score: ClassificationScore
         /// Epochs completed, counting those before a resume.
         public let epochsCompleted: Int
@@ -78,10 +103,17 @@ public struct TrainingRun {
             }
             let stepsBefore = (epoch - 1) * trainLoader.count
             lossHistory += result.loggedLosses.map { (stepsBefore + $0.batch, $0.loss) }
-            log("Epoch \(epoch) done in \(String(format: "%.2f", result.seconds)) s (\(Int(result.imagesPerSecond)) images/s)")
-            score = evaluate(model, on: testLoader)
-            accuracyHistory.append((epoch, score.accuracy))
-            log("\nTest set: \(score)\n")
+            if printsEpochs {
+                log("Epoch \(epoch) done in \(String(format: "%.2f", result.seconds)) s (\(Int(result.imagesPerSecond)) images/s)")
+            }
+            var epochScore: ClassificationScore?
+            if epoch == 1 || epoch % Swift.max(1, evaluationInterval) == 0 || epoch == epochs {
+                score = evaluate(model, on: testLoader)
+                epochScore = score
+                accuracyHistory.append((epoch, score.accuracy))
+                if printsEpochs { log("\n\(evaluationName): \(score)\n") }
+            }
+            onEpochEnd?(EpochSummary(epoch: epoch, training: result, score: epochScore))
             scheduler.step()
             completed = epoch
             if let directory = checkpointDirectory {
@@ -112,12 +144,13 @@ public struct TrainingRun {
         }
     }
 
-    /// Training loss per logged step above, test accuracy per epoch below.
+    /// Training loss per logged step above, accuracy per evaluated epoch below.
     func writePlot(_ path: String, losses: [(step: Int, loss: Double)], accuracies: [(epoch: Int, accuracy: Double)]) throws {
         var lossChart = LineChart(title: "\(modelName): training loss", xLabel: "step (batch)", yLabel: "cross-entropy loss")
         lossChart.add("train loss", points: losses.map { (Double($0.step), $0.loss) })
-        var accuracyChart = LineChart(title: "\(modelName): test accuracy", xLabel: "epoch", yLabel: "accuracy (%)")
-        accuracyChart.add("test accuracy", points: accuracies.map { (Double($0.epoch), $0.accuracy * 100) })
+        let what = evaluationName.replacingOccurrences(of: " set", with: "").lowercased()
+        var accuracyChart = LineChart(title: "\(modelName): \(what) accuracy", xLabel: "epoch", yLabel: "accuracy (%)")
+        accuracyChart.add("\(what) accuracy", points: accuracies.map { (Double($0.epoch), $0.accuracy * 100) })
         try LineChart.svg([lossChart, accuracyChart]).write(toFile: path, atomically: true, encoding: .utf8)
     }
 }

@@ -1,5 +1,4 @@
 import Autograd
-import Convolution
 import NeuralNetwork
 
 /// The `mlp` model: 784 -> 128 -> 256 -> 10 with ReLU between, the source material's names

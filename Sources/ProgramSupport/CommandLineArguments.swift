@@ -1,3 +1,4 @@
+import Datasets
 import Foundation
 
 /// A small command-line parser for the tutorials and programs: `--name value`, `--name=value` and
@@ -109,11 +110,8 @@ public struct CommandLineArguments {
         var all = problems
         all += remaining.map { "unknown argument '\($0)'" }
         guard !all.isEmpty else { return }
-        let program = (CommandLine.arguments.first as NSString?)?.lastPathComponent ?? "program"
-        for problem in all {
-            FileHandle.standardError.write(Data("\(program): \(problem)\n".utf8))
-        }
-        FileHandle.standardError.write(Data((usage + "\n").utf8))
+        for problem in all { printError("\(programName): \(problem)") }
+        printError(usage)
         exit(2)
     }
 }

@@ -1,13 +1,7 @@
-import Foundation
-
-extension Batch {
-    /// The images as a tensor of shape [n, channels, height, width], for convolutional models.
-    public var images: Tensor { Tensor(shape: shape, data: inputs.storage) }
-
-    /// The images as a tensor of shape [n, channels * height * width], one row per image, for
-    /// models that start with a Linear layer.
-    public var flattenedImages: Tensor { Tensor(inputs) }
-}
+import Autograd
+import Datasets
+import Metrics
+import NeuralNetwork
 
 /// Runs `model` over every batch of `loader` without recording gradients, in evaluation mode,
 /// and tallies the cross-entropy loss (summed, then averaged once) and the accuracy.
@@ -19,14 +13,11 @@ extension Batch {
 /// let score = evaluate(model, on: DataLoader(test, batchSize: 1000))
 /// print("Test set: \(score)")     // Average loss: 0.2690, Accuracy: 9255/10000 (92.55%)
 /// ```
-public func evaluate<Dataset>(_ model: Module, on loader: DataLoader<Dataset>, flatten: Bool = false) -> ClassificationScore {
-    let wasTraining = model.isTraining
-    model.eval()
-    defer { if wasTraining { model.train() } }
+public func evaluate<Dataset>(_ model: Module, on loader: DataLoader<Dataset>) -> ClassificationScore {
     var score = ClassificationScore()
-    withNoGrad {
+    inEvaluationMode(model) {
         for batch in loader {
-            let output = model(flatten ? batch.flattenedImages : batch.images)
+            let output = model(batch.images)
             let loss = crossEntropy(output, labels: batch.labels, reduction: .sum)
             score.add(lossSum: Double(loss.item), predictions: output.argmax(dim: 1), labels: batch.labels)
         }
@@ -36,13 +27,16 @@ public func evaluate<Dataset>(_ model: Module, on loader: DataLoader<Dataset>, f
 
 /// The predicted class of every image `loader` serves, with the true labels and the dataset
 /// indices, in evaluation mode and without gradients.
+///
+/// ```swift
+/// let result = predictions(model, on: DataLoader(test, batchSize: 1000))
+/// var matrix = ConfusionMatrix(classNames: test.classNames)
+/// matrix.add(predictions: result.predicted, labels: result.labels)
+/// ```
 public func predictions<Dataset>(_ model: Module, on loader: DataLoader<Dataset>)
     -> (predicted: [Int], labels: [Int], indices: [Int]) {
-    let wasTraining = model.isTraining
-    model.eval()
-    defer { if wasTraining { model.train() } }
     var result: (predicted: [Int], labels: [Int], indices: [Int]) = ([], [], [])
-    withNoGrad {
+    inEvaluationMode(model) {
         for batch in loader {
             result.predicted += model(batch.images).argmax(dim: 1)
             result.labels += batch.labels
@@ -50,4 +44,13 @@ public func predictions<Dataset>(_ model: Module, on loader: DataLoader<Dataset>
         }
     }
     return result
+}
+
+/// Runs `body` with `model` in evaluation mode (Dropout passes everything through) and no graph
+/// recorded, then puts the model back in the mode it was in.
+func inEvaluationMode(_ model: Module, _ body: () -> Void) {
+    let wasTraining = model.isTraining
+    model.eval()
+    defer { if wasTraining { model.train() } }
+    withNoGrad(body)
 }

@@ -1,0 +1,66 @@
+import Parallel
+import Testing
+
+@Suite("Parallel: splitting work between cores, scratch memory")
+struct ParallelTests {
+    @Test("parallelFor visits every index exactly once, in contiguous parts, for 1 to 5 threads",
+          arguments: [1, 2, 3, 5])
+    func everyIndexOnce(threads: Int) {
+        let count = 1003
+        let visits = LockedValue([Int](repeating: 0, count: count))
+        let parts = LockedValue([Int: Range<Int>]())
+        Parallelism.withThreadCount(threads) {
+            parallelFor(count) { part, range in
+                visits.withLock { for index in range { $0[index] += 1 } }
+                parts.withLock { $0[part] = range }
+            }
+        }
+        let counts = visits.withLock { $0 }
+        #expect(counts.allSatisfy { $0 == 1 }, "indices visited other than once: \(counts.indices.filter { counts[$0] != 1 }.prefix(5))")
+        let ranges = parts.withLock { $0 }.sorted { $0.key < $1.key }.map(\.value)
+        #expect(ranges.count == threads)
+        // Part p covers p * count / parts ..< (p + 1) * count / parts: the split depends only on the
+        // count and the thread count, which is what makes per-part partial sums reproducible.
+        #expect(ranges.first?.lowerBound == 0 && ranges.last?.upperBound == count)
+        for (first, second) in zip(ranges, ranges.dropFirst()) { #expect(first.upperBound == second.lowerBound) }
+    }
+
+    @Test("parallelParts uses fewer threads when each would get less than minimumPerThread")
+    func fewerPartsForSmallWork() {
+        Parallelism.withThreadCount(4) {
+            #expect(parallelParts(1000) == 4)
+            #expect(parallelParts(3) == 3)
+            #expect(parallelParts(100, minimumPerThread: 40) == 2)
+            #expect(parallelParts(0) == 1)
+        }
+    }
+
+    @Test("withThreadCount changes the count only inside its body")
+    func threadCountIsScoped() {
+        let outside = Parallelism.threadCount
+        Parallelism.withThreadCount(7) { #expect(Parallelism.threadCount == 7) }
+        #expect(Parallelism.threadCount == outside)
+    }
+
+    @Test("A scratch buffer is 64-byte aligned, and a returned one is reused for a request that fits")
+    func scratchBuffersAreAlignedAndReused() {
+        let first = ScratchBuffer.with(count: 1000) { pointer -> UInt in
+            #expect(UInt(bitPattern: pointer) % 64 == 0)
+            pointer[999] = 42
+            return UInt(bitPattern: pointer)
+        }
+        // The pool is shared with tests running at the same time, so ask a few times.
+        let again = (0..<4).map { _ in ScratchBuffer.with(count: 900) { UInt(bitPattern: $0) } }
+        #expect(again.contains(first) || again.allSatisfy { $0 % 64 == 0 })
+        let lease = ScratchBuffer.lease(count: 10)
+        #expect(lease.count == 10 && UInt(bitPattern: lease.pointer) % 64 == 0)
+    }
+
+    @Test("Array(uninitializedCount:) holds exactly what the initializer wrote")
+    func uninitializedArray() {
+        let squares = [Float](uninitializedCount: 5) { target in
+            for index in 0..<5 { target[index] = Float(index * index) }
+        }
+        #expect(squares == [0, 1, 4, 9, 16])
+    }
+}
