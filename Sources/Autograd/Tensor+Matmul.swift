@@ -65,26 +65,26 @@ extension Tensor {
         gemm(transB: .transposed, m: batch, n: outFeatures, k: inFeatures,
              a: x, lda: Swift.max(inFeatures, 1), b: w, ldb: Swift.max(inFeatures, 1),
              beta: bias == nil ? 0 : 1, c: &y, ldc: Swift.max(outFeatures, 1))
-        let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
-        return Tensor.result(shape: [batch, outFeatures], data: y, inputs: inputs, name: "AddmmBackward0") { gradient, needs in
-            var grads: [[Float]?] = [nil, nil]
+        return Tensor.result(shape: [batch, outFeatures], data: y, inputs: [self, weight], bias: bias,
+                             name: "AddmmBackward0") { gradient, needs in
+            var dx: [Float]? = nil, dw: [Float]? = nil, db: [Float]? = nil
             if needs[0] {   // dX = dY W: [batch, out] x [out, in]
-                var dx = [Float](repeating: 0, count: batch * inFeatures)
+                var result = [Float](repeating: 0, count: batch * inFeatures)
                 gemm(m: batch, n: inFeatures, k: outFeatures, a: gradient, lda: Swift.max(outFeatures, 1),
-                     b: w, ldb: Swift.max(inFeatures, 1), c: &dx, ldc: Swift.max(inFeatures, 1))
-                grads[0] = dx
+                     b: w, ldb: Swift.max(inFeatures, 1), c: &result, ldc: Swift.max(inFeatures, 1))
+                dx = result
             }
             if needs[1] {   // dW = dY^T X: [out, batch] x [batch, in]
-                var dw = [Float](repeating: 0, count: outFeatures * inFeatures)
+                var result = [Float](repeating: 0, count: outFeatures * inFeatures)
                 gemm(transA: .transposed, m: outFeatures, n: inFeatures, k: batch,
                      a: gradient, lda: Swift.max(outFeatures, 1), b: x, ldb: Swift.max(inFeatures, 1),
-                     c: &dw, ldc: Swift.max(inFeatures, 1))
-                grads[1] = dw
+                     c: &result, ldc: Swift.max(inFeatures, 1))
+                dw = result
             }
-            if inputs.count == 3 {
-                grads.append(needs[2] ? columnSums(gradient, rows: batch, columns: outFeatures) : nil)
+            if needs[2] {   // db = the column sums of dY
+                db = columnSums(gradient, rows: batch, columns: outFeatures)
             }
-            return grads
+            return [dx, dw, db]
         }
     }
 }

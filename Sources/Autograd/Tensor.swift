@@ -161,6 +161,26 @@ extension Tensor {
         return output
     }
 
+    /// `result` for a layer's operation whose last input, the bias, is optional (`Linear`,
+    /// `Conv2d`): `backward` always sees one `needsGradient` entry per input plus one for the bias
+    /// (false when there is none) and returns a gradient for each, the bias's last; when there is
+    /// no bias, that last slot is dropped here, so the operation itself never counts its inputs.
+    ///
+    /// ```swift
+    /// Tensor.result(shape: [n, out], data: y, inputs: [x, weight], bias: bias, name: "AddmmBackward0") {
+    ///     gradient, needs in [dx, dw, needs[2] ? db : nil]
+    /// }
+    /// ```
+    public static func result(shape: [Int], data: [Float], inputs: [Tensor], bias: Tensor?, name: String,
+                              backward: @escaping (_ gradient: [Float], _ needsGradient: [Bool]) -> [[Float]?]) -> Tensor {
+        guard let bias else {
+            return result(shape: shape, data: data, inputs: inputs, name: name) { gradient, needs in
+                Array(backward(gradient, needs + [false]).prefix(inputs.count))
+            }
+        }
+        return result(shape: shape, data: data, inputs: inputs + [bias], name: name, backward: backward)
+    }
+
     /// The shape as text for messages: `[64, 1, 28, 28]`.
     public var shapeText: String { "[" + shape.map(String.init).joined(separator: ", ") + "]" }
 }

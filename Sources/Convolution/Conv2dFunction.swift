@@ -15,9 +15,10 @@ import Parallel
 ///     bias:     db   += sum of g over positions
 ///     input:    dcols = W^T g, then col2im adds each column back onto the input positions
 ///
-/// (a Linear layer's three formulas, applied to every window). Nothing of the batch's size is
-/// kept between forward and backward but the input itself: the backward pass runs im2col again,
-/// which costs a copy and saves storing every window of every image.
+/// (a Linear layer's three formulas, applied to every window). When the weight gradient will be
+/// needed, the forward pass keeps every image's cols (in a leased, reused scratch buffer) for the
+/// backward pass, which then reads them instead of copying the windows out of the input again;
+/// the input gradient needs only the weight and g.
 ///
 /// ## Shape
 /// - input [N, C, H, W], weight [OC, C, kh, kw], bias [OC] -> [N, OC, oh, ow] with
@@ -45,24 +46,16 @@ public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor?, stride: (Int,
     }
     let problem = ConvolutionProblem(images: images, channels: channels, outputChannels: outputChannels,
                                      geometry: g, hasBias: bias != nil)
-    let inputData = input.data
-    let weightData = problem.augmentedWeight(weight.data, bias: bias?.data)
-    // When the weight gradient will be needed, the windows of every image are kept from the
-    // forward pass for the backward pass (a leased, reused buffer), instead of being copied out
-    // of the input a second time.
-    let keepColumns = GradMode.isEnabled && (weight.requiresGrad || (bias?.requiresGrad ?? false))
-    let kept = keepColumns ? ScratchBuffer.lease(count: images * problem.depth * g.outputPlane) : nil
-    let output = problem.forward(input: inputData, weight: weightData, keepingColumnsIn: kept)
+    let weightAndBias = problem.augmentedWeight(weight.data, bias: bias?.data)
+    let needsWeightGradient = GradMode.isEnabled && (weight.requiresGrad || (bias?.requiresGrad ?? false))
+    let (output, columns) = problem.forward(input: input.data, weight: weightAndBias, keepingColumns: needsWeightGradient)
 
-    let inputs = bias.map { [input, weight, $0] } ?? [input, weight]
     return Tensor.result(shape: [images, outputChannels, g.outputHeight, g.outputWidth], data: output,
-                         inputs: inputs, name: "ConvolutionBackward0") { gradient, needs in
-        let (dx, dw, db) = problem.backward(gradient: gradient, input: inputData, weight: weightData,
-                                            needsInput: needs[0], needsWeight: needs[1] || (inputs.count == 3 && needs[2]),
-                                            keptColumns: kept)
-        var grads: [[Float]?] = [dx, needs[1] ? dw : nil]
-        if inputs.count == 3 { grads.append(needs[2] ? db : nil) }
-        return grads
+                         inputs: [input, weight], bias: bias, name: "ConvolutionBackward0") { gradient, needs in
+        let dx = needs[0] ? problem.inputGradient(gradient, weight: weightAndBias) : nil
+        guard needs[1] || needs[2], let columns else { return [dx, nil, nil] }
+        let (dw, db) = problem.weightGradient(gradient, columns: columns)
+        return [dx, needs[1] ? dw : nil, needs[2] ? db : nil]
     }
 }
 
@@ -80,6 +73,8 @@ struct ConvolutionProblem {
     var windowSize: Int { channels * geometry.kernelArea }
     /// Rows of cols in the GEMM: the windows, plus the row of ones when there is a bias.
     var depth: Int { windowSize + (hasBias ? 1 : 0) }
+    /// Floats in one image's cols.
+    var columnsSize: Int { depth * geometry.outputPlane }
     var inputSize: Int { channels * geometry.inputPlane }
     var outputSize: Int { outputChannels * geometry.outputPlane }
 
@@ -95,94 +90,80 @@ struct ConvolutionProblem {
         }
     }
 
-    /// A scratch buffer for cols whose bias row, when there is one, already holds ones.
-    func withColumnsBuffer(extra: Int = 0, _ body: (UnsafeMutablePointer<Float>) -> Void) {
-        let p = geometry.outputPlane
-        ScratchBuffer.with(count: depth * p + extra) { scratch in
-            if hasBias {
-                let ones = scratch + windowSize * p
-                for position in 0..<p { ones[position] = 1 }
-            }
-            body(scratch)
+    /// Writes one image's cols: its windows, then the row of ones when there is a bias.
+    func im2col(_ image: UnsafePointer<Float>, into cols: UnsafeMutablePointer<Float>) {
+        Im2col.im2col(image, channels: channels, geometry: geometry, into: cols)
+        if hasBias {
+            (cols + windowSize * geometry.outputPlane).update(repeating: 1, count: geometry.outputPlane)
         }
     }
 
-    /// The forward pass; with `kept`, each image's cols stay in its slot of that buffer.
-    func forward(input: [Float], weight: [Float], keepingColumnsIn kept: ScratchBuffer.Lease? = nil) -> [Float] {
+    /// The forward pass, out [OC, P] = [W | b] [OC, depth] * [cols; ones] [depth, P] for every
+    /// image; with `keepingColumns`, every image's cols stay in the returned lease (image n's at
+    /// offset n * columnsSize) for the weight gradient.
+    func forward(input: [Float], weight: [Float], keepingColumns: Bool) -> (output: [Float], columns: ScratchBuffer.Lease?) {
         let (k, p, oc) = (depth, geometry.outputPlane, outputChannels)
-        return [Float](uninitializedCount: images * outputSize) { output in
-            input.withUnsafeBufferPointer { x in
-                weight.withUnsafeBufferPointer { w in
-                    guard let xBase = x.baseAddress, let wBase = w.baseAddress else { return }
-                    parallelFor(images) { range in
-                        withColumnsBuffer { scratch in
-                            for image in range {
-                                let cols = kept.map { $0.pointer + image * k * p } ?? scratch
-                                if kept != nil && hasBias {
-                                    for position in 0..<p { cols[windowSize * p + position] = 1 }
-                                }
-                                Im2col.im2col(xBase + image * inputSize, channels: channels, geometry: geometry, into: cols)
-                                // out [OC, P] = [W | b] [OC, depth] * [cols; ones] [depth, P]
-                                gemm(m: oc, n: p, k: k, a: wBase, lda: k, b: cols, ldb: p,
-                                     c: output + image * outputSize, ldc: p, kernel: .packed)
-                            }
+        let kept = keepingColumns ? ScratchBuffer.lease(count: images * columnsSize) : nil
+        let output = [Float](uninitializedCount: images * outputSize) { output in
+            withBaseAddresses(input, weight) { x, w in
+                parallelFor(images) { range in
+                    ScratchBuffer.with(count: columnsSize) { scratch in
+                        for image in range {
+                            let cols = kept.map { $0.pointer + image * columnsSize } ?? scratch
+                            im2col(x + image * inputSize, into: cols)
+                            gemm(m: oc, n: p, k: k, a: w, lda: k, b: cols, ldb: p,
+                                 c: output + image * outputSize, ldc: p, kernel: .packed)
                         }
                     }
                 }
             }
         }
+        return (output, kept)
     }
 
-    /// The input gradient, the weight gradient and the bias gradient (each only when asked; the
-    /// bias gradient comes with the weight gradient).
-    func backward(gradient: [Float], input: [Float], weight: [Float], needsInput: Bool, needsWeight: Bool,
-                  keptColumns kept: ScratchBuffer.Lease? = nil) -> (input: [Float]?, weight: [Float]?, bias: [Float]?) {
+    /// The input gradient: for every image dcols [K, P] = W^T [K, OC] * g [OC, P] (W without its
+    /// bias column), then col2im adds each column back onto the positions it was read from.
+    func inputGradient(_ gradient: [Float], weight: [Float]) -> [Float] {
+        let (k, p, oc, windows) = (depth, geometry.outputPlane, outputChannels, windowSize)
+        var dx = [Float](repeating: 0, count: images * inputSize)
+        withBaseAddresses(gradient, weight) { g, w in
+            dx.withUnsafeMutableBufferPointer { dxBuffer in
+                guard let dxBase = dxBuffer.baseAddress else { return }
+                parallelFor(images) { range in
+                    ScratchBuffer.with(count: windows * p) { dcols in
+                        for image in range {
+                            gemm(transA: .transposed, m: windows, n: p, k: oc, a: w, lda: k, b: g + image * outputSize,
+                                 ldb: p, c: dcols, ldc: p, kernel: .packed)
+                            Im2col.col2im(dcols, channels: channels, geometry: geometry, into: dxBase + image * inputSize)
+                        }
+                    }
+                }
+            }
+        }
+        return dx
+    }
+
+    /// The weight and bias gradients from the cols the forward pass kept: dW^T [depth, OC] is the
+    /// sum over images of [cols; ones] [depth, P] * g^T [P, OC]. Each part of the batch sums its
+    /// own dW^T; the parts are added at the end, in order, so the result depends on the thread
+    /// count but not on timing. Returned in PyTorch's layouts: dW [OC, C, kh, kw], db [OC].
+    func weightGradient(_ gradient: [Float], columns: ScratchBuffer.Lease) -> (weight: [Float], bias: [Float]) {
         let (k, p, oc, windows) = (depth, geometry.outputPlane, outputChannels, windowSize)
         let parts = parallelParts(images)
-        // Each part of the batch sums its own dW^T [depth, OC]; the parts are added at the end, in
-        // order, so the result depends on the thread count but not on timing.
-        var partials = [Float](repeating: 0, count: needsWeight ? parts * k * oc : 0)
-        var dx = [Float](repeating: 0, count: needsInput ? images * inputSize : 0)
+        var partials = [Float](repeating: 0, count: parts * k * oc)
         gradient.withUnsafeBufferPointer { gBuffer in
-            input.withUnsafeBufferPointer { x in
-                weight.withUnsafeBufferPointer { w in
-                    partials.withUnsafeMutableBufferPointer { partialBuffer in
-                        dx.withUnsafeMutableBufferPointer { dxBuffer in
-                            guard let gBase = gBuffer.baseAddress, let xBase = x.baseAddress, let wBase = w.baseAddress else { return }
-                            parallelFor(images) { part, range in
-                                withColumnsBuffer(extra: windows * p) { scratch in
-                                    let cols = scratch, dcols = scratch + k * p
-                                    for image in range {
-                                        let gImage = gBase + image * outputSize
-                                        if needsWeight, let partial = partialBuffer.baseAddress {
-                                            // dW^T [depth, OC] += [cols; ones] [depth, P] * g^T [P, OC]
-                                            var imageColumns = UnsafePointer(cols)
-                                            if let kept {
-                                                imageColumns = UnsafePointer(kept.pointer + image * k * p)
-                                            } else {
-                                                Im2col.im2col(xBase + image * inputSize, channels: channels, geometry: geometry, into: cols)
-                                            }
-                                            gemm(transB: .transposed, m: k, n: oc, k: p, a: imageColumns, lda: p, b: gImage, ldb: p,
-                                                 beta: 1, c: partial + part * k * oc, ldc: oc, kernel: .packed)
-                                        }
-                                        if needsInput, let dxBase = dxBuffer.baseAddress {
-                                            // dcols [K, P] = W^T [K, OC] * g [OC, P] (W without its bias column),
-                                            // then back onto the image
-                                            gemm(transA: .transposed, m: windows, n: p, k: oc, a: wBase, lda: k, b: gImage, ldb: p,
-                                                 c: dcols, ldc: p, kernel: .packed)
-                                            Im2col.col2im(dcols, channels: channels, geometry: geometry,
-                                                          into: dxBase + image * inputSize)
-                                        }
-                                    }
-                                }
-                            }
-                        }
+            partials.withUnsafeMutableBufferPointer { partialBuffer in
+                guard let g = gBuffer.baseAddress, let partial = partialBuffer.baseAddress else { return }
+                parallelFor(images) { part, range in
+                    for image in range {
+                        gemm(transB: .transposed, m: k, n: oc, k: p, a: columns.pointer + image * columnsSize, lda: p,
+                             b: g + image * outputSize, ldb: p, beta: 1, c: partial + part * k * oc, ldc: oc,
+                             kernel: .packed)
                     }
                 }
             }
         }
-        guard needsWeight else { return (needsInput ? dx : nil, nil, nil) }
-        // Sum the parts' dW^T, transpose to PyTorch's [OC, C, kh, kw], and split off the bias row.
+        // Sum the parts' dW^T, transpose it to [OC, windows], and split off the bias row.
         var dw = [Float](repeating: 0, count: oc * windows)
         var db = [Float](repeating: 0, count: hasBias ? oc : 0)
         for part in 0..<parts {
@@ -193,6 +174,6 @@ struct ConvolutionProblem {
                 for column in 0..<oc { db[column] += partials[(part * k + windows) * oc + column] }
             }
         }
-        return (needsInput ? dx : nil, dw, hasBias ? db : nil)
+        return (dw, db)
     }
 }

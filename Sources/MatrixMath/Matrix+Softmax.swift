@@ -1,5 +1,3 @@
-import Foundation
-
 /// Softmax and log-softmax, the step from a classifier's raw scores (logits) to probabilities.
 ///
 ///     softmax(z)_j     = exp(z_j) / sum_k exp(z_k)
@@ -9,7 +7,8 @@ import Foundation
 /// when the same constant is subtracted from every z_k (it cancels between numerator and
 /// denominator), so the row's maximum m is subtracted first: every exponent is then <= 0, the
 /// largest term is exactly exp(0) = 1, and the sum is between 1 and n. This is the
-/// "log-sum-exp trick": log sum_k exp(z_k) = m + log sum_k exp(z_k - m).
+/// "log-sum-exp trick": log sum_k exp(z_k) = m + log sum_k exp(z_k - m). Both are computed by
+/// `SoftmaxKernel`, which autograd's `Tensor.softmax` shares.
 ///
 /// ## Shape
 /// - input [m, n] -> [m, n]; with `dim: 1` each row sums to 1 (dim 0: each column).
@@ -21,43 +20,25 @@ import Foundation
 extension Matrix {
     /// Probabilities along `dim` (1: each row is a distribution over columns).
     public func softmax(dim: Int = 1) -> Matrix {
-        alongDimension(dim, "softmax") { row in
-            let maximum = row.max()!
-            var exponentials = row.map { Foundation.exp($0 - maximum) }
-            var total = 0.0
-            for value in exponentials { total += Double(value) }
-            let scale = Float(1 / total)
-            for index in exponentials.indices { exponentials[index] *= scale }
-            return exponentials
-        }
+        let (outer, size, inner) = lines(along: dim, "softmax")
+        return Matrix(rows: rows, columns: columns,
+                      storage: SoftmaxKernel.softmax(storage, outer: outer, size: size, inner: inner))
     }
 
     /// Log-probabilities along `dim`: the logarithm of `softmax`, computed without ever taking the
     /// logarithm of a probability that underflowed to 0.
     public func logSoftmax(dim: Int = 1) -> Matrix {
-        alongDimension(dim, "logSoftmax") { row in
-            let maximum = row.max()!
-            var total = 0.0
-            for value in row { total += Foundation.exp(Double(value - maximum)) }
-            let logSum = maximum + Float(Foundation.log(total))
-            return row.map { $0 - logSum }
-        }
+        let (outer, size, inner) = lines(along: dim, "logSoftmax")
+        return Matrix(rows: rows, columns: columns,
+                      storage: SoftmaxKernel.logSoftmax(storage, outer: outer, size: size, inner: inner))
     }
 
-    /// Applies `transform` to every row (dim 1) or column (dim 0).
-    private func alongDimension(_ dim: Int, _ name: String, _ transform: ([Float]) -> [Float]) -> Matrix {
+    /// The rows (dim 1) or columns (dim 0) as the [outer, size, inner] lines of `SoftmaxKernel`.
+    private func lines(along dim: Int, _ name: String) -> (outer: Int, size: Int, inner: Int) {
         switch dim {
-        case 1:
-            guard columns > 0 else { return self }
-            var result = self
-            for i in 0..<rows {
-                result.storage.replaceSubrange(i * columns ..< (i + 1) * columns, with: transform(row(i)))
-            }
-            return result
-        case 0:
-            return transposed().alongDimension(1, name, transform).transposed()
-        default:
-            preconditionFailure("Matrix.\(name)(dim: \(dim)): a matrix has dimensions 0 (rows) and 1 (columns)")
+        case 1: return (rows, columns, 1)
+        case 0: return (1, rows, columns)
+        default: preconditionFailure("Matrix.\(name)(dim: \(dim)): a matrix has dimensions 0 (rows) and 1 (columns)")
         }
     }
 }
