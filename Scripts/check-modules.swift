@@ -5,8 +5,9 @@
 //   2. the README's module graph lists every library module with exactly those dependencies;
 //   3. library code never calls exit() (only programs decide when a process ends).
 //
-// Run from the package root:   swift Scripts/check-modules.swift
-// It prints each problem on one line and exits 1 if there is any.
+// Run from the package root:   swift Scripts/check-modules.swift [--print-graph]
+// It prints each problem on one line and exits 1 if there is any; --print-graph prints the graph
+// the files' imports make, in the README's form.
 
 import Foundation
 
@@ -109,14 +110,23 @@ for target in targets {
 }
 
 // 2. The README's graph: the lines between <!-- module-graph --> and <!-- /module-graph -->, each
-//    `Module    Dependency, Dependency` (or `-` for none).
+//    `Module  <- Dependency, Dependency` (or `<- (nothing)`).
+if CommandLine.arguments.contains("--print-graph") {
+    for (module, dependencies) in libraryGraph.sorted(by: { $0.key < $1.key }) {
+        let list = dependencies.isEmpty ? "(nothing)" : dependencies.sorted().joined(separator: ", ")
+        print(module.padding(toLength: 19, withPad: " ", startingAt: 0) + "<- " + list)
+    }
+    exit(0)
+}
 let readme = (try? String(contentsOfFile: "README.md", encoding: .utf8)) ?? ""
 if let start = readme.range(of: "<!-- module-graph -->"), let end = readme.range(of: "<!-- /module-graph -->") {
     var listed: [String: Set<String>] = [:]
     for line in readme[start.upperBound..<end.lowerBound].split(separator: "\n") {
-        let words = line.replacingOccurrences(of: ",", with: " ").split(separator: " ").map(String.init)
-        guard let first = words.first, packageModules.contains(first) else { continue }
-        listed[first] = Set(words.dropFirst().filter { $0 != "-" && $0 != "<-" && $0 != "imports" })
+        let sides = line.components(separatedBy: "<-")
+        guard sides.count == 2 else { continue }
+        let module = sides[0].trimmingCharacters(in: .whitespaces)
+        let names = sides[1].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        listed[module] = Set(names.filter { !$0.isEmpty && $0 != "(nothing)" })
     }
     for (module, dependencies) in libraryGraph.sorted(by: { $0.key < $1.key }) {
         guard let readmeDependencies = listed[module] else {
