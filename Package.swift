@@ -67,8 +67,9 @@ func tests(_ name: String, _ dependencies: [Target.Dependency]) -> Target {
 
 /// A tutorial executable: `Tutorials/NN-Topic/`, product `tutorialNN`.
 func tutorial(_ number: String, _ folder: String) -> Target {
-    .executableTarget(name: "tutorial\(number)", dependencies: ["Kindling", "ProgramSupport"],
-                      path: "Tutorials/\(number)-\(folder)", swiftSettings: settings)
+    .executableTarget(
+        name: "tutorial\(number)", dependencies: ["Kindling", "ProgramSupport"],
+        path: "Tutorials/\(number)-\(folder)", swiftSettings: settings)
 }
 
 /// A fuzz target: `Fuzz/NAME/`, product `fuzz-NAME`, one file whose C entry point runs a
@@ -76,8 +77,9 @@ func tutorial(_ number: String, _ folder: String) -> Target {
 /// library file (no top-level code), so that entry point is the program's only `main`. Only
 /// Kindling's own checkout builds these.
 func fuzzTarget(_ name: String, _ dependencies: [Target.Dependency]) -> Target {
-    .executableTarget(name: "fuzz-\(name)", dependencies: ["FuzzHarness"] + dependencies, path: "Fuzz/\(name)",
-                      swiftSettings: settings + (isFetchedDependency ? [] : [.unsafeFlags(["-parse-as-library"])]))
+    .executableTarget(
+        name: "fuzz-\(name)", dependencies: ["FuzzHarness"] + dependencies, path: "Fuzz/\(name)",
+        swiftSettings: settings + (isFetchedDependency ? [] : [.unsafeFlags(["-parse-as-library"])]))
 }
 
 let libraryModules: [Target] = [
@@ -98,16 +100,24 @@ let libraryModules: [Target] = [
     library("Convolution", ["NeuralNetwork", "Autograd", "MatrixMath", "Parallel"]),
     // The model zoo and the training loop.
     library("Models", ["NeuralNetwork", "Convolution", "Autograd"]),
-    library("Training", ["Models", "Optimizers", "NeuralNetwork", "Autograd", "MatrixMath", "Datasets", "Metrics",
-                         "Visualization", "Random"]),
+    library(
+        "Training",
+        [
+            "Models", "Optimizers", "NeuralNetwork", "Autograd", "MatrixMath", "Datasets", "Metrics",
+            "Visualization", "Random",
+        ]),
     // Data and pictures.
     library("Compression"),
     library("Datasets", ["MatrixMath", "Compression", "Random"]),
     library("Visualization", ["Compression"]),
     // `import Kindling`: every module above, as `import torch` is all of PyTorch.
-    library("Kindling", ["Parallel", "Random", "MatrixMath", "Metrics", "SoftmaxRegression", "Autograd",
-                         "NeuralNetwork", "Optimizers", "Convolution", "Models", "Training", "Compression",
-                         "Datasets", "Visualization"]),
+    library(
+        "Kindling",
+        [
+            "Parallel", "Random", "MatrixMath", "Metrics", "SoftmaxRegression", "Autograd",
+            "NeuralNetwork", "Optimizers", "Convolution", "Models", "Training", "Compression",
+            "Datasets", "Visualization",
+        ]),
 ]
 
 let package = Package(
@@ -141,12 +151,15 @@ let package = Package(
         tutorial("05", "Convolution"),
         tutorial("06", "CIFAR10"),
 
-        .executableTarget(name: "mnist", dependencies: ["Kindling", "ProgramSupport"], path: "Examples/mnist",
-                          swiftSettings: settings),
-        .executableTarget(name: "cifar10", dependencies: ["Kindling", "ProgramSupport"], path: "Examples/cifar10",
-                          swiftSettings: settings),
-        .executableTarget(name: "benchmarks", dependencies: ["Kindling", "ProgramSupport"], path: "Benchmarks",
-                          exclude: ["pytorch_compare.py"], swiftSettings: settings),
+        .executableTarget(
+            name: "mnist", dependencies: ["Kindling", "ProgramSupport"], path: "Examples/mnist",
+            swiftSettings: settings),
+        .executableTarget(
+            name: "cifar10", dependencies: ["Kindling", "ProgramSupport"], path: "Examples/cifar10",
+            swiftSettings: settings),
+        .executableTarget(
+            name: "benchmarks", dependencies: ["Kindling", "ProgramSupport"], path: "Benchmarks",
+            exclude: ["pytorch_compare.py"], swiftSettings: settings),
 
         .target(name: "FuzzHarness", dependencies: ["Random"], path: "Fuzz/Harness", swiftSettings: settings),
         fuzzTarget("inflate", ["Compression"]),
@@ -155,8 +168,9 @@ let package = Package(
         fuzzTarget("cifar10", ["Datasets"]),
         fuzzTarget("image", ["Visualization", "Datasets", "Compression"]),
 
-        .target(name: "TestSupport", dependencies: ["Autograd", "MatrixMath", "Random"], path: "Tests/TestSupport",
-                swiftSettings: settings),
+        .target(
+            name: "TestSupport", dependencies: ["Autograd", "MatrixMath", "Random"], path: "Tests/TestSupport",
+            swiftSettings: settings),
         tests("Parallel", ["Parallel"]),
         tests("MatrixMath", ["MatrixMath", "Random", "TestSupport"]),
         tests("Metrics", ["Metrics"]),
@@ -169,7 +183,11 @@ let package = Package(
         tests("Optimizers", ["Optimizers", "NeuralNetwork", "Autograd", "Random"]),
         tests("Convolution", ["Convolution", "NeuralNetwork", "Autograd", "MatrixMath", "Random", "TestSupport"]),
         tests("Models", ["Models", "Autograd", "NeuralNetwork", "Random", "TestSupport"]),
-        tests("Training", ["Training", "Models", "Datasets", "Optimizers", "NeuralNetwork", "Convolution", "Autograd",
-                           "MatrixMath", "Random", "Parallel", "TestSupport"]),
+        tests(
+            "Training",
+            [
+                "Training", "Models", "Datasets", "Optimizers", "NeuralNetwork", "Convolution", "Autograd",
+                "MatrixMath", "Random", "Parallel", "TestSupport",
+            ]),
     ]
 )

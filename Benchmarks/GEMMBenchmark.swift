@@ -28,9 +28,10 @@ func measure(_ shape: GEMMShape, kernel: GEMMKernel, threads: Int) -> Double {
         b.withUnsafeBufferPointer { b in
             c.withUnsafeMutableBufferPointer { c in
                 Stopwatch.bestTime(minimumSeconds: kernel == .naive ? 0 : 0.3, minimumRuns: kernel == .naive ? 1 : 3) {
-                    gemm(transA: shape.transA, transB: shape.transB, m: shape.m, n: shape.n, k: shape.k,
-                         a: a.baseAddress!, lda: lda, b: b.baseAddress!, ldb: ldb,
-                         c: c.baseAddress!, ldc: shape.n, kernel: kernel)
+                    gemm(
+                        transA: shape.transA, transB: shape.transB, m: shape.m, n: shape.n, k: shape.k,
+                        a: a.baseAddress!, lda: lda, b: b.baseAddress!, ldb: ldb,
+                        c: c.baseAddress!, ldc: shape.n, kernel: kernel)
                 }
             }
         }
@@ -76,11 +77,14 @@ func runGEMMBenchmark(quick: Bool) {
         let isSquare = squares.contains { $0.name == shape.name }
         // The naive loop takes seconds per call at 1024^3 and on the layer shapes: time it only
         // where it finishes quickly.
-        let naive = isSquare && shape.m <= 512 ? String(format: "%.2f", measure(shape, kernel: .naive, threads: 1)) : "-"
+        let naive =
+            isSquare && shape.m <= 512 ? String(format: "%.2f", measure(shape, kernel: .naive, threads: 1)) : "-"
         let single = measure(shape, kernel: .packed, threads: 1)
         let parallel = shape.perCore ? nil : measure(shape, kernel: .parallel, threads: cores)
         let parallelText = parallel.map { String(format: "%.1f", $0) } ?? "per core"
-        print("\(pad(shape.name, 28)) \(pad(naive, 8)) \(pad(String(format: "%.1f", single), 9)) \(pad(parallelText, 10))")
+        print(
+            "\(pad(shape.name, 28)) \(pad(naive, 8)) \(pad(String(format: "%.1f", single), 9)) \(pad(parallelText, 10))"
+        )
         if isSquare && shape.m >= 512 {
             bestSingle = max(bestSingle, single)
             bestParallel = max(bestParallel, parallel ?? 0)
@@ -93,7 +97,9 @@ func runGEMMBenchmark(quick: Bool) {
     }
     Parallelism.threadCount = cores
     print("")
-    print(String(format: "layer shapes: slowest at %.0f%% (1 thread) and %.0f%% (%d threads) of the square-matrix best",
-                 worstLayerRatioSingle * 100, worstLayerRatioParallel * 100, cores))
+    print(
+        String(
+            format: "layer shapes: slowest at %.0f%% (1 thread) and %.0f%% (%d threads) of the square-matrix best",
+            worstLayerRatioSingle * 100, worstLayerRatioParallel * 100, cores))
     print(String(format: "summary: 1 thread %.1f GFLOP/s, %d threads %.1f GFLOP/s", bestSingle, cores, bestParallel))
 }

@@ -10,33 +10,37 @@ func runLayerBenchmark(arguments: [String]) {
     options.finish()
     print("Layer benchmark: \(Parallelism.threadCount) threads; milliseconds per batch, best of 5 runs")
     manualSeed(1)
-    profile(name: "pytorch-example, batch 64", batch: 64, layers: [
-        ("conv1 1->32 3x3", Conv2d(inputChannels: 1, outputChannels: 32, kernelSize: 3)),
-        ("relu", ReLU()),
-        ("conv2 32->64 3x3", Conv2d(inputChannels: 32, outputChannels: 64, kernelSize: 3)),
-        ("relu", ReLU()),
-        ("maxpool 2", MaxPool2d(kernelSize: 2)),
-        ("dropout 0.25", Dropout(p: 0.25)),
-        ("flatten", Flatten()),
-        ("fc1 9216->128", Linear(inputFeatures: 9216, outputFeatures: 128)),
-        ("relu", ReLU()),
-        ("dropout 0.5", Dropout(p: 0.5)),
-        ("fc2 128->10", Linear(inputFeatures: 128, outputFeatures: 10)),
-        ("logSoftmax", LogSoftmax(dim: 1)),
-    ])
-    profile(name: "convnet, batch 200", batch: 200, layers: [
-        ("conv1 1->24 3x3", Conv2d(inputChannels: 1, outputChannels: 24, kernelSize: 3)),
-        ("relu", ReLU()),
-        ("maxpool 2", MaxPool2d(kernelSize: 2)),
-        ("conv2 24->48 3x3", Conv2d(inputChannels: 24, outputChannels: 48, kernelSize: 3)),
-        ("relu", ReLU()),
-        ("maxpool 2", MaxPool2d(kernelSize: 2)),
-        ("flatten", Flatten()),
-        ("fc1 1200->200", Linear(inputFeatures: 1200, outputFeatures: 200)),
-        ("relu", ReLU()),
-        ("fc2 200->10", Linear(inputFeatures: 200, outputFeatures: 10)),
-        ("logSoftmax", LogSoftmax(dim: 1)),
-    ])
+    profile(
+        name: "pytorch-example, batch 64", batch: 64,
+        layers: [
+            ("conv1 1->32 3x3", Conv2d(inputChannels: 1, outputChannels: 32, kernelSize: 3)),
+            ("relu", ReLU()),
+            ("conv2 32->64 3x3", Conv2d(inputChannels: 32, outputChannels: 64, kernelSize: 3)),
+            ("relu", ReLU()),
+            ("maxpool 2", MaxPool2d(kernelSize: 2)),
+            ("dropout 0.25", Dropout(p: 0.25)),
+            ("flatten", Flatten()),
+            ("fc1 9216->128", Linear(inputFeatures: 9216, outputFeatures: 128)),
+            ("relu", ReLU()),
+            ("dropout 0.5", Dropout(p: 0.5)),
+            ("fc2 128->10", Linear(inputFeatures: 128, outputFeatures: 10)),
+            ("logSoftmax", LogSoftmax(dim: 1)),
+        ])
+    profile(
+        name: "convnet, batch 200", batch: 200,
+        layers: [
+            ("conv1 1->24 3x3", Conv2d(inputChannels: 1, outputChannels: 24, kernelSize: 3)),
+            ("relu", ReLU()),
+            ("maxpool 2", MaxPool2d(kernelSize: 2)),
+            ("conv2 24->48 3x3", Conv2d(inputChannels: 24, outputChannels: 48, kernelSize: 3)),
+            ("relu", ReLU()),
+            ("maxpool 2", MaxPool2d(kernelSize: 2)),
+            ("flatten", Flatten()),
+            ("fc1 1200->200", Linear(inputFeatures: 1200, outputFeatures: 200)),
+            ("relu", ReLU()),
+            ("fc2 200->10", Linear(inputFeatures: 200, outputFeatures: 10)),
+            ("logSoftmax", LogSoftmax(dim: 1)),
+        ])
 }
 
 private func profile(name: String, batch: Int, layers: [(String, Module)]) {
@@ -50,15 +54,20 @@ private func profile(name: String, batch: Int, layers: [(String, Module)]) {
         var output = layer(x)
         let forward = Stopwatch.bestTime(minimumSeconds: 0, minimumRuns: 5) { output = layer(x) }
         let gradient = Tensor.randn(output.shape)
-        let backward = Stopwatch.bestTime(minimumSeconds: 0, minimumRuns: 5) {
-            layer.zeroGrad()
-            x.zeroGrad()
-            layer(x).backward(gradient)
-        } - forward
+        let backward =
+            Stopwatch.bestTime(minimumSeconds: 0, minimumRuns: 5) {
+                layer.zeroGrad()
+                x.zeroGrad()
+                layer(x).backward(gradient)
+            } - forward
         totals.forward += forward
         totals.backward += backward
-        print("\(pad(label, 20)) \(pad(String(format: "%.2f", forward * 1000), 9)) \(pad(String(format: "%.2f", max(0, backward) * 1000), 9))")
+        print(
+            "\(pad(label, 20)) \(pad(String(format: "%.2f", forward * 1000), 9)) \(pad(String(format: "%.2f", max(0, backward) * 1000), 9))"
+        )
         input = output.detached()
     }
-    print("\(pad("total", 20)) \(pad(String(format: "%.2f", totals.forward * 1000), 9)) \(pad(String(format: "%.2f", totals.backward * 1000), 9))")
+    print(
+        "\(pad("total", 20)) \(pad(String(format: "%.2f", totals.forward * 1000), 9)) \(pad(String(format: "%.2f", totals.backward * 1000), 9))"
+    )
 }

@@ -5,11 +5,13 @@ import ProgramSupport
 /// Seconds per epoch of real training (forward, backward, optimiser step) on MNIST, for the
 /// recipes the speed targets name, and the process's peak memory.
 func runTrainBenchmark(arguments: [String]) {
-    var options = CommandLineArguments(arguments, usage: """
-        usage: benchmarks train [--models convnet,pytorch-example] [--limit N] [--epochs N] [--threads N] [--data DIR]
-          --limit N    train on the first N images only (default: all 60000)
-          --epochs N   epochs per model (default 1); more shows whether memory grows
-        """)
+    var options = CommandLineArguments(
+        arguments,
+        usage: """
+            usage: benchmarks train [--models convnet,pytorch-example] [--limit N] [--epochs N] [--threads N] [--data DIR]
+              --limit N    train on the first N images only (default: all 60000)
+              --epochs N   epochs per model (default 1); more shows whether memory grows
+            """)
     let names = options.string("--models", default: "convnet,pytorch-example").split(separator: ",").map(String.init)
     let limit = options.integer("--limit", minimum: 1)
     let epochs = options.integer("--epochs", default: 1, minimum: 1)
@@ -18,23 +20,29 @@ func runTrainBenchmark(arguments: [String]) {
     options.finish()
 
     let train = runOrExit { try MNIST(split: .train, directory: directory) }
-    print("Training benchmark: \(Parallelism.threadCount) threads, \(limit ?? train.count) images per epoch, release build")
+    print(
+        "Training benchmark: \(Parallelism.threadCount) threads, \(limit ?? train.count) images per epoch, release build"
+    )
     for name in names {
         guard let recipe = MNISTRecipe(rawValue: name) else {
-            printError("benchmarks train: unknown model '\(name)' (one of \(MNISTRecipe.allCases.map(\.rawValue).joined(separator: ", ")))")
+            printError(
+                "benchmarks train: unknown model '\(name)' (one of \(MNISTRecipe.allCases.map(\.rawValue).joined(separator: ", ")))"
+            )
             exit(2)
         }
         manualSeed(1)
         let model = recipe.makeModel()
-        let optimizer = MNISTRecipe.makeOptimizer(recipe.optimizer, parameters: model.parameters(),
-                                                  learningRate: recipe.learningRate, momentum: 0)
-        let loader = DataLoader(train, batchSize: recipe.batchSize, shuffle: true, seed: 1, limit: limit,
-                                normalize: recipe.normalization)
+        let optimizer = MNISTRecipe.makeOptimizer(
+            recipe.optimizer, parameters: model.parameters(),
+            learningRate: recipe.learningRate, momentum: 0)
+        let loader = DataLoader(
+            train, batchSize: recipe.batchSize, shuffle: true, seed: 1, limit: limit,
+            normalize: recipe.normalization)
         model.train()
         for epoch in 1...epochs {
             let watch = Stopwatch()
             var lossSum = 0.0
-            var phases = [0.0, 0.0, 0.0]   // forward, backward, optimiser step
+            var phases = [0.0, 0.0, 0.0]  // forward, backward, optimiser step
             for batch in loader {
                 optimizer.zeroGrad()
                 var phase = Stopwatch()
@@ -50,14 +58,21 @@ func runTrainBenchmark(arguments: [String]) {
             }
             let seconds = watch.seconds
             let scaled = seconds * Double(train.count) / Double(loader.sampleCount)
-            print("\(name) (\(recipe.optimizer.rawValue), batch \(recipe.batchSize)) epoch \(epoch): "
-                  + String(format: "%.2f s for %d images, %.2f s per 60000-image epoch, %.0f images/s, mean loss %.4f, resident %d MB, peak %d MB",
-                           seconds, loader.sampleCount, scaled, Double(loader.sampleCount) / seconds,
-                           lossSum / Double(loader.count), ResourceUsage.currentResidentBytes >> 20,
-                           ResourceUsage.peakResidentBytes >> 20))
+            print(
+                "\(name) (\(recipe.optimizer.rawValue), batch \(recipe.batchSize)) epoch \(epoch): "
+                    + String(
+                        format:
+                            "%.2f s for %d images, %.2f s per 60000-image epoch, %.0f images/s, mean loss %.4f, resident %d MB, peak %d MB",
+                        seconds, loader.sampleCount, scaled, Double(loader.sampleCount) / seconds,
+                        lossSum / Double(loader.count), ResourceUsage.currentResidentBytes >> 20,
+                        ResourceUsage.peakResidentBytes >> 20))
             let perBatch = phases.map { $0 / Double(loader.count) * 1000 }
-            print(String(format: "  per batch: forward %.2f ms, backward %.2f ms, optimizer step %.2f ms, data and the rest %.2f ms",
-                         perBatch[0], perBatch[1], perBatch[2], seconds / Double(loader.count) * 1000 - perBatch.reduce(0, +)))
+            print(
+                String(
+                    format:
+                        "  per batch: forward %.2f ms, backward %.2f ms, optimizer step %.2f ms, data and the rest %.2f ms",
+                    perBatch[0], perBatch[1], perBatch[2], seconds / Double(loader.count) * 1000 - perBatch.reduce(0, +)
+                ))
         }
     }
 }

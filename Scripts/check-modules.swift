@@ -50,8 +50,12 @@ for target in manifest["targets"] as! [[String: Any]] {
     let path = (target["path"] as? String) ?? "\(defaultRoot)/\(name)"
     var dependencies = Set<String>()
     for dependency in target["dependencies"] as! [[String: Any]] {
-        if let byName = dependency["byName"] as? [Any], let first = byName.first as? String { dependencies.insert(first) }
-        if let target = dependency["target"] as? [Any], let first = target.first as? String { dependencies.insert(first) }
+        if let byName = dependency["byName"] as? [Any], let first = byName.first as? String {
+            dependencies.insert(first)
+        }
+        if let target = dependency["target"] as? [Any], let first = target.first as? String {
+            dependencies.insert(first)
+        }
     }
     targets.append(TargetInfo(name: name, path: path, type: type, dependencies: dependencies))
 }
@@ -71,7 +75,10 @@ func imports(of file: String) -> Set<String> {
         let words = line.trimmingCharacters(in: .whitespaces).split(separator: " ").map(String.init)
         guard let index = words.firstIndex(of: "import"), index + 1 < words.count else { continue }
         let before = words[..<index]
-        guard before.allSatisfy({ $0.hasPrefix("@") || ["public", "internal", "package", "private", "fileprivate"].contains($0) })
+        guard
+            before.allSatisfy({
+                $0.hasPrefix("@") || ["public", "internal", "package", "private", "fileprivate"].contains($0)
+            })
         else { continue }
         let module = words[index + 1].split(separator: ".").first.map(String.init) ?? words[index + 1]
         // Text that only looks like an import (`import os, sys` in a Python snippet) is not one.
@@ -88,7 +95,8 @@ for target in targets {
     for file in swiftFiles(under: target.path) {
         let modules = imports(of: file).subtracting(systemModules)
         for module in modules where !packageModules.contains(module) {
-            problems.append("\(file): imports '\(module)', which is neither a module of this package nor of the toolchain")
+            problems.append(
+                "\(file): imports '\(module)', which is neither a module of this package nor of the toolchain")
         }
         imported.formUnion(modules.intersection(packageModules))
         if target.type == "regular" && target.name != "ProgramSupport" && target.name != "FuzzHarness" {
@@ -134,8 +142,9 @@ if let start = readme.range(of: "<!-- module-graph -->"), let end = readme.range
             continue
         }
         if readmeDependencies != dependencies {
-            problems.append("README.md: the module graph gives \(module) <- \(readmeDependencies.sorted().joined(separator: ", ")); "
-                            + "its files import \(dependencies.sorted().joined(separator: ", "))")
+            problems.append(
+                "README.md: the module graph gives \(module) <- \(readmeDependencies.sorted().joined(separator: ", ")); "
+                    + "its files import \(dependencies.sorted().joined(separator: ", "))")
         }
     }
     for module in listed.keys where libraryGraph[module] == nil {

@@ -55,7 +55,9 @@ func report(_ model: Module, test: CIFAR10) {
     var matrix = ConfusionMatrix(classNames: test.classNames)
     matrix.add(predictions: result.predicted, labels: result.labels)
     for (index, name) in test.classNames.enumerated() {
-        print("Accuracy of \(name.padding(toLength: 10, withPad: " ", startingAt: 0)): \(String(format: "%5.1f", matrix.accuracy(ofClass: index) * 100))%")
+        print(
+            "Accuracy of \(name.padding(toLength: 10, withPad: " ", startingAt: 0)): \(String(format: "%5.1f", matrix.accuracy(ofClass: index) * 100))%"
+        )
     }
 }
 
@@ -85,22 +87,28 @@ if command == "train" {
     let model = LeNet()
     print(model)
     let optimizer = SGD(parameters: model.parameters(), learningRate: learningRate, momentum: momentum)
-    let loader = DataLoader(train, batchSize: batchSize, shuffle: true, seed: seed, limit: limit, normalize: normalization)
-    print("Training LeNet-5 on \(loader.sampleCount) images: \(epochs) epochs, batch \(batchSize), SGD lr \(learningRate) momentum \(momentum)")
+    let loader = DataLoader(
+        train, batchSize: batchSize, shuffle: true, seed: seed, limit: limit, normalize: normalization)
+    print(
+        "Training LeNet-5 on \(loader.sampleCount) images: \(epochs) epochs, batch \(batchSize), SGD lr \(learningRate) momentum \(momentum)"
+    )
     var run = TrainingRun(modelName: "lenet", epochs: epochs, checkpointDirectory: checkpoint, resume: resume)
     run.logInterval = logInterval
     run.dryRun = dryRun
     run.plotPath = plotPath
     run.progress = ProgressBar.ifTerminal()
     let outcome = runOrExit {
-        try run.train(model: model, optimizer: optimizer, trainLoader: loader,
-                      testLoader: DataLoader(test, batchSize: 1000, normalize: normalization))
+        try run.train(
+            model: model, optimizer: optimizer, trainLoader: loader,
+            testLoader: DataLoader(test, batchSize: 1000, normalize: normalization))
     }
     if outcome.diverged { exit(1) }
     if let plotPath { print("Wrote \(plotPath): training loss per logged step and test accuracy per epoch.") }
     report(model, test: test)
     if let savePath {
-        runOrExit { try model.save(to: savePath, metadata: ["model": "lenet", "epochs": "\(outcome.epochsCompleted)"]) }
+        runOrExit {
+            try model.save(to: savePath, metadata: ["model": "lenet", "epochs": "\(outcome.epochsCompleted)"])
+        }
         print("Saved the weights to \(savePath)")
     }
 } else {
@@ -108,7 +116,8 @@ if command == "train" {
     let directory = arguments.dataDirectory()
     arguments.finish()
     guard let weights else {
-        printError("cifar10: --weights FILE.safetensors is required; make one with: cifar10 train --save FILE.safetensors")
+        printError(
+            "cifar10: --weights FILE.safetensors is required; make one with: cifar10 train --save FILE.safetensors")
         exit(2)
     }
     let model = LeNet()

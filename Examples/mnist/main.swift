@@ -75,7 +75,8 @@ default:
 @MainActor
 func recipeOption(default name: String? = "convnet") -> MNISTRecipe {
     let choices = MNISTRecipe.allCases.map(\.rawValue)
-    guard let chosen = arguments.choice("--model", among: choices) ?? name, let recipe = MNISTRecipe(rawValue: chosen) else {
+    guard let chosen = arguments.choice("--model", among: choices) ?? name, let recipe = MNISTRecipe(rawValue: chosen)
+    else {
         arguments.finish()
         printError("mnist: --model is required (one of \(choices.joined(separator: ", ")))")
         exit(2)
@@ -87,13 +88,19 @@ func recipeOption(default name: String? = "convnet") -> MNISTRecipe {
 @MainActor
 func loadModel(_ recipe: MNISTRecipe, weights: String?) -> Module {
     guard let weights else {
-        printError("mnist: --weights FILE.safetensors is required; make one with: mnist train --model \(recipe.rawValue) --save FILE.safetensors")
+        printError(
+            "mnist: --weights FILE.safetensors is required; make one with: mnist train --model \(recipe.rawValue) --save FILE.safetensors"
+        )
         exit(2)
     }
     let model = recipe.makeModel()
     runOrExit {
         guard FileManager.default.fileExists(atPath: weights) else {
-            throw SafetensorsError(path: weights, reason: "file not found; make it with: swift run -c release mnist train --model \(recipe.rawValue) --save \(weights)")
+            throw SafetensorsError(
+                path: weights,
+                reason:
+                    "file not found; make it with: swift run -c release mnist train --model \(recipe.rawValue) --save \(weights)"
+            )
         }
         try model.load(from: weights)
     }
@@ -106,9 +113,12 @@ func train() {
     let epochs = arguments.integer("--epochs", default: recipe.epochs, minimum: 1)
     let batchSize = arguments.integer("--batch-size", default: recipe.batchSize, minimum: 1)
     let testBatchSize = arguments.integer("--test-batch-size", default: 1000, minimum: 1)
-    let optimizerKind = arguments.choice("--optimizer", among: MNISTRecipe.OptimizerKind.allCases.map(\.rawValue))
+    let optimizerKind =
+        arguments.choice("--optimizer", among: MNISTRecipe.OptimizerKind.allCases.map(\.rawValue))
         .flatMap(MNISTRecipe.OptimizerKind.init) ?? recipe.optimizer
-    let learningRate = arguments.number("--lr", default: optimizerKind == recipe.optimizer ? recipe.learningRate : (optimizerKind == .adadelta ? 1.0 : 1e-3))
+    let learningRate = arguments.number(
+        "--lr",
+        default: optimizerKind == recipe.optimizer ? recipe.learningRate : (optimizerKind == .adadelta ? 1.0 : 1e-3))
     let momentum = arguments.number("--momentum", default: 0)
     let gamma = arguments.number("--gamma", default: recipe.gamma)
     let seed = UInt64(arguments.integer("--seed", default: 1))
@@ -131,16 +141,19 @@ func train() {
     }
     manualSeed(seed)
     let model = recipe.makeModel()
-    let optimizer = MNISTRecipe.makeOptimizer(optimizerKind, parameters: model.parameters(),
-                                              learningRate: learningRate, momentum: momentum)
-    let trainLoader = DataLoader(trainSet, batchSize: batchSize, shuffle: true, seed: seed, limit: limit,
-                                 normalize: recipe.normalization)
+    let optimizer = MNISTRecipe.makeOptimizer(
+        optimizerKind, parameters: model.parameters(),
+        learningRate: learningRate, momentum: momentum)
+    let trainLoader = DataLoader(
+        trainSet, batchSize: batchSize, shuffle: true, seed: seed, limit: limit,
+        normalize: recipe.normalization)
     let testLoader = DataLoader(testSet, batchSize: testBatchSize, normalize: recipe.normalization)
     print(model)
-    print("Training \(recipe.rawValue) (\(model.parameterCount) parameters) on \(trainLoader.sampleCount) images: "
-          + "\(epochs) epochs, batch \(batchSize), \(optimizerKind.rawValue) lr \(learningRate)"
-          + (optimizerKind == .sgd ? " momentum \(momentum)" : "") + (gamma != 1 ? ", StepLR gamma \(gamma)" : "")
-          + ", \(Parallelism.threadCount) threads")
+    print(
+        "Training \(recipe.rawValue) (\(model.parameterCount) parameters) on \(trainLoader.sampleCount) images: "
+            + "\(epochs) epochs, batch \(batchSize), \(optimizerKind.rawValue) lr \(learningRate)"
+            + (optimizerKind == .sgd ? " momentum \(momentum)" : "") + (gamma != 1 ? ", StepLR gamma \(gamma)" : "")
+            + ", \(Parallelism.threadCount) threads")
     var run = TrainingRun(modelName: recipe.rawValue, epochs: epochs, checkpointDirectory: checkpoint, resume: resume)
     run.gamma = gamma
     run.logInterval = logInterval
@@ -155,10 +168,16 @@ func train() {
     if let plotPath { print("Wrote \(plotPath): training loss per logged step and test accuracy per epoch.") }
     if let savePath {
         runOrExit {
-            try model.save(to: savePath, metadata: ["model": recipe.rawValue, "epochs": "\(outcome.epochsCompleted)",
-                                                    "test_accuracy": String(format: "%.4f", score.accuracy)])
+            try model.save(
+                to: savePath,
+                metadata: [
+                    "model": recipe.rawValue, "epochs": "\(outcome.epochsCompleted)",
+                    "test_accuracy": String(format: "%.4f", score.accuracy),
+                ])
         }
-        print("Saved the weights to \(savePath) (safetensors, PyTorch's names: \(model.namedParameters().map(\.name).joined(separator: ", ")))")
+        print(
+            "Saved the weights to \(savePath) (safetensors, PyTorch's names: \(model.namedParameters().map(\.name).joined(separator: ", ")))"
+        )
     }
 }
 
@@ -216,15 +235,21 @@ func predict() {
     for (row, index) in chosen.enumerated() {
         let truth = testSet.labels[index], predicted = predictions[row]
         let confidence = probabilities.data[row * 10 + predicted]
-        print("test image \(index): true \(truth), predicted \(predicted) (\(String(format: "%.1f", confidence * 100))%)"
-              + (truth == predicted ? "" : "  <- wrong"))
-        grid.add(grey: testSet.image(index), caption: "\(truth)>\(predicted)",
-                 color: truth == predicted ? [120, 230, 120] : [255, 90, 90])
+        print(
+            "test image \(index): true \(truth), predicted \(predicted) (\(String(format: "%.1f", confidence * 100))%)"
+                + (truth == predicted ? "" : "  <- wrong"))
+        grid.add(
+            grey: testSet.image(index), caption: "\(truth)>\(predicted)",
+            color: truth == predicted ? [120, 230, 120] : [255, 90, 90])
     }
     for start in stride(from: 0, to: count, by: 4) {
-        let slice = Array(chosen[start ..< Swift.min(start + 4, count)])
-        print(TerminalArt.render(slice.map { testSet.image($0) }, width: 28, height: 28,
-                                 captions: slice.enumerated().map { "true \(testSet.labels[$0.element]) pred \(predictions[start + $0.offset])" }))
+        let slice = Array(chosen[start..<Swift.min(start + 4, count)])
+        print(
+            TerminalArt.render(
+                slice.map { testSet.image($0) }, width: 28, height: 28,
+                captions: slice.enumerated().map {
+                    "true \(testSet.labels[$0.element]) pred \(predictions[start + $0.offset])"
+                }))
     }
     runOrExit { try grid.render().write(to: output) }
     print("Wrote \(output): each image captioned true>predicted, green when right, red when wrong.")
@@ -235,8 +260,12 @@ func predict() {
 @MainActor
 func classify(_ path: String, model: Module, recipe: MNISTRecipe) {
     let picture = runOrExit { try ImageFile(contentsOf: path) }
-    let pixels = runOrExit { try DigitPreparation.prepare(grey: picture.grey, width: picture.width, height: picture.height) }
-    print("\(path): \(picture.width)x\(picture.height) pixels, prepared as MNIST (ink white on black, 20x20 box, centred by mass):")
+    let pixels = runOrExit {
+        try DigitPreparation.prepare(grey: picture.grey, width: picture.width, height: picture.height)
+    }
+    print(
+        "\(path): \(picture.width)x\(picture.height) pixels, prepared as MNIST (ink white on black, 20x20 box, centred by mass):"
+    )
     print(TerminalArt.render(pixels, width: 28, height: 28))
     var input = pixels
     recipe.normalization?.apply(to: &input, channels: 1)

@@ -46,7 +46,9 @@ public func runHarness(name: String, seeds builtIn: [[UInt8]], target: ([UInt8])
     while runs < mutations && ContinuousClock.now < deadline {
         var input = corpus[Int(generator.next() % UInt64(corpus.count))]
         let edits = 1 + Int(generator.next() % 8)
-        for _ in 0..<edits { mutate(&input, with: &generator, donor: corpus[Int(generator.next() % UInt64(corpus.count))]) }
+        for _ in 0..<edits {
+            mutate(&input, with: &generator, donor: corpus[Int(generator.next() % UInt64(corpus.count))])
+        }
         target(input)
         runs += 1
     }
@@ -58,23 +60,24 @@ func mutate(_ bytes: inout [UInt8], with generator: inout SeededGenerator, donor
     func position(_ limit: Int) -> Int { limit <= 0 ? 0 : Int(generator.next() % UInt64(limit)) }
     let interesting: [UInt8] = [0, 1, 0x7F, 0x80, 0xFF, 0xFE, 8, 16, 32, 64]
     switch generator.next() % 7 {
-    case 0 where !bytes.isEmpty:   // flip a bit
+    case 0 where !bytes.isEmpty:  // flip a bit
         bytes[position(bytes.count)] ^= UInt8(1 << (generator.next() % 8))
-    case 1 where !bytes.isEmpty:   // overwrite a byte with a boundary value
+    case 1 where !bytes.isEmpty:  // overwrite a byte with a boundary value
         bytes[position(bytes.count)] = interesting[position(interesting.count)]
-    case 2:   // insert random bytes
+    case 2:  // insert random bytes
         let at = position(bytes.count + 1)
-        bytes.insert(contentsOf: (0..<(1 + position(8))).map { _ in UInt8(truncatingIfNeeded: generator.next()) }, at: at)
-    case 3 where !bytes.isEmpty:   // delete a run
+        bytes.insert(
+            contentsOf: (0..<(1 + position(8))).map { _ in UInt8(truncatingIfNeeded: generator.next()) }, at: at)
+    case 3 where !bytes.isEmpty:  // delete a run
         let start = position(bytes.count)
-        bytes.removeSubrange(start ..< Swift.min(bytes.count, start + 1 + position(16)))
-    case 4:   // truncate
+        bytes.removeSubrange(start..<Swift.min(bytes.count, start + 1 + position(16)))
+    case 4:  // truncate
         bytes = Array(bytes.prefix(position(bytes.count + 1)))
-    case 5 where !donor.isEmpty:   // splice in a piece of another input
+    case 5 where !donor.isEmpty:  // splice in a piece of another input
         let start = position(donor.count)
-        let piece = donor[start ..< Swift.min(donor.count, start + 1 + position(64))]
+        let piece = donor[start..<Swift.min(donor.count, start + 1 + position(64))]
         bytes.insert(contentsOf: piece, at: position(bytes.count + 1))
-    default:   // overwrite 4 bytes with a big-endian or little-endian boundary number
+    default:  // overwrite 4 bytes with a big-endian or little-endian boundary number
         guard bytes.count >= 4 else { return }
         let at = position(bytes.count - 3)
         let value: UInt32 = [0, 1, 0x7FFF_FFFF, 0xFFFF_FFFF, 0x8000_0000, 28, 65_535][position(7)]
@@ -88,8 +91,10 @@ nonisolated(unsafe) var currentTarget: ([UInt8]) -> Void = { _ in }
 /// The whole program of a fuzz target. SwiftPM links an executable's entry point under the name
 /// `<target>_main`; each target defines that symbol (`@_cdecl("fuzz_NAME_main")`) to call this.
 /// Built with -DFUZZING, it hands control to libFuzzer; otherwise it runs `runHarness`.
-public func fuzzTargetMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
-                           name: String, seeds: () -> [[UInt8]], target: @escaping ([UInt8]) -> Void) -> Int32 {
+public func fuzzTargetMain(
+    _ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
+    name: String, seeds: () -> [[UInt8]], target: @escaping ([UInt8]) -> Void
+) -> Int32 {
     currentTarget = target
     #if FUZZING
     var count = argc
@@ -105,10 +110,14 @@ public func fuzzTargetMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMut
 }
 
 #if FUZZING
+// swift-format-ignore: AlwaysUseLowerCamelCase
+// libFuzzer's C entry point keeps its C name.
 @_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<Int32>,
-                         _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-                         _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> Int32) -> Int32
+func LLVMFuzzerRunDriver(
+    _ argc: UnsafeMutablePointer<Int32>,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> Int32
+) -> Int32
 
 /// libFuzzer's conventional entry, for tools that look for it.
 @_cdecl("LLVMFuzzerTestOneInput")

@@ -17,8 +17,11 @@ func target(_ bytes: [UInt8]) {
 
 func seeds() -> [[UInt8]] {
     let state = Linear(inputFeatures: 3, outputFeatures: 2).stateDict()
-    var result = [(try? Safetensors.encode(state)) ?? [], (try? Safetensors.encode(state, metadata: ["epoch": "3"])) ?? []]
-    let header = #"{"h":{"dtype":"F16","shape":[1],"data_offsets":[0,2]},"b":{"dtype":"BF16","shape":[2],"data_offsets":[2,6]}}"#
+    var result = [
+        (try? Safetensors.encode(state)) ?? [], (try? Safetensors.encode(state, metadata: ["epoch": "3"])) ?? [],
+    ]
+    let header =
+        #"{"h":{"dtype":"F16","shape":[1],"data_offsets":[0,2]},"b":{"dtype":"BF16","shape":[2],"data_offsets":[2,6]}}"#
     result.append([UInt8(header.utf8.count), 0, 0, 0, 0, 0, 0, 0] + Array(header.utf8) + [0, 0x3E, 0, 0xC0, 0, 0x40])
     return result
 }

@@ -13,33 +13,41 @@ extension Tensor {
     /// - Parameter gradient: d(final)/d(self), needed when `self` is not a scalar (for a scalar
     ///   the seed is 1: d(self)/d(self)).
     public func backward(_ gradient: Tensor? = nil) {
-        precondition(requiresGrad,
-                     "backward: this tensor does not require a gradient and has no gradFn (was it computed inside withNoGrad, or from tensors without requiresGrad?)")
+        precondition(
+            requiresGrad,
+            "backward: this tensor does not require a gradient and has no gradFn (was it computed inside withNoGrad, or from tensors without requiresGrad?)"
+        )
         let seed: [Float]
         if let gradient {
-            precondition(gradient.shape == shape,
-                         "backward: gradient of shape \(gradient.shapeText) for a tensor of shape \(shapeText)")
+            precondition(
+                gradient.shape == shape,
+                "backward: gradient of shape \(gradient.shapeText) for a tensor of shape \(shapeText)")
             seed = gradient.data
         } else {
-            precondition(count == 1,
-                         "backward: a gradient can be created implicitly only for a scalar output; this tensor has shape \(shapeText). Pass backward(gradient) or reduce it (sum, mean) first")
+            precondition(
+                count == 1,
+                "backward: a gradient can be created implicitly only for a scalar output; this tensor has shape \(shapeText). Pass backward(gradient) or reduce it (sum, mean) first"
+            )
             seed = [1]
         }
         guard gradFn != nil else {
-            accumulateGradient(seed)   // backward() on a leaf: d(self)/d(self)
+            accumulateGradient(seed)  // backward() on a leaf: d(self)/d(self)
             return
         }
 
         var pending: [ObjectIdentifier: [Float]] = [ObjectIdentifier(self): seed]
         for node in topologicalOrder().reversed() {
             guard let outputGradient = pending.removeValue(forKey: ObjectIdentifier(node)),
-                  let function = node.gradFn else { continue }
+                let function = node.gradFn
+            else { continue }
             let needs = function.inputs.map(\.requiresGrad)
             let inputGradients = function.backward(outputGradient, needs)
             for (index, input) in function.inputs.enumerated() where needs[index] {
                 guard let contribution = inputGradients[index] else { continue }
-                precondition(contribution.count == input.count,
-                             "\(function.name): backward returned \(contribution.count) gradient values for an input of shape \(input.shapeText)")
+                precondition(
+                    contribution.count == input.count,
+                    "\(function.name): backward returned \(contribution.count) gradient values for an input of shape \(input.shapeText)"
+                )
                 if input.gradFn == nil {
                     input.accumulateGradient(contribution)
                 } else if var sum = pending[ObjectIdentifier(input)] {

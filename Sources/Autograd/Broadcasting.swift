@@ -36,8 +36,10 @@ enum Broadcasting {
 
     /// Calls `body(outputIndex, aOffset, bOffset)` for every element of the broadcast shape,
     /// walking a multi-dimensional counter so no division is needed per element.
-    static func forEach(_ target: [Int], _ aStrides: [Int], _ bStrides: [Int],
-                        _ body: (Int, Int, Int) -> Void) {
+    static func forEach(
+        _ target: [Int], _ aStrides: [Int], _ bStrides: [Int],
+        _ body: (Int, Int, Int) -> Void
+    ) {
         let total = target.reduce(1, *)
         guard total > 0 else { return }
         let rank = target.count

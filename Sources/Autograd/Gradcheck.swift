@@ -56,9 +56,11 @@ public struct GradcheckResult: CustomStringConvertible, Sendable {
 ///   - samplesPerArgument: check only this many entries of each argument, chosen at random (seeded),
 ///     for models too large to check entry by entry; nil checks every entry.
 ///   - function: the computation, from the inputs to any tensor.
-public func gradcheck(_ inputs: [Tensor], step: Float = 1e-2, absoluteTolerance: Float = 1e-3,
-                      relativeTolerance: Float = 1e-2, seed: UInt64 = 7, samplesPerArgument: Int? = nil,
-                      _ function: ([Tensor]) -> Tensor) -> GradcheckResult {
+public func gradcheck(
+    _ inputs: [Tensor], step: Float = 1e-2, absoluteTolerance: Float = 1e-3,
+    relativeTolerance: Float = 1e-2, seed: UInt64 = 7, samplesPerArgument: Int? = nil,
+    _ function: ([Tensor]) -> Tensor
+) -> GradcheckResult {
     // Fixed random weights for the output, in [0.5, 1.5) with random sign: no entry cancels.
     let firstOutput = withNoGrad { function(inputs) }
     // A generator of its own, so a gradcheck never moves the default generator's stream.
@@ -103,8 +105,10 @@ public func gradcheck(_ inputs: [Tensor], step: Float = 1e-2, absoluteTolerance:
             largest = Swift.max(largest, error)
             checked += 1
             if error > absoluteTolerance + relativeTolerance * Swift.abs(numeric) {
-                mismatches.append(.init(argument: argument, index: index, position: position(of: index, in: input.shape),
-                                        analytic: analytic[index], numeric: numeric))
+                mismatches.append(
+                    .init(
+                        argument: argument, index: index, position: position(of: index, in: input.shape),
+                        analytic: analytic[index], numeric: numeric))
             }
         }
         input.zeroGrad()

@@ -26,7 +26,9 @@ extension Tensor {
             guard visited.insert(ObjectIdentifier(tensor)).inserted else { continue }
             let node = id(tensor)
             if let function = tensor.gradFn {
-                lines.append("  \(node) [shape=box, style=filled, fillcolor=\"#dde8f5\", label=\"\(function.name)\\n\(tensor.shapeText)\"];")
+                lines.append(
+                    "  \(node) [shape=box, style=filled, fillcolor=\"#dde8f5\", label=\"\(function.name)\\n\(tensor.shapeText)\"];"
+                )
                 for input in function.inputs {
                     lines.append("  \(id(input)) -> \(node);")
                     stack.append(input)
@@ -34,7 +36,9 @@ extension Tensor {
             } else {
                 let label = nameOf[ObjectIdentifier(tensor)] ?? (tensor.requiresGrad ? "leaf" : "input")
                 let colour = tensor.requiresGrad ? "#f5e6c8" : "#eeeeee"
-                lines.append("  \(node) [shape=ellipse, style=filled, fillcolor=\"\(colour)\", label=\"\(label)\\n\(tensor.shapeText)\"];")
+                lines.append(
+                    "  \(node) [shape=ellipse, style=filled, fillcolor=\"\(colour)\", label=\"\(label)\\n\(tensor.shapeText)\"];"
+                )
             }
         }
         lines.append("}")

@@ -20,23 +20,27 @@ import Parallel
 /// ```
 extension Tensor {
     public static func + (lhs: Tensor, rhs: Tensor) -> Tensor {
-        binary(lhs, rhs, "add", "AddBackward0", { $0 + $1 },
-               left: { g, _, _ in g }, right: { g, _, _ in g })
+        binary(
+            lhs, rhs, "add", "AddBackward0", { $0 + $1 },
+            left: { g, _, _ in g }, right: { g, _, _ in g })
     }
 
     public static func - (lhs: Tensor, rhs: Tensor) -> Tensor {
-        binary(lhs, rhs, "sub", "SubBackward0", { $0 - $1 },
-               left: { g, _, _ in g }, right: { g, _, _ in -g })
+        binary(
+            lhs, rhs, "sub", "SubBackward0", { $0 - $1 },
+            left: { g, _, _ in g }, right: { g, _, _ in -g })
     }
 
     public static func * (lhs: Tensor, rhs: Tensor) -> Tensor {
-        binary(lhs, rhs, "mul", "MulBackward0", { $0 * $1 },
-               left: { g, _, b in g * b }, right: { g, a, _ in g * a })
+        binary(
+            lhs, rhs, "mul", "MulBackward0", { $0 * $1 },
+            left: { g, _, b in g * b }, right: { g, a, _ in g * a })
     }
 
     public static func / (lhs: Tensor, rhs: Tensor) -> Tensor {
-        binary(lhs, rhs, "div", "DivBackward0", { $0 / $1 },
-               left: { g, _, b in g / b }, right: { g, a, b in -g * a / (b * b) })
+        binary(
+            lhs, rhs, "div", "DivBackward0", { $0 / $1 },
+            left: { g, _, b in g / b }, right: { g, a, b in -g * a / (b * b) })
     }
 
     public static prefix func - (operand: Tensor) -> Tensor {
@@ -70,12 +74,16 @@ extension Tensor {
 
     /// An elementwise binary operation with broadcasting. `left` and `right` give the local
     /// derivative times the output gradient, from (gradient, a, b) at one element.
-    static func binary(_ a: Tensor, _ b: Tensor, _ operation: String, _ name: String,
-                       _ forward: @escaping (Float, Float) -> Float,
-                       left: @escaping (Float, Float, Float) -> Float,
-                       right: @escaping (Float, Float, Float) -> Float) -> Tensor {
+    static func binary(
+        _ a: Tensor, _ b: Tensor, _ operation: String, _ name: String,
+        _ forward: @escaping (Float, Float) -> Float,
+        left: @escaping (Float, Float, Float) -> Float,
+        right: @escaping (Float, Float, Float) -> Float
+    ) -> Tensor {
         guard let outputShape = Broadcasting.shape(a.shape, b.shape) else {
-            preconditionFailure("\(operation): shapes \(a.shapeText) and \(b.shapeText) cannot be broadcast together (sizes must match or be 1, aligned from the right)")
+            preconditionFailure(
+                "\(operation): shapes \(a.shapeText) and \(b.shapeText) cannot be broadcast together (sizes must match or be 1, aligned from the right)"
+            )
         }
         let aStrides = Broadcasting.strides(of: a.shape, broadcastTo: outputShape)
         let bStrides = Broadcasting.strides(of: b.shape, broadcastTo: outputShape)
@@ -109,14 +117,18 @@ extension Tensor {
                     }
                 }
             }
-            return [aGradient.map { Broadcasting.reduce($0, from: outputShape, to: aShape) },
-                    bGradient.map { Broadcasting.reduce($0, from: outputShape, to: bShape) }]
+            return [
+                aGradient.map { Broadcasting.reduce($0, from: outputShape, to: aShape) },
+                bGradient.map { Broadcasting.reduce($0, from: outputShape, to: bShape) },
+            ]
         }
     }
 
     /// An elementwise function of one tensor; `derivative(x, y)` is dy/dx at input x, output y.
-    func elementwise(_ name: String, _ forward: (Float) -> Float,
-                     derivative: @escaping (Float, Float) -> Float) -> Tensor {
+    func elementwise(
+        _ name: String, _ forward: (Float) -> Float,
+        derivative: @escaping (Float, Float) -> Float
+    ) -> Tensor {
         let input = data
         let output = mapElements(input, forward)
         return Tensor.result(shape: shape, data: output, inputs: [self], name: name) { gradient, _ in
@@ -143,7 +155,9 @@ func mapElements(_ a: [Float], _ b: [Float], _ c: [Float], _ transform: (Float, 
         a.withUnsafeBufferPointer { a in
             b.withUnsafeBufferPointer { b in
                 c.withUnsafeBufferPointer { c in
-                    guard let aBase = a.baseAddress, let bBase = b.baseAddress, let cBase = c.baseAddress else { return }
+                    guard let aBase = a.baseAddress, let bBase = b.baseAddress, let cBase = c.baseAddress else {
+                        return
+                    }
                     parallelFor(a.count, minimumPerThread: 1 << 15) { range in
                         for i in range { y[i] = transform(aBase[i], bBase[i], cBase[i]) }
                     }

@@ -17,8 +17,9 @@ extension Tensor {
         let (rows, columns) = (shape[0], shape[1])
         precondition(labels.count == rows, "gather: \(labels.count) labels for a tensor of shape \(shapeText)")
         for (row, label) in labels.enumerated() {
-            precondition(label >= 0 && label < columns,
-                         "gather: label \(label) at index \(row) is not a column of a tensor of shape \(shapeText)")
+            precondition(
+                label >= 0 && label < columns,
+                "gather: label \(label) at index \(row) is not a column of a tensor of shape \(shapeText)")
         }
         let values = labels.enumerated().map { row, label in data[row * columns + label] }
         return Tensor.result(shape: [rows], data: values, inputs: [self], name: "IndexBackward0") { gradient, _ in

@@ -40,30 +40,37 @@ extension Tensor {
             }
         }
         return Tensor.result(shape: shape, data: output, inputs: [self], name: "ReluBackward0") { gradient, _ in
-            [[Float](uninitializedCount: gradient.count) { dx in
-                gradient.withUnsafeBufferPointer { g in
-                    input.withUnsafeBufferPointer { x in
-                        guard let gBase = g.baseAddress, let xBase = x.baseAddress else { return }
-                        parallelFor(g.count, minimumPerThread: 1 << 15) { range in
-                            for i in range { dx[i] = xBase[i] > 0 ? gBase[i] : 0 }
+            [
+                [Float](uninitializedCount: gradient.count) { dx in
+                    gradient.withUnsafeBufferPointer { g in
+                        input.withUnsafeBufferPointer { x in
+                            guard let gBase = g.baseAddress, let xBase = x.baseAddress else { return }
+                            parallelFor(g.count, minimumPerThread: 1 << 15) { range in
+                                for i in range { dx[i] = xBase[i] > 0 ? gBase[i] : 0 }
+                            }
                         }
                     }
                 }
-            }]
+            ]
         }
     }
 
     public func sigmoid() -> Tensor {
         // Written so that neither branch overflows: for x < 0, e^x / (1 + e^x).
-        elementwise("SigmoidBackward0", { x in
-            x >= 0 ? 1 / (1 + Foundation.exp(-x)) : Foundation.exp(x) / (1 + Foundation.exp(x))
-        }, derivative: { _, y in y * (1 - y) })
+        elementwise(
+            "SigmoidBackward0",
+            { x in
+                x >= 0 ? 1 / (1 + Foundation.exp(-x)) : Foundation.exp(x) / (1 + Foundation.exp(x))
+            }, derivative: { _, y in y * (1 - y) })
     }
 
-    public func tanh() -> Tensor { elementwise("TanhBackward0", { Foundation.tanh($0) }, derivative: { _, y in 1 - y * y }) }
+    public func tanh() -> Tensor {
+        elementwise("TanhBackward0", { Foundation.tanh($0) }, derivative: { _, y in 1 - y * y })
+    }
 
     public func pow(_ exponent: Float) -> Tensor {
-        elementwise("PowBackward0", { Foundation.pow($0, exponent) },
-                    derivative: { x, _ in exponent * Foundation.pow(x, exponent - 1) })
+        elementwise(
+            "PowBackward0", { Foundation.pow($0, exponent) },
+            derivative: { x, _ in exponent * Foundation.pow(x, exponent - 1) })
     }
 }

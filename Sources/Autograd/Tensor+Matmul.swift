@@ -19,26 +19,30 @@ import MatrixMath
 /// ```
 extension Tensor {
     public func matmul(_ other: Tensor) -> Tensor {
-        precondition(rank == 2 && other.rank == 2,
-                     "matmul: needs two 2-D tensors, got \(shapeText) and \(other.shapeText)")
+        precondition(
+            rank == 2 && other.rank == 2,
+            "matmul: needs two 2-D tensors, got \(shapeText) and \(other.shapeText)")
         let (m, k, n) = (shape[0], shape[1], other.shape[1])
-        precondition(other.shape[0] == k,
-                     "matmul: inner dimensions differ: \(shapeText) x \(other.shapeText) (\(k) vs \(other.shape[0]))")
+        precondition(
+            other.shape[0] == k,
+            "matmul: inner dimensions differ: \(shapeText) x \(other.shapeText) (\(k) vs \(other.shape[0]))")
         let a = data, b = other.data
         var c = [Float](repeating: 0, count: m * n)
         gemm(m: m, n: n, k: k, a: a, lda: Swift.max(k, 1), b: b, ldb: Swift.max(n, 1), c: &c, ldc: Swift.max(n, 1))
         return Tensor.result(shape: [m, n], data: c, inputs: [self, other], name: "MmBackward0") { gradient, needs in
             var da: [Float]? = nil, db: [Float]? = nil
-            if needs[0] {   // dA = dC B^T: [m, n] x [n, k]
+            if needs[0] {  // dA = dC B^T: [m, n] x [n, k]
                 var result = [Float](repeating: 0, count: m * k)
-                gemm(transB: .transposed, m: m, n: k, k: n, a: gradient, lda: Swift.max(n, 1),
-                     b: b, ldb: Swift.max(n, 1), c: &result, ldc: Swift.max(k, 1))
+                gemm(
+                    transB: .transposed, m: m, n: k, k: n, a: gradient, lda: Swift.max(n, 1),
+                    b: b, ldb: Swift.max(n, 1), c: &result, ldc: Swift.max(k, 1))
                 da = result
             }
-            if needs[1] {   // dB = A^T dC: [k, m] x [m, n]
+            if needs[1] {  // dB = A^T dC: [k, m] x [m, n]
                 var result = [Float](repeating: 0, count: k * n)
-                gemm(transA: .transposed, m: k, n: n, k: m, a: a, lda: Swift.max(k, 1),
-                     b: gradient, ldb: Swift.max(n, 1), c: &result, ldc: Swift.max(n, 1))
+                gemm(
+                    transA: .transposed, m: k, n: n, k: m, a: a, lda: Swift.max(k, 1),
+                    b: gradient, ldb: Swift.max(n, 1), c: &result, ldc: Swift.max(n, 1))
                 db = result
             }
             return [da, db]
@@ -47,41 +51,50 @@ extension Tensor {
 
     /// x W^T + b with W stored [out, in] as PyTorch's `nn.Linear` stores it.
     public func linear(weight: Tensor, bias: Tensor?) -> Tensor {
-        precondition(rank == 2 && weight.rank == 2,
-                     "linear: needs a 2-D input and a 2-D weight, got input \(shapeText) and weight \(weight.shapeText)")
+        precondition(
+            rank == 2 && weight.rank == 2,
+            "linear: needs a 2-D input and a 2-D weight, got input \(shapeText) and weight \(weight.shapeText)")
         let (batch, inFeatures, outFeatures) = (shape[0], shape[1], weight.shape[0])
-        precondition(weight.shape[1] == inFeatures,
-                     "linear: input \(shapeText) has \(inFeatures) features but weight \(weight.shapeText) expects \(weight.shape[1])")
+        precondition(
+            weight.shape[1] == inFeatures,
+            "linear: input \(shapeText) has \(inFeatures) features but weight \(weight.shapeText) expects \(weight.shape[1])"
+        )
         if let bias {
-            precondition(bias.shape == [outFeatures],
-                         "linear: bias \(bias.shapeText) does not match weight \(weight.shapeText) (expected [\(outFeatures)])")
+            precondition(
+                bias.shape == [outFeatures],
+                "linear: bias \(bias.shapeText) does not match weight \(weight.shapeText) (expected [\(outFeatures)])")
         }
         let x = data, w = weight.data
         var y = [Float](repeating: 0, count: batch * outFeatures)
         if let bias {
             // Start every row from the bias, then add x W^T on top (beta = 1).
-            for row in 0..<batch { y.replaceSubrange(row * outFeatures ..< (row + 1) * outFeatures, with: bias.data) }
+            for row in 0..<batch { y.replaceSubrange(row * outFeatures..<(row + 1) * outFeatures, with: bias.data) }
         }
-        gemm(transB: .transposed, m: batch, n: outFeatures, k: inFeatures,
-             a: x, lda: Swift.max(inFeatures, 1), b: w, ldb: Swift.max(inFeatures, 1),
-             beta: bias == nil ? 0 : 1, c: &y, ldc: Swift.max(outFeatures, 1))
-        return Tensor.result(shape: [batch, outFeatures], data: y, inputs: [self, weight], bias: bias,
-                             name: "AddmmBackward0") { gradient, needs in
+        gemm(
+            transB: .transposed, m: batch, n: outFeatures, k: inFeatures,
+            a: x, lda: Swift.max(inFeatures, 1), b: w, ldb: Swift.max(inFeatures, 1),
+            beta: bias == nil ? 0 : 1, c: &y, ldc: Swift.max(outFeatures, 1))
+        return Tensor.result(
+            shape: [batch, outFeatures], data: y, inputs: [self, weight], bias: bias,
+            name: "AddmmBackward0"
+        ) { gradient, needs in
             var dx: [Float]? = nil, dw: [Float]? = nil, db: [Float]? = nil
-            if needs[0] {   // dX = dY W: [batch, out] x [out, in]
+            if needs[0] {  // dX = dY W: [batch, out] x [out, in]
                 var result = [Float](repeating: 0, count: batch * inFeatures)
-                gemm(m: batch, n: inFeatures, k: outFeatures, a: gradient, lda: Swift.max(outFeatures, 1),
-                     b: w, ldb: Swift.max(inFeatures, 1), c: &result, ldc: Swift.max(inFeatures, 1))
+                gemm(
+                    m: batch, n: inFeatures, k: outFeatures, a: gradient, lda: Swift.max(outFeatures, 1),
+                    b: w, ldb: Swift.max(inFeatures, 1), c: &result, ldc: Swift.max(inFeatures, 1))
                 dx = result
             }
-            if needs[1] {   // dW = dY^T X: [out, batch] x [batch, in]
+            if needs[1] {  // dW = dY^T X: [out, batch] x [batch, in]
                 var result = [Float](repeating: 0, count: outFeatures * inFeatures)
-                gemm(transA: .transposed, m: outFeatures, n: inFeatures, k: batch,
-                     a: gradient, lda: Swift.max(outFeatures, 1), b: x, ldb: Swift.max(inFeatures, 1),
-                     c: &result, ldc: Swift.max(inFeatures, 1))
+                gemm(
+                    transA: .transposed, m: outFeatures, n: inFeatures, k: batch,
+                    a: gradient, lda: Swift.max(outFeatures, 1), b: x, ldb: Swift.max(inFeatures, 1),
+                    c: &result, ldc: Swift.max(inFeatures, 1))
                 dw = result
             }
-            if needs[2] {   // db = the column sums of dY
+            if needs[2] {  // db = the column sums of dY
                 db = columnSums(gradient, rows: batch, columns: outFeatures)
             }
             return [dx, dw, db]

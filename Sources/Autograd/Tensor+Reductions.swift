@@ -29,7 +29,8 @@ extension Tensor {
         var total = 0.0
         for value in data { total += Double(value) }
         let n = count
-        return Tensor.result(shape: [], data: [Float(total / Double(n))], inputs: [self], name: "MeanBackward0") { gradient, _ in
+        return Tensor.result(shape: [], data: [Float(total / Double(n))], inputs: [self], name: "MeanBackward0") {
+            gradient, _ in
             [[Float](repeating: gradient[0] / Float(n), count: n)]
         }
     }
@@ -44,8 +45,10 @@ extension Tensor {
                 }
             }
         }
-        return Tensor.result(shape: reducedShape(dim, keepDim), data: sums.map { Float($0) }, inputs: [self],
-                             name: "SumBackward1") { gradient, _ in
+        return Tensor.result(
+            shape: reducedShape(dim, keepDim), data: sums.map { Float($0) }, inputs: [self],
+            name: "SumBackward1"
+        ) { gradient, _ in
             [spread(gradient, outer: outer, size: size, inner: inner, scale: 1)]
         }
     }
@@ -77,8 +80,10 @@ extension Tensor {
             }
         }
         let n = count
-        let output = Tensor.result(shape: reducedShape(dim, keepDim), data: values, inputs: [self],
-                                   name: "MaxBackward0") { gradient, _ in
+        let output = Tensor.result(
+            shape: reducedShape(dim, keepDim), data: values, inputs: [self],
+            name: "MaxBackward0"
+        ) { gradient, _ in
             var dx = [Float](repeating: 0, count: n)
             for o in 0..<outer {
                 for i in 0..<inner {
@@ -98,8 +103,9 @@ extension Tensor {
     /// `dim` counted from the end when negative, checked.
     func normalized(_ dim: Int, _ operation: String) -> Int {
         let resolved = dim < 0 ? dim + rank : dim
-        precondition(resolved >= 0 && resolved < rank,
-                     "\(operation): dimension \(dim) does not exist in a tensor of shape \(shapeText)")
+        precondition(
+            resolved >= 0 && resolved < rank,
+            "\(operation): dimension \(dim) does not exist in a tensor of shape \(shapeText)")
         return resolved
     }
 

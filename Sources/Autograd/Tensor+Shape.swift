@@ -17,14 +17,15 @@ extension Tensor {
         let oldShape = shape
         return Tensor.result(shape: resolved, data: data, inputs: [self], name: "ViewBackward0") { gradient, _ in
             _ = oldShape
-            return [gradient]   // same order of values, so the gradient is unchanged
+            return [gradient]  // same order of values, so the gradient is unchanged
         }
     }
 
     /// Merges dimensions `startDim` through the last into one (`torch.flatten(x, 1)`).
     public func flattened(startDim: Int = 1) -> Tensor {
-        precondition(startDim >= 0 && startDim <= Swift.max(rank - 1, 0),
-                     "flatten: startDim \(startDim) is not a dimension of a tensor of shape \(shapeText)")
+        precondition(
+            startDim >= 0 && startDim <= Swift.max(rank - 1, 0),
+            "flatten: startDim \(startDim) is not a dimension of a tensor of shape \(shapeText)")
         guard rank > 0 else { return reshaped(to: [1]) }
         return reshaped(to: Array(shape[..<startDim]) + [shape[startDim...].reduce(1, *)])
     }
@@ -33,8 +34,10 @@ extension Tensor {
     public func transposed() -> Tensor {
         precondition(rank == 2, "transpose: needs a 2-D tensor, got shape \(shapeText)")
         let (rows, columns) = (shape[0], shape[1])
-        return Tensor.result(shape: [columns, rows], data: transpose(data, rows: rows, columns: columns),
-                             inputs: [self], name: "TBackward0") { gradient, _ in
+        return Tensor.result(
+            shape: [columns, rows], data: transpose(data, rows: rows, columns: columns),
+            inputs: [self], name: "TBackward0"
+        ) { gradient, _ in
             [transpose(gradient, rows: columns, columns: rows)]
         }
     }
@@ -47,12 +50,14 @@ extension Tensor {
         var resolved = newShape
         if let position = unknown.first {
             let known = newShape.filter { $0 != -1 }.reduce(1, *)
-            precondition(known > 0 && count % known == 0,
-                         "reshape: cannot view \(shapeText) (\(count) values) as \(newShape)")
+            precondition(
+                known > 0 && count % known == 0,
+                "reshape: cannot view \(shapeText) (\(count) values) as \(newShape)")
             resolved[position] = count / known
         }
-        precondition(resolved.reduce(1, *) == count,
-                     "reshape: cannot view \(shapeText) (\(count) values) as \(newShape) (\(resolved.reduce(1, *)) values)")
+        precondition(
+            resolved.reduce(1, *) == count,
+            "reshape: cannot view \(shapeText) (\(count) values) as \(newShape) (\(resolved.reduce(1, *)) values)")
         return resolved
     }
 }

@@ -40,8 +40,9 @@ open class Tensor {
     /// A tensor of the given shape over row-major values.
     public init(shape: [Int], data: [Float], requiresGrad: Bool = false) {
         precondition(shape.allSatisfy { $0 >= 0 }, "Tensor: negative dimension in shape \(shape)")
-        precondition(shape.reduce(1, *) == data.count,
-                     "Tensor: \(data.count) values cannot fill shape \(shape) (needs \(shape.reduce(1, *)))")
+        precondition(
+            shape.reduce(1, *) == data.count,
+            "Tensor: \(data.count) values cannot fill shape \(shape) (needs \(shape.reduce(1, *)))")
         self.shape = shape
         self.data = data
         self.requiresGrad = requiresGrad
@@ -86,8 +87,9 @@ open class Tensor {
         precondition(indices.count == rank, "Tensor subscript: \(indices.count) indices for a tensor of shape \(shape)")
         var offset = 0
         for (dimension, index) in indices.enumerated() {
-            precondition(index >= 0 && index < shape[dimension],
-                         "Tensor subscript: index \(index) out of range for dimension \(dimension) of shape \(shape)")
+            precondition(
+                index >= 0 && index < shape[dimension],
+                "Tensor subscript: index \(index) out of range for dimension \(dimension) of shape \(shape)")
             offset = offset * shape[dimension] + index
         }
         return data[offset]
@@ -151,8 +153,10 @@ extension Tensor {
     ///     gradient, _ in [gradient.map { 2 * $0 }]
     /// }
     /// ```
-    public static func result(shape: [Int], data: [Float], inputs: [Tensor], name: String,
-                              backward: @escaping (_ gradient: [Float], _ needsGradient: [Bool]) -> [[Float]?]) -> Tensor {
+    public static func result(
+        shape: [Int], data: [Float], inputs: [Tensor], name: String,
+        backward: @escaping (_ gradient: [Float], _ needsGradient: [Bool]) -> [[Float]?]
+    ) -> Tensor {
         let output = Tensor(shape: shape, data: data)
         if GradMode.isEnabled && inputs.contains(where: \.requiresGrad) {
             output.requiresGrad = true
@@ -171,8 +175,10 @@ extension Tensor {
     ///     gradient, needs in [dx, dw, needs[2] ? db : nil]
     /// }
     /// ```
-    public static func result(shape: [Int], data: [Float], inputs: [Tensor], bias: Tensor?, name: String,
-                              backward: @escaping (_ gradient: [Float], _ needsGradient: [Bool]) -> [[Float]?]) -> Tensor {
+    public static func result(
+        shape: [Int], data: [Float], inputs: [Tensor], bias: Tensor?, name: String,
+        backward: @escaping (_ gradient: [Float], _ needsGradient: [Bool]) -> [[Float]?]
+    ) -> Tensor {
         guard let bias else {
             return result(shape: shape, data: data, inputs: inputs, name: name) { gradient, needs in
                 Array(backward(gradient, needs + [false]).prefix(inputs.count))

@@ -21,10 +21,11 @@ extension Tensor: CustomStringConvertible {
 
     /// Nested brackets for `shape`, one line per row of the innermost matrix.
     static func format(_ values: [Float], shape: [Int], indent: Int) -> String {
-        let width = values.map { value -> Int in
-            let text = value.formatted4
-            return text.count
-        }.max() ?? 0
+        let width =
+            values.map { value -> Int in
+                let text = value.formatted4
+                return text.count
+            }.max() ?? 0
         func cell(_ value: Float) -> String {
             let text = value.formatted4
             return String(repeating: " ", count: width - text.count) + text
@@ -36,9 +37,11 @@ extension Tensor: CustomStringConvertible {
             if dimension == shape.count - 1 {
                 return "[" + shown.map { $0.map { cell(values[offset + $0]) } ?? "..." }.joined(separator: ", ") + "]"
             }
-            let separator = "," + String(repeating: "\n", count: shape.count - dimension - 1)
+            let separator =
+                "," + String(repeating: "\n", count: shape.count - dimension - 1)
                 + String(repeating: " ", count: indent + depth + 1)
-            return "[" + shown.map { $0.map { render(offset + $0 * stride, dimension + 1, depth + 1) } ?? "..." }
+            return "["
+                + shown.map { $0.map { render(offset + $0 * stride, dimension + 1, depth + 1) } ?? "..." }
                 .joined(separator: separator) + "]"
         }
         return render(0, 0, 0)

@@ -31,9 +31,9 @@ public enum Deflate {
         repeat {
             let length = Swift.min(65_535, bytes.count - start)
             let isLast = start + length == bytes.count
-            output.append(isLast ? 1 : 0)   // BFINAL, BTYPE 00, padding to the byte boundary
+            output.append(isLast ? 1 : 0)  // BFINAL, BTYPE 00, padding to the byte boundary
             output += [UInt8(length & 0xFF), UInt8(length >> 8), UInt8(~length & 0xFF), UInt8((~length >> 8) & 0xFF)]
-            output += bytes[start ..< start + length]
+            output += bytes[start..<start + length]
             start += length
         } while start < bytes.count
         return output
@@ -41,8 +41,8 @@ public enum Deflate {
 
     private static func fixedHuffman(_ bytes: [UInt8]) -> [UInt8] {
         var writer = BitWriter()
-        writer.write(1, bits: 1)   // BFINAL
-        writer.write(1, bits: 2)   // BTYPE 01: fixed Huffman
+        writer.write(1, bits: 1)  // BFINAL
+        writer.write(1, bits: 2)  // BTYPE 01: fixed Huffman
         let windowSize = 32_768, minimumMatch = 3, maximumMatch = 258
         let hashBits = 15
         var head = [Int](repeating: -1, count: 1 << hashBits)
@@ -82,7 +82,7 @@ public enum Deflate {
                 i += 1
             }
         }
-        writer.writeLiteral(256)   // end of block
+        writer.writeLiteral(256)  // end of block
         return writer.finish()
     }
 }

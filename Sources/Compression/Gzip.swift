@@ -25,8 +25,10 @@ public enum Gzip {
     }
 
     /// Decompresses every member of a gzip file.
-    public static func decompress(_ bytes: [UInt8],
-                                  maximumOutputSize: Int = Inflate.defaultMaximumOutputSize) throws -> [UInt8] {
+    public static func decompress(
+        _ bytes: [UInt8],
+        maximumOutputSize: Int = Inflate.defaultMaximumOutputSize
+    ) throws -> [UInt8] {
         guard isGzip(bytes) else {
             throw DecompressionError("not a gzip file (it does not start with the bytes 1f 8b)")
         }
@@ -34,27 +36,33 @@ public enum Gzip {
         var start = 0
         var member = 1
         while start < bytes.count {
-            if !isGzip(Array(bytes[start ..< Swift.min(start + 2, bytes.count)])) {
+            if !isGzip(Array(bytes[start..<Swift.min(start + 2, bytes.count)])) {
                 // Some tools pad a file with zeros after the last member; gunzip accepts that.
                 if bytes[start...].allSatisfy({ $0 == 0 }) { break }
                 throw DecompressionError("unexpected bytes after gzip member \(member - 1) at offset \(start)")
             }
             let dataStart = try headerLength(bytes, at: start)
-            var decoder = InflateDecoder(input: bytes, start: dataStart,
-                                         maximumOutputSize: maximumOutputSize - result.count)
+            var decoder = InflateDecoder(
+                input: bytes, start: dataStart,
+                maximumOutputSize: maximumOutputSize - result.count)
             try decoder.run()
             let trailer = decoder.endPosition
             guard trailer + 8 <= bytes.count else {
-                throw DecompressionError("gzip member \(member) ends without its 8-byte CRC and length trailer (truncated)")
+                throw DecompressionError(
+                    "gzip member \(member) ends without its 8-byte CRC and length trailer (truncated)")
             }
             let storedCRC = littleEndian32(bytes, at: trailer)
             let storedLength = littleEndian32(bytes, at: trailer + 4)
             let actualCRC = CRC32.checksum(decoder.output)
             guard storedCRC == actualCRC else {
-                throw DecompressionError("CRC-32 mismatch in gzip member \(member): stored \(hex(storedCRC)), data gives \(hex(actualCRC)) (corrupt)")
+                throw DecompressionError(
+                    "CRC-32 mismatch in gzip member \(member): stored \(hex(storedCRC)), data gives \(hex(actualCRC)) (corrupt)"
+                )
             }
             guard storedLength == UInt32(truncatingIfNeeded: decoder.output.count) else {
-                throw DecompressionError("length mismatch in gzip member \(member): stored \(storedLength), decompressed \(decoder.output.count) bytes (corrupt)")
+                throw DecompressionError(
+                    "length mismatch in gzip member \(member): stored \(storedLength), decompressed \(decoder.output.count) bytes (corrupt)"
+                )
             }
             result.append(contentsOf: decoder.output)
             start = trailer + 8
@@ -76,15 +84,15 @@ public enum Gzip {
             throw DecompressionError("gzip header has reserved flag bits set (\(hex(UInt32(flags))))")
         }
         var position = start + 10
-        if flags & 0x04 != 0 {   // FEXTRA: a length, then that many bytes
+        if flags & 0x04 != 0 {  // FEXTRA: a length, then that many bytes
             guard position + 2 <= bytes.count else { throw DecompressionError("gzip extra field is truncated") }
             position += 2 + Int(bytes[position]) + Int(bytes[position + 1]) << 8
         }
-        for flag in [UInt8(0x08), 0x10] where flags & flag != 0 {   // FNAME, FCOMMENT: zero-terminated
+        for flag in [UInt8(0x08), 0x10] where flags & flag != 0 {  // FNAME, FCOMMENT: zero-terminated
             while position < bytes.count && bytes[position] != 0 { position += 1 }
             position += 1
         }
-        if flags & 0x02 != 0 { position += 2 }   // FHCRC: a CRC-16 of the header
+        if flags & 0x02 != 0 { position += 2 }  // FHCRC: a CRC-16 of the header
         guard position <= bytes.count else {
             throw DecompressionError("gzip header runs past the end of the file (truncated)")
         }
@@ -92,7 +100,8 @@ public enum Gzip {
     }
 
     private static func littleEndian32(_ bytes: [UInt8], at index: Int) -> UInt32 {
-        UInt32(bytes[index]) | UInt32(bytes[index + 1]) << 8 | UInt32(bytes[index + 2]) << 16 | UInt32(bytes[index + 3]) << 24
+        UInt32(bytes[index]) | UInt32(bytes[index + 1]) << 8 | UInt32(bytes[index + 2]) << 16 | UInt32(bytes[index + 3])
+            << 24
     }
 
     private static func hex(_ value: UInt32) -> String { "0x" + String(value, radix: 16) }

@@ -23,7 +23,8 @@ public enum Inflate {
     public static let defaultMaximumOutputSize = 1 << 30
 
     /// Decompresses a raw DEFLATE stream that fills `input`.
-    public static func decompress(_ input: [UInt8], maximumOutputSize: Int = defaultMaximumOutputSize) throws -> [UInt8] {
+    public static func decompress(_ input: [UInt8], maximumOutputSize: Int = defaultMaximumOutputSize) throws -> [UInt8]
+    {
         var decoder = InflateDecoder(input: input, start: 0, maximumOutputSize: maximumOutputSize)
         try decoder.run()
         return decoder.output
@@ -135,7 +136,7 @@ struct InflateDecoder {
             throw DecompressionError("stored block of \(length) bytes runs past the end of the data (truncated)")
         }
         try reserve(length)
-        output.append(contentsOf: input[position ..< position + length])
+        output.append(contentsOf: input[position..<position + length])
         position += length
     }
 
@@ -156,7 +157,9 @@ struct InflateDecoder {
                 guard distanceSymbol < 30 else { throw DecompressionError("invalid distance symbol \(distanceSymbol)") }
                 let distance = Self.distanceBase[distanceSymbol] + (try bits(Self.distanceExtraBits[distanceSymbol]))
                 guard distance <= output.count else {
-                    throw DecompressionError("a back-reference reaches \(distance) bytes back, before the start of the data (\(output.count) bytes so far)")
+                    throw DecompressionError(
+                        "a back-reference reaches \(distance) bytes back, before the start of the data (\(output.count) bytes so far)"
+                    )
                 }
                 try reserve(length)
                 // Byte by byte on purpose: the source may overlap what is being written
@@ -181,7 +184,9 @@ struct InflateDecoder {
         let distanceCount = try bits(5) + 1
         let codeLengthCount = try bits(4) + 4
         guard literalCount <= 286, distanceCount <= 30 else {
-            throw DecompressionError("dynamic block declares \(literalCount) literal/length and \(distanceCount) distance codes (at most 286 and 30)")
+            throw DecompressionError(
+                "dynamic block declares \(literalCount) literal/length and \(distanceCount) distance codes (at most 286 and 30)"
+            )
         }
         // The code lengths of the code-length alphabet come in this fixed, permuted order.
         let order = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15]
@@ -215,8 +220,10 @@ struct InflateDecoder {
         guard lengths[256] > 0 else {
             throw DecompressionError("dynamic block has no end-of-block code")
         }
-        return (try HuffmanTable(lengths: Array(lengths[..<literalCount]), name: "literal/length"),
-                try HuffmanTable(lengths: Array(lengths[literalCount...]), name: "distance"))
+        return (
+            try HuffmanTable(lengths: Array(lengths[..<literalCount]), name: "literal/length"),
+            try HuffmanTable(lengths: Array(lengths[literalCount...]), name: "distance")
+        )
     }
 
     /// The next symbol coded with `table`.
@@ -234,15 +241,23 @@ struct InflateDecoder {
 
     // MARK: Constants of RFC 1951, section 3.2.5
 
-    static let lengthBase = [3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31,
-                             35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258]
-    static let lengthExtraBits = [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2,
-                                  3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0]
-    static let distanceBase = [1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193,
-                               257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145,
-                               8193, 12289, 16385, 24577]
-    static let distanceExtraBits = [0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6,
-                                    7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13]
+    static let lengthBase = [
+        3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31,
+        35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258,
+    ]
+    static let lengthExtraBits = [
+        0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2,
+        3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0,
+    ]
+    static let distanceBase = [
+        1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193,
+        257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145,
+        8193, 12289, 16385, 24577,
+    ]
+    static let distanceExtraBits = [
+        0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6,
+        7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13,
+    ]
 
     /// The fixed code of section 3.2.6: literals 0-143 in 8 bits, 144-255 in 9, 256-279 in 7,
     /// 280-287 in 8; all 30 distances in 5 bits.

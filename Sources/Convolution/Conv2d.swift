@@ -36,18 +36,25 @@ public final class Conv2d: Module {
     public let stride: (height: Int, width: Int)
     public let padding: (height: Int, width: Int)
 
-    public convenience init(inputChannels: Int, outputChannels: Int, kernelSize: Int, stride: Int = 1,
-                            padding: Int = 0, bias: Bool = true) {
-        self.init(inputChannels: inputChannels, outputChannels: outputChannels, kernelSize: (kernelSize, kernelSize),
-                  stride: (stride, stride), padding: (padding, padding), bias: bias)
+    public convenience init(
+        inputChannels: Int, outputChannels: Int, kernelSize: Int, stride: Int = 1,
+        padding: Int = 0, bias: Bool = true
+    ) {
+        self.init(
+            inputChannels: inputChannels, outputChannels: outputChannels, kernelSize: (kernelSize, kernelSize),
+            stride: (stride, stride), padding: (padding, padding), bias: bias)
     }
 
-    public init(inputChannels: Int, outputChannels: Int, kernelSize: (Int, Int), stride: (Int, Int) = (1, 1),
-                padding: (Int, Int) = (0, 0), bias: Bool = true) {
-        precondition(inputChannels > 0 && outputChannels > 0,
-                     "Conv2d: channel counts must be positive, got \(inputChannels) -> \(outputChannels)")
-        precondition(kernelSize.0 > 0 && kernelSize.1 > 0 && stride.0 > 0 && stride.1 > 0 && padding.0 >= 0 && padding.1 >= 0,
-                     "Conv2d: kernel \(kernelSize) and stride \(stride) must be positive and padding \(padding) not negative")
+    public init(
+        inputChannels: Int, outputChannels: Int, kernelSize: (Int, Int), stride: (Int, Int) = (1, 1),
+        padding: (Int, Int) = (0, 0), bias: Bool = true
+    ) {
+        precondition(
+            inputChannels > 0 && outputChannels > 0,
+            "Conv2d: channel counts must be positive, got \(inputChannels) -> \(outputChannels)")
+        precondition(
+            kernelSize.0 > 0 && kernelSize.1 > 0 && stride.0 > 0 && stride.1 > 0 && padding.0 >= 0 && padding.1 >= 0,
+            "Conv2d: kernel \(kernelSize) and stride \(stride) must be positive and padding \(padding) not negative")
         self.inputChannels = inputChannels
         self.outputChannels = outputChannels
         self.kernelSize = kernelSize
@@ -55,19 +62,22 @@ public final class Conv2d: Module {
         self.padding = padding
         let fanIn = inputChannels * kernelSize.0 * kernelSize.1
         let bound = 1 / Float(fanIn).squareRoot()
-        weight = Parameter(Tensor.uniform([outputChannels, inputChannels, kernelSize.0, kernelSize.1], in: -bound ..< bound))
-        self.bias = bias ? Parameter(Tensor.uniform([outputChannels], in: -bound ..< bound)) : nil
+        weight = Parameter(
+            Tensor.uniform([outputChannels, inputChannels, kernelSize.0, kernelSize.1], in: -bound..<bound))
+        self.bias = bias ? Parameter(Tensor.uniform([outputChannels], in: -bound..<bound)) : nil
         super.init()
     }
 
     public override func forward(_ input: Tensor) -> Tensor {
-        precondition(input.rank == 4 && input.shape[1] == inputChannels,
-                     "\(self): expected input [N, \(inputChannels), H, W], got \(input.shapeText)")
+        precondition(
+            input.rank == 4 && input.shape[1] == inputChannels,
+            "\(self): expected input [N, \(inputChannels), H, W], got \(input.shapeText)")
         return conv2d(input, weight: weight, bias: bias, stride: stride, padding: padding, layerName: description)
     }
 
     public override var extraDescription: String {
-        var text = "inputChannels: \(inputChannels), outputChannels: \(outputChannels), kernelSize: (\(kernelSize.height), \(kernelSize.width)), stride: (\(stride.height), \(stride.width))"
+        var text =
+            "inputChannels: \(inputChannels), outputChannels: \(outputChannels), kernelSize: (\(kernelSize.height), \(kernelSize.width)), stride: (\(stride.height), \(stride.width))"
         if padding != (0, 0) { text += ", padding: (\(padding.height), \(padding.width))" }
         if bias == nil { text += ", bias: false" }
         return text

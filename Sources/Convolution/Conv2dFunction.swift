@@ -27,31 +27,47 @@ import Parallel
 /// ```swift
 /// let y = conv2d(x, weight: w, bias: b, stride: (1, 1), padding: (1, 1))
 /// ```
-public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor?, stride: (Int, Int) = (1, 1),
-                   padding: (Int, Int) = (0, 0), layerName: String = "conv2d") -> Tensor {
-    precondition(input.rank == 4,
-                 "\(layerName): expected input [N, C, H, W], got \(input.shapeText)")
+public func conv2d(
+    _ input: Tensor, weight: Tensor, bias: Tensor?, stride: (Int, Int) = (1, 1),
+    padding: (Int, Int) = (0, 0), layerName: String = "conv2d"
+) -> Tensor {
+    precondition(
+        input.rank == 4,
+        "\(layerName): expected input [N, C, H, W], got \(input.shapeText)")
     precondition(weight.rank == 4, "\(layerName): expected weight [OC, C, kh, kw], got \(weight.shapeText)")
     let (images, channels, height, width) = (input.shape[0], input.shape[1], input.shape[2], input.shape[3])
     let (outputChannels, kernelHeight, kernelWidth) = (weight.shape[0], weight.shape[2], weight.shape[3])
-    precondition(weight.shape[1] == channels,
-                 "\(layerName): input \(input.shapeText) has \(channels) channels but weight \(weight.shapeText) expects \(weight.shape[1])")
+    precondition(
+        weight.shape[1] == channels,
+        "\(layerName): input \(input.shapeText) has \(channels) channels but weight \(weight.shapeText) expects \(weight.shape[1])"
+    )
     if let bias {
-        precondition(bias.shape == [outputChannels],
-                     "\(layerName): bias \(bias.shapeText) does not match weight \(weight.shapeText) (expected [\(outputChannels)])")
+        precondition(
+            bias.shape == [outputChannels],
+            "\(layerName): bias \(bias.shapeText) does not match weight \(weight.shapeText) (expected [\(outputChannels)])"
+        )
     }
-    guard let g = ConvolutionGeometry(inputHeight: height, inputWidth: width, kernel: (kernelHeight, kernelWidth),
-                                      stride: stride, padding: padding) else {
-        preconditionFailure("\(layerName): kernel \(kernelHeight)x\(kernelWidth) with stride \(stride) does not fit input \(height)x\(width) padded by \(padding) (kernel larger than the padded input, or a size below 1)")
+    guard
+        let g = ConvolutionGeometry(
+            inputHeight: height, inputWidth: width, kernel: (kernelHeight, kernelWidth),
+            stride: stride, padding: padding)
+    else {
+        preconditionFailure(
+            "\(layerName): kernel \(kernelHeight)x\(kernelWidth) with stride \(stride) does not fit input \(height)x\(width) padded by \(padding) (kernel larger than the padded input, or a size below 1)"
+        )
     }
-    let problem = ConvolutionProblem(images: images, channels: channels, outputChannels: outputChannels,
-                                     geometry: g, hasBias: bias != nil)
+    let problem = ConvolutionProblem(
+        images: images, channels: channels, outputChannels: outputChannels,
+        geometry: g, hasBias: bias != nil)
     let weightAndBias = problem.augmentedWeight(weight.data, bias: bias?.data)
     let needsWeightGradient = GradMode.isEnabled && (weight.requiresGrad || (bias?.requiresGrad ?? false))
-    let (output, columns) = problem.forward(input: input.data, weight: weightAndBias, keepingColumns: needsWeightGradient)
+    let (output, columns) = problem.forward(
+        input: input.data, weight: weightAndBias, keepingColumns: needsWeightGradient)
 
-    return Tensor.result(shape: [images, outputChannels, g.outputHeight, g.outputWidth], data: output,
-                         inputs: [input, weight], bias: bias, name: "ConvolutionBackward0") { gradient, needs in
+    return Tensor.result(
+        shape: [images, outputChannels, g.outputHeight, g.outputWidth], data: output,
+        inputs: [input, weight], bias: bias, name: "ConvolutionBackward0"
+    ) { gradient, needs in
         let dx = needs[0] ? problem.inputGradient(gradient, weight: weightAndBias) : nil
         guard needs[1] || needs[2], let columns else { return [dx, nil, nil] }
         let (dw, db) = problem.weightGradient(gradient, columns: columns)
@@ -101,7 +117,9 @@ struct ConvolutionProblem {
     /// The forward pass, out [OC, P] = [W | b] [OC, depth] * [cols; ones] [depth, P] for every
     /// image; with `keepingColumns`, every image's cols stay in the returned lease (image n's at
     /// offset n * columnsSize) for the weight gradient.
-    func forward(input: [Float], weight: [Float], keepingColumns: Bool) -> (output: [Float], columns: ScratchBuffer.Lease?) {
+    func forward(input: [Float], weight: [Float], keepingColumns: Bool) -> (
+        output: [Float], columns: ScratchBuffer.Lease?
+    ) {
         let (k, p, oc) = (depth, geometry.outputPlane, outputChannels)
         let kept = keepingColumns ? ScratchBuffer.lease(count: images * columnsSize) : nil
         let output = [Float](uninitializedCount: images * outputSize) { output in
@@ -111,8 +129,9 @@ struct ConvolutionProblem {
                         for image in range {
                             let cols = kept.map { $0.pointer + image * columnsSize } ?? scratch
                             im2col(x + image * inputSize, into: cols)
-                            gemm(m: oc, n: p, k: k, a: w, lda: k, b: cols, ldb: p,
-                                 c: output + image * outputSize, ldc: p, kernel: .packed)
+                            gemm(
+                                m: oc, n: p, k: k, a: w, lda: k, b: cols, ldb: p,
+                                c: output + image * outputSize, ldc: p, kernel: .packed)
                         }
                     }
                 }
@@ -132,9 +151,11 @@ struct ConvolutionProblem {
                 parallelFor(images) { range in
                     ScratchBuffer.with(count: windows * p) { dcols in
                         for image in range {
-                            gemm(transA: .transposed, m: windows, n: p, k: oc, a: w, lda: k, b: g + image * outputSize,
-                                 ldb: p, c: dcols, ldc: p, kernel: .packed)
-                            Im2col.col2im(dcols, channels: channels, geometry: geometry, into: dxBase + image * inputSize)
+                            gemm(
+                                transA: .transposed, m: windows, n: p, k: oc, a: w, lda: k, b: g + image * outputSize,
+                                ldb: p, c: dcols, ldc: p, kernel: .packed)
+                            Im2col.col2im(
+                                dcols, channels: channels, geometry: geometry, into: dxBase + image * inputSize)
                         }
                     }
                 }
@@ -156,9 +177,10 @@ struct ConvolutionProblem {
                 guard let g = gBuffer.baseAddress, let partial = partialBuffer.baseAddress else { return }
                 parallelFor(images) { part, range in
                     for image in range {
-                        gemm(transB: .transposed, m: k, n: oc, k: p, a: columns.pointer + image * columnsSize, lda: p,
-                             b: g + image * outputSize, ldb: p, beta: 1, c: partial + part * k * oc, ldc: oc,
-                             kernel: .packed)
+                        gemm(
+                            transB: .transposed, m: k, n: oc, k: p, a: columns.pointer + image * columnsSize, lda: p,
+                            b: g + image * outputSize, ldb: p, beta: 1, c: partial + part * k * oc, ldc: oc,
+                            kernel: .packed)
                     }
                 }
             }

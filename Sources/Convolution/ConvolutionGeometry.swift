@@ -21,7 +21,8 @@ public struct ConvolutionGeometry: Sendable, Equatable {
     public init?(inputHeight: Int, inputWidth: Int, kernel: (Int, Int), stride: (Int, Int), padding: (Int, Int)) {
         let paddedHeight = inputHeight + 2 * padding.0, paddedWidth = inputWidth + 2 * padding.1
         guard kernel.0 >= 1, kernel.1 >= 1, stride.0 >= 1, stride.1 >= 1, padding.0 >= 0, padding.1 >= 0,
-              kernel.0 <= paddedHeight, kernel.1 <= paddedWidth else { return nil }
+            kernel.0 <= paddedHeight, kernel.1 <= paddedWidth
+        else { return nil }
         self.inputHeight = inputHeight
         self.inputWidth = inputWidth
         (kernelHeight, kernelWidth) = kernel

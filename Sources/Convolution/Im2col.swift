@@ -18,8 +18,10 @@
 /// stride 1 a contiguous run of the input row, so both functions move whole runs at a time.
 enum Im2col {
     /// Fills `cols` ([channels * kernelArea, outputPlane]) from one image (`channels` planes).
-    static func im2col(_ image: UnsafePointer<Float>, channels: Int, geometry g: ConvolutionGeometry,
-                       into cols: UnsafeMutablePointer<Float>) {
+    static func im2col(
+        _ image: UnsafePointer<Float>, channels: Int, geometry g: ConvolutionGeometry,
+        into cols: UnsafeMutablePointer<Float>
+    ) {
         var row = cols
         for channel in 0..<channels {
             let plane = image + channel * g.inputPlane
@@ -52,8 +54,10 @@ enum Im2col {
 
     /// Adds `cols` ([channels * kernelArea, outputPlane]) back onto one image's input gradient
     /// (`channels` planes, which the caller has zeroed or wants added to).
-    static func col2im(_ cols: UnsafePointer<Float>, channels: Int, geometry g: ConvolutionGeometry,
-                       into image: UnsafeMutablePointer<Float>) {
+    static func col2im(
+        _ cols: UnsafePointer<Float>, channels: Int, geometry g: ConvolutionGeometry,
+        into image: UnsafeMutablePointer<Float>
+    ) {
         var row = cols
         for channel in 0..<channels {
             let plane = image + channel * g.inputPlane

@@ -17,7 +17,9 @@ import Parallel
 /// ```swift
 /// let pooled = maxPool2d(features, kernelSize: (2, 2), stride: (2, 2))   // [64, 32, 26, 26] -> [64, 32, 13, 13]
 /// ```
-public func maxPool2d(_ input: Tensor, kernelSize: (Int, Int), stride: (Int, Int), layerName: String = "maxPool2d") -> Tensor {
+public func maxPool2d(_ input: Tensor, kernelSize: (Int, Int), stride: (Int, Int), layerName: String = "maxPool2d")
+    -> Tensor
+{
     let (planes, g) = poolingGeometry(input, kernelSize: kernelSize, stride: stride, layerName: layerName)
     var output = [Float](repeating: 0, count: planes * g.outputPlane)
     var argmax = [Int32](repeating: 0, count: planes * g.outputPlane)
@@ -54,12 +56,15 @@ public func maxPool2d(_ input: Tensor, kernelSize: (Int, Int), stride: (Int, Int
         }
     }
     let outputShape = [input.shape[0], input.shape[1], g.outputHeight, g.outputWidth]
-    return Tensor.result(shape: outputShape, data: output, inputs: [input], name: "MaxPool2DWithIndicesBackward0") { gradient, _ in
+    return Tensor.result(shape: outputShape, data: output, inputs: [input], name: "MaxPool2DWithIndicesBackward0") {
+        gradient, _ in
         var dx = [Float](repeating: 0, count: planes * g.inputPlane)
         gradient.withUnsafeBufferPointer { dy in
             argmax.withUnsafeBufferPointer { a in
                 dx.withUnsafeMutableBufferPointer { d in
-                    guard let dyBase = dy.baseAddress, let aBase = a.baseAddress, let dBase = d.baseAddress else { return }
+                    guard let dyBase = dy.baseAddress, let aBase = a.baseAddress, let dBase = d.baseAddress else {
+                        return
+                    }
                     parallelFor(planes, minimumPerThread: 64) { range in
                         for plane in range {
                             let target = dBase + plane * g.inputPlane
@@ -80,8 +85,10 @@ public func maxPool2d(_ input: Tensor, kernelSize: (Int, Int), stride: (Int, Int
 /// of each window compared in PyTorch's scan order (top-left, top-right, bottom-left,
 /// bottom-right), eight windows side by side in SIMD registers.
 @inline(__always)
-private func maxPool2x2(_ source: UnsafePointer<Float>, _ target: UnsafeMutablePointer<Float>,
-                        _ indices: UnsafeMutablePointer<Int32>, geometry g: ConvolutionGeometry) {
+private func maxPool2x2(
+    _ source: UnsafePointer<Float>, _ target: UnsafeMutablePointer<Float>,
+    _ indices: UnsafeMutablePointer<Int32>, geometry g: ConvolutionGeometry
+) {
     let width = g.inputWidth
     // The input offsets of the top-left candidates of eight neighbouring windows.
     let lanes = SIMD8<Int32>(0, 2, 4, 6, 8, 10, 12, 14)
@@ -135,8 +142,10 @@ private func keepWinner(_ best: inout Float, _ index: inout Int, candidate: Floa
 
 /// `keepWinner` for eight windows at once.
 @inline(__always)
-private func keepWinners(_ best: inout SIMD8<Float>, _ index: inout SIMD8<Int32>, candidates: SIMD8<Float>,
-                         at candidateIndices: SIMD8<Int32>) {
+private func keepWinners(
+    _ best: inout SIMD8<Float>, _ index: inout SIMD8<Int32>, candidates: SIMD8<Float>,
+    at candidateIndices: SIMD8<Int32>
+) {
     let wins = (candidates .> best) .| (candidates .!= candidates)
     best.replace(with: candidates, where: wins)
     index.replace(with: candidateIndices, where: wins)

@@ -16,8 +16,9 @@ public class Pool2d: Module {
     }
 
     public init(kernelSize: (Int, Int), stride: (Int, Int)? = nil) {
-        precondition(kernelSize.0 > 0 && kernelSize.1 > 0 && (stride?.0 ?? 1) > 0 && (stride?.1 ?? 1) > 0,
-                     "\(Self.self): window \(kernelSize) and stride \(stride.map { "\($0)" } ?? "default") must be positive")
+        precondition(
+            kernelSize.0 > 0 && kernelSize.1 > 0 && (stride?.0 ?? 1) > 0 && (stride?.1 ?? 1) > 0,
+            "\(Self.self): window \(kernelSize) and stride \(stride.map { "\($0)" } ?? "default") must be positive")
         self.kernelSize = kernelSize
         self.stride = stride ?? kernelSize
         super.init()

@@ -6,8 +6,10 @@
 public enum ReferenceConvolution {
     /// out[n, o, y, x] = bias[o] + sum_{c, i, j} weight[o, c, i, j] * in[n, c, y*s_h + i - p_h, x*s_w + j - p_w],
     /// reading zero outside the input.
-    public static func forward(input: [Float], inputShape: [Int], weight: [Float], weightShape: [Int], bias: [Float]?,
-                               stride: (Int, Int), padding: (Int, Int)) -> (output: [Float], shape: [Int]) {
+    public static func forward(
+        input: [Float], inputShape: [Int], weight: [Float], weightShape: [Int], bias: [Float]?,
+        stride: (Int, Int), padding: (Int, Int)
+    ) -> (output: [Float], shape: [Int]) {
         let (n, c, h, w) = (inputShape[0], inputShape[1], inputShape[2], inputShape[3])
         let (oc, kh, kw) = (weightShape[0], weightShape[2], weightShape[3])
         let oh = (h + 2 * padding.0 - kh) / stride.0 + 1, ow = (w + 2 * padding.1 - kw) / stride.1 + 1
@@ -22,7 +24,8 @@ public enum ReferenceConvolution {
                                 for j in 0..<kw {
                                     let inY = y * stride.0 + i - padding.0, inX = x * stride.1 + j - padding.1
                                     guard inY >= 0, inY < h, inX >= 0, inX < w else { continue }
-                                    sum += weight[((o * c + channel) * kh + i) * kw + j]
+                                    sum +=
+                                        weight[((o * c + channel) * kh + i) * kw + j]
                                         * input[((image * c + channel) * h + inY) * w + inX]
                                 }
                             }
@@ -38,9 +41,12 @@ public enum ReferenceConvolution {
     /// The three gradients of `forward`, from its output gradient, by the same loops: every term
     /// weight * input of the forward sum sends gradient * input to the weight and
     /// gradient * weight to the input.
-    public static func backward(outputGradient: [Float], input: [Float], inputShape: [Int], weight: [Float],
-                                weightShape: [Int], stride: (Int, Int), padding: (Int, Int))
-        -> (input: [Float], weight: [Float], bias: [Float]) {
+    public static func backward(
+        outputGradient: [Float], input: [Float], inputShape: [Int], weight: [Float],
+        weightShape: [Int], stride: (Int, Int), padding: (Int, Int)
+    )
+        -> (input: [Float], weight: [Float], bias: [Float])
+    {
         let (n, c, h, w) = (inputShape[0], inputShape[1], inputShape[2], inputShape[3])
         let (oc, kh, kw) = (weightShape[0], weightShape[2], weightShape[3])
         let oh = (h + 2 * padding.0 - kh) / stride.0 + 1, ow = (w + 2 * padding.1 - kw) / stride.1 + 1
@@ -73,8 +79,10 @@ public enum ReferenceConvolution {
     }
 
     /// Max (or, with `average`, mean) of each window of every plane.
-    public static func pool(input: [Float], inputShape: [Int], kernel: (Int, Int), stride: (Int, Int),
-                            average: Bool) -> (output: [Float], shape: [Int]) {
+    public static func pool(
+        input: [Float], inputShape: [Int], kernel: (Int, Int), stride: (Int, Int),
+        average: Bool
+    ) -> (output: [Float], shape: [Int]) {
         let (n, c, h, w) = (inputShape[0], inputShape[1], inputShape[2], inputShape[3])
         let oh = (h - kernel.0) / stride.0 + 1, ow = (w - kernel.1) / stride.1 + 1
         var output = [Float](repeating: 0, count: n * c * oh * ow)
@@ -87,7 +95,8 @@ public enum ReferenceConvolution {
                             window.append(input[(plane * h + y * stride.0 + i) * w + x * stride.1 + j])
                         }
                     }
-                    output[(plane * oh + y) * ow + x] = average
+                    output[(plane * oh + y) * ow + x] =
+                        average
                         ? window.reduce(0, +) / Float(window.count)
                         : window.max()!
                 }

@@ -23,8 +23,10 @@ public struct CIFAR10: ImageClassificationDataset {
     public var width: Int { 32 }
     public var classNames: [String] { Self.classNames }
 
-    public static let classNames = ["airplane", "automobile", "bird", "cat", "deer",
-                                    "dog", "frog", "horse", "ship", "truck"]
+    public static let classNames = [
+        "airplane", "automobile", "bird", "cat", "deer",
+        "dog", "frog", "horse", "ship", "truck",
+    ]
     /// Where the binary version is published.
     public static let downloadURL = "https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz"
     /// Bytes per record: a label and 3 x 32 x 32 pixels.
@@ -39,11 +41,13 @@ public struct CIFAR10: ImageClassificationDataset {
         let folder = (directory as NSString).appendingPathComponent("cifar-10-batches-bin")
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw DatasetError(path: folder, reason: """
-                CIFAR-10 folder not found. Download \(Self.downloadURL), and unpack it in \
-                \(directory) (tar xzf cifar-10-binary.tar.gz) so that \(folder) holds \
-                \(Self.fileNames(.train).joined(separator: ", ")) and test_batch.bin.
-                """)
+            throw DatasetError(
+                path: folder,
+                reason: """
+                    CIFAR-10 folder not found. Download \(Self.downloadURL), and unpack it in \
+                    \(directory) (tar xzf cifar-10-binary.tar.gz) so that \(folder) holds \
+                    \(Self.fileNames(.train).joined(separator: ", ")) and test_batch.bin.
+                    """)
         }
         var pixels: [UInt8] = []
         var labels: [Int] = []
@@ -67,7 +71,11 @@ public struct CIFAR10: ImageClassificationDataset {
     public static func records(in bytes: [UInt8], path: String) throws -> (pixels: [UInt8], labels: [Int]) {
         guard !bytes.isEmpty else { throw DatasetError(path: path, reason: "the file is empty") }
         guard bytes.count % recordSize == 0 else {
-            throw DatasetError(path: path, reason: "\(bytes.count) bytes is not a whole number of \(recordSize)-byte records (truncated or not a CIFAR-10 binary batch)")
+            throw DatasetError(
+                path: path,
+                reason:
+                    "\(bytes.count) bytes is not a whole number of \(recordSize)-byte records (truncated or not a CIFAR-10 binary batch)"
+            )
         }
         let count = bytes.count / recordSize
         var pixels = [UInt8]()
@@ -81,7 +89,7 @@ public struct CIFAR10: ImageClassificationDataset {
                 throw DatasetError(path: path, reason: "record \(record) has label \(label), not a class in 0..<10")
             }
             labels.append(label)
-            pixels.append(contentsOf: bytes[start + 1 ..< start + recordSize])
+            pixels.append(contentsOf: bytes[start + 1..<start + recordSize])
         }
         return (pixels, labels)
     }

@@ -10,8 +10,10 @@ import Foundation
 /// ```
 public enum DataDirectory {
     /// The data directory for these command-line arguments and this environment.
-    public static func resolve(arguments: [String] = CommandLine.arguments,
-                               environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+    public static func resolve(
+        arguments: [String] = CommandLine.arguments,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> String {
         if let flag = arguments.firstIndex(of: "--data"), flag + 1 < arguments.count {
             return arguments[flag + 1]
         }

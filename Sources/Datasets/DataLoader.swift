@@ -49,13 +49,16 @@ public final class DataLoader<Dataset: ImageClassificationDataset>: Sequence {
     ///   - limit: serve only the first `limit` samples of `range`.
     ///   - range: serve only these dataset indices (for example `50_000..<60_000` for validation).
     ///   - normalize: applied to every image after scaling bytes to 0...1.
-    public init(_ dataset: Dataset, batchSize: Int, shuffle: Bool = false, seed: UInt64 = 0,
-                dropLast: Bool = false, limit: Int? = nil, range: Range<Int>? = nil,
-                normalize: Normalize? = nil) {
+    public init(
+        _ dataset: Dataset, batchSize: Int, shuffle: Bool = false, seed: UInt64 = 0,
+        dropLast: Bool = false, limit: Int? = nil, range: Range<Int>? = nil,
+        normalize: Normalize? = nil
+    ) {
         precondition(batchSize >= 1, "DataLoader: batch size must be at least 1, got \(batchSize)")
         let range = range ?? 0..<dataset.count
-        precondition(range.lowerBound >= 0 && range.upperBound <= dataset.count,
-                     "DataLoader: range \(range) is outside the dataset's 0..<\(dataset.count)")
+        precondition(
+            range.lowerBound >= 0 && range.upperBound <= dataset.count,
+            "DataLoader: range \(range) is outside the dataset's 0..<\(dataset.count)")
         precondition((limit ?? 0) >= 0, "DataLoader: limit must not be negative, got \(limit ?? 0)")
         self.dataset = dataset
         self.batchSize = batchSize
@@ -95,7 +98,7 @@ public final class DataLoader<Dataset: ImageClassificationDataset>: Sequence {
         public mutating func next() -> Batch? {
             let remaining = order.count - position
             guard remaining > 0, !(loader.dropLast && remaining < loader.batchSize) else { return nil }
-            let chosen = Array(order[position ..< position + Swift.min(loader.batchSize, remaining)])
+            let chosen = Array(order[position..<position + Swift.min(loader.batchSize, remaining)])
             position += chosen.count
             return loader.makeBatch(chosen)
         }
@@ -116,9 +119,10 @@ public final class DataLoader<Dataset: ImageClassificationDataset>: Sequence {
             }
         }
         normalize?.apply(to: &values, channels: dataset.channels)
-        return Batch(inputs: Matrix(rows: chosen.count, columns: size, storage: values),
-                     labels: chosen.map { dataset.labels[$0] },
-                     shape: [chosen.count, dataset.channels, dataset.height, dataset.width],
-                     indices: chosen)
+        return Batch(
+            inputs: Matrix(rows: chosen.count, columns: size, storage: values),
+            labels: chosen.map { dataset.labels[$0] },
+            shape: [chosen.count, dataset.channels, dataset.height, dataset.width],
+            indices: chosen)
     }
 }

@@ -32,8 +32,10 @@ public enum DigitPreparation {
         var (left, right, top, bottom) = (width, -1, height, -1)
         for y in 0..<height {
             for x in 0..<width where ink[y * width + x] > threshold {
-                left = Swift.min(left, x); right = Swift.max(right, x)
-                top = Swift.min(top, y); bottom = Swift.max(bottom, y)
+                left = Swift.min(left, x)
+                right = Swift.max(right, x)
+                top = Swift.min(top, y)
+                bottom = Swift.max(bottom, y)
             }
         }
         let boxWidth = right - left + 1, boxHeight = bottom - top + 1
@@ -65,7 +67,9 @@ public enum DigitPreparation {
         for y in 0..<newHeight {
             for x in 0..<newWidth {
                 let value = Double(small[y * newWidth + x])
-                mass += value; cx += value * (Double(x) + 0.5); cy += value * (Double(y) + 0.5)
+                mass += value
+                cx += value * (Double(x) + 0.5)
+                cy += value * (Double(y) + 0.5)
             }
         }
         let offsetX = Int((14 - cx / mass).rounded()), offsetY = Int((14 - cy / mass).rounded())
@@ -73,7 +77,9 @@ public enum DigitPreparation {
         for y in 0..<newHeight {
             for x in 0..<newWidth {
                 let tx = x + offsetX, ty = y + offsetY
-                if tx >= 0 && tx < 28 && ty >= 0 && ty < 28 { result[ty * 28 + tx] = Swift.min(1, small[y * newWidth + x]) }
+                if tx >= 0 && tx < 28 && ty >= 0 && ty < 28 {
+                    result[ty * 28 + tx] = Swift.min(1, small[y * newWidth + x])
+                }
             }
         }
         return result

@@ -1,5 +1,6 @@
 import Compression
 import Foundation
+
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -20,9 +21,11 @@ public enum Download {
     ///   - expectedSHA256: hex digest of the *uncompressed* content (gzip files are checked after
     ///     decompression, since mirrors may recompress).
     ///   - log: where progress and mirror failures are reported (standard error by default).
-    public static func fetch(file: String, from mirrors: [String], into directory: String,
-                             expectedSHA256: String, timeout: TimeInterval = 60,
-                             log: @escaping @Sendable (String) -> Void = Download.standardError) throws {
+    public static func fetch(
+        file: String, from mirrors: [String], into directory: String,
+        expectedSHA256: String, timeout: TimeInterval = 60,
+        log: @escaping @Sendable (String) -> Void = Download.standardError
+    ) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let destination = (directory as NSString).appendingPathComponent(file)
         var failures: [String] = []
@@ -48,8 +51,9 @@ public enum Download {
                 log("\(file): \(address) failed (\(error)), trying the next mirror")
             }
         }
-        throw DatasetError(path: destination,
-                           reason: "could not be downloaded from any mirror:\n  " + failures.joined(separator: "\n  "))
+        throw DatasetError(
+            path: destination,
+            reason: "could not be downloaded from any mirror:\n  " + failures.joined(separator: "\n  "))
     }
 
     /// Prints to standard error.
@@ -58,8 +62,10 @@ public enum Download {
     }
 
     /// Downloads one URL into memory, reporting progress about every 10%.
-    static func get(_ url: URL, timeout: TimeInterval, label: String,
-                    log: @escaping @Sendable (String) -> Void) throws -> [UInt8] {
+    static func get(
+        _ url: URL, timeout: TimeInterval, label: String,
+        log: @escaping @Sendable (String) -> Void
+    ) throws -> [UInt8] {
         let receiver = DownloadReceiver(label: label, log: log)
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = timeout
@@ -101,8 +107,10 @@ private final class DownloadReceiver: NSObject, URLSessionDataDelegate, @uncheck
         return data
     }
 
-    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
-                    completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
+    func urlSession(
+        _ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
+        completionHandler: @escaping (URLSession.ResponseDisposition) -> Void
+    ) {
         lock.lock()
         status = (response as? HTTPURLResponse)?.statusCode ?? 200
         expected = response.expectedContentLength

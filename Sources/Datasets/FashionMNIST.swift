@@ -16,15 +16,18 @@ public struct FashionMNIST: ImageClassificationDataset {
     public var height: Int { 28 }
     public var width: Int { 28 }
     public var classNames: [String] {
-        ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-         "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+        [
+            "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+            "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+        ]
     }
 
     public init(split: MNIST.Split, directory: String) throws {
         let folder = (directory as NSString).appendingPathComponent("fashion-mnist")
         let names = MNIST.fileNames(split)
-        let loaded = try loadIDXPair(folder: folder, images: names.images, labels: names.labels,
-                                     imageShape: [28, 28], classCount: 10, datasetName: "Fashion-MNIST")
+        let loaded = try loadIDXPair(
+            folder: folder, images: names.images, labels: names.labels,
+            imageShape: [28, 28], classCount: 10, datasetName: "Fashion-MNIST")
         self.split = split
         self.pixels = loaded.pixels
         self.labels = loaded.labels

@@ -20,7 +20,12 @@ import Foundation
 public struct IDXFile: Sendable {
     /// Element types of the format.
     public enum ElementType: UInt8, Sendable {
-        case uint8 = 0x08, int8 = 0x09, int16 = 0x0B, int32 = 0x0C, float32 = 0x0D, float64 = 0x0E
+        case uint8 = 0x08
+        case int8 = 0x09
+        case int16 = 0x0B
+        case int32 = 0x0C
+        case float32 = 0x0D
+        case float64 = 0x0E
 
         /// Bytes per element.
         public var size: Int {
@@ -68,21 +73,29 @@ public struct IDXFile: Sendable {
         var elementCount = 1
         for index in 0..<rank {
             let offset = 4 + 4 * index
-            let size = Int(bytes[offset]) << 24 | Int(bytes[offset + 1]) << 16 | Int(bytes[offset + 2]) << 8 | Int(bytes[offset + 3])
+            let size =
+                Int(bytes[offset]) << 24 | Int(bytes[offset + 1]) << 16 | Int(bytes[offset + 2]) << 8
+                | Int(bytes[offset + 3])
             dimensions.append(size)
             // Checked arithmetic: a hostile header must not overflow into a small number.
             let (product, overflow) = elementCount.multipliedReportingOverflow(by: size)
             guard !overflow, product <= bytes.count else {
-                throw fail("dimensions \(dimensions.map(String.init).joined(separator: "x"))... need more bytes than the file's \(bytes.count) (truncated or corrupt header)")
+                throw fail(
+                    "dimensions \(dimensions.map(String.init).joined(separator: "x"))... need more bytes than the file's \(bytes.count) (truncated or corrupt header)"
+                )
             }
             elementCount = product
         }
         let expected = headerSize + elementCount * type.size
         guard bytes.count >= expected else {
-            throw fail("dimensions \(dimensions.map(String.init).joined(separator: "x")) need \(expected) bytes, the file has \(bytes.count) (truncated)")
+            throw fail(
+                "dimensions \(dimensions.map(String.init).joined(separator: "x")) need \(expected) bytes, the file has \(bytes.count) (truncated)"
+            )
         }
         guard bytes.count == expected else {
-            throw fail("dimensions \(dimensions.map(String.init).joined(separator: "x")) need \(expected) bytes, the file has \(bytes.count - expected) more (corrupt)")
+            throw fail(
+                "dimensions \(dimensions.map(String.init).joined(separator: "x")) need \(expected) bytes, the file has \(bytes.count - expected) more (corrupt)"
+            )
         }
         self.elementType = type
         self.dimensions = dimensions
@@ -94,7 +107,7 @@ public struct IDXFile: Sendable {
         let size = elementType.size
         return (0..<count).map { index in
             var bits: UInt64 = 0
-            for byte in payload[index * size ..< (index + 1) * size] { bits = bits << 8 | UInt64(byte) }
+            for byte in payload[index * size..<(index + 1) * size] { bits = bits << 8 | UInt64(byte) }
             switch elementType {
             case .uint8: return Double(bits)
             case .int8: return Double(Int8(truncatingIfNeeded: bits))

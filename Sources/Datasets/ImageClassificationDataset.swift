@@ -28,7 +28,7 @@ extension ImageClassificationDataset {
     /// The bytes of image `index`.
     public func imageBytes(_ index: Int) -> ArraySlice<UInt8> {
         precondition(index >= 0 && index < count, "image index \(index) out of range 0..<\(count)")
-        return pixels[index * imageSize ..< (index + 1) * imageSize]
+        return pixels[index * imageSize..<(index + 1) * imageSize]
     }
 
     /// Image `index` as floats in 0...1.
@@ -62,13 +62,18 @@ extension ImageClassificationDataset {
 }
 
 /// Checks that images and labels agree and every label is a valid class; shared by the loaders.
-func validate(pixels: [UInt8], labels: [Int], imageSize: Int, classCount: Int,
-              imagesPath: String, labelsPath: String) throws {
+func validate(
+    pixels: [UInt8], labels: [Int], imageSize: Int, classCount: Int,
+    imagesPath: String, labelsPath: String
+) throws {
     guard pixels.count == labels.count * imageSize else {
-        throw DatasetError(path: imagesPath,
-                           reason: "holds \(pixels.count / Swift.max(imageSize, 1)) images but \(labelsPath) holds \(labels.count) labels")
+        throw DatasetError(
+            path: imagesPath,
+            reason:
+                "holds \(pixels.count / Swift.max(imageSize, 1)) images but \(labelsPath) holds \(labels.count) labels")
     }
     if let bad = labels.firstIndex(where: { $0 < 0 || $0 >= classCount }) {
-        throw DatasetError(path: labelsPath, reason: "label \(labels[bad]) at index \(bad) is not a class in 0..<\(classCount)")
+        throw DatasetError(
+            path: labelsPath, reason: "label \(labels[bad]) at index \(bad) is not a class in 0..<\(classCount)")
     }
 }

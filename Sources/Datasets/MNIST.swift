@@ -59,15 +59,18 @@ public struct MNIST: ImageClassificationDataset {
     ///   - directory: the data directory (see `DataDirectory`), not the `mnist` folder itself.
     ///   - download: fetch missing files from `mirrors` (true by default).
     ///   - mirrors: where to download from; tests point this at a local server.
-    public init(split: Split, directory: String, download: Bool = true,
-                mirrors: [String] = MNIST.mirrors) throws {
+    public init(
+        split: Split, directory: String, download: Bool = true,
+        mirrors: [String] = MNIST.mirrors
+    ) throws {
         let folder = (directory as NSString).appendingPathComponent("mnist")
         let names = Self.fileNames(split)
         if download {
             try Self.downloadMissing([names.images, names.labels], into: folder, mirrors: mirrors)
         }
-        let loaded = try loadIDXPair(folder: folder, images: names.images, labels: names.labels,
-                                     imageShape: [28, 28], classCount: 10, datasetName: "MNIST")
+        let loaded = try loadIDXPair(
+            folder: folder, images: names.images, labels: names.labels,
+            imageShape: [28, 28], classCount: 10, datasetName: "MNIST")
         self.split = split
         self.pixels = loaded.pixels
         self.labels = loaded.labels
@@ -79,22 +82,25 @@ public struct MNIST: ImageClassificationDataset {
         var failures: [DatasetError] = []
         for name in missing {
             do {
-                try Download.fetch(file: name + ".gz", from: mirrors, into: folder,
-                                   expectedSHA256: checksums[name] ?? "")
+                try Download.fetch(
+                    file: name + ".gz", from: mirrors, into: folder,
+                    expectedSHA256: checksums[name] ?? "")
             } catch let error as DatasetError {
                 failures.append(error)
             }
         }
         if !failures.isEmpty {
             let list = missing.map { "  \($0).gz" }.joined(separator: "\n")
-            throw DatasetError(path: folder, reason: """
-                MNIST files are missing and could not be downloaded (offline?). Put these files \
-                (gzipped or not) in \(folder):
-                \(list)
-                They are published at \(mirrors.first ?? "the MNIST mirrors"). Choose another data \
-                directory with --data DIR or KINDLING_DATA.
-                Download errors: \(failures.map(\.reason).joined(separator: "; "))
-                """)
+            throw DatasetError(
+                path: folder,
+                reason: """
+                    MNIST files are missing and could not be downloaded (offline?). Put these files \
+                    (gzipped or not) in \(folder):
+                    \(list)
+                    They are published at \(mirrors.first ?? "the MNIST mirrors"). Choose another data \
+                    directory with --data DIR or KINDLING_DATA.
+                    Download errors: \(failures.map(\.reason).joined(separator: "; "))
+                    """)
         }
     }
 }
@@ -110,11 +116,14 @@ func findFile(folder: String, name: String) -> String? {
 
 /// Reads an IDX image file and its IDX label file and checks they belong together: byte images
 /// of `imageShape`, byte labels, the same count, every label a class.
-func loadIDXPair(folder: String, images: String, labels: String, imageShape: [Int], classCount: Int,
-                 datasetName: String) throws -> (pixels: [UInt8], labels: [Int]) {
+func loadIDXPair(
+    folder: String, images: String, labels: String, imageShape: [Int], classCount: Int,
+    datasetName: String
+) throws -> (pixels: [UInt8], labels: [Int]) {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-        throw DatasetError(path: folder, reason: "\(datasetName) folder not found: it should hold \(images).gz and \(labels).gz")
+        throw DatasetError(
+            path: folder, reason: "\(datasetName) folder not found: it should hold \(images).gz and \(labels).gz")
     }
     guard let imagesPath = findFile(folder: folder, name: images) else {
         throw DatasetError(path: (folder as NSString).appendingPathComponent(images + ".gz"), reason: "file not found")
@@ -125,14 +134,24 @@ func loadIDXPair(folder: String, images: String, labels: String, imageShape: [In
     let imageFile = try IDXFile(contentsOf: imagesPath)
     let labelFile = try IDXFile(contentsOf: labelsPath)
     guard imageFile.elementType == .uint8, imageFile.dimensions.count == 1 + imageShape.count,
-          Array(imageFile.dimensions.dropFirst()) == imageShape else {
-        throw DatasetError(path: imagesPath, reason: "expected unsigned-byte images of shape N x \(imageShape.map(String.init).joined(separator: " x ")), found \(imageFile.elementType) \(imageFile.dimensions.map(String.init).joined(separator: " x "))")
+        Array(imageFile.dimensions.dropFirst()) == imageShape
+    else {
+        throw DatasetError(
+            path: imagesPath,
+            reason:
+                "expected unsigned-byte images of shape N x \(imageShape.map(String.init).joined(separator: " x ")), found \(imageFile.elementType) \(imageFile.dimensions.map(String.init).joined(separator: " x "))"
+        )
     }
     guard labelFile.elementType == .uint8, labelFile.dimensions.count == 1 else {
-        throw DatasetError(path: labelsPath, reason: "expected a one-dimensional unsigned-byte label file, found \(labelFile.elementType) \(labelFile.dimensions.map(String.init).joined(separator: " x "))")
+        throw DatasetError(
+            path: labelsPath,
+            reason:
+                "expected a one-dimensional unsigned-byte label file, found \(labelFile.elementType) \(labelFile.dimensions.map(String.init).joined(separator: " x "))"
+        )
     }
     let labelValues = labelFile.payload.map(Int.init)
-    try validate(pixels: imageFile.payload, labels: labelValues, imageSize: imageShape.reduce(1, *),
-                 classCount: classCount, imagesPath: imagesPath, labelsPath: labelsPath)
+    try validate(
+        pixels: imageFile.payload, labels: labelValues, imageSize: imageShape.reduce(1, *),
+        classCount: classCount, imagesPath: imagesPath, labelsPath: labelsPath)
     return (imageFile.payload, labelValues)
 }

@@ -17,8 +17,9 @@ public struct Normalize: Sendable, Equatable, CustomStringConvertible {
     public let std: [Float]
 
     public init(mean: [Float], std: [Float]) {
-        precondition(!mean.isEmpty && mean.count == std.count,
-                     "Normalize: \(mean.count) means and \(std.count) standard deviations; give one of each per channel")
+        precondition(
+            !mean.isEmpty && mean.count == std.count,
+            "Normalize: \(mean.count) means and \(std.count) standard deviations; give one of each per channel")
         precondition(std.allSatisfy { $0 > 0 }, "Normalize: standard deviations must be positive, got \(std)")
         self.mean = mean
         self.std = std
@@ -26,8 +27,9 @@ public struct Normalize: Sendable, Equatable, CustomStringConvertible {
 
     /// Normalises `values`, which hold whole images of `channels` planes each.
     public func apply(to values: inout [Float], channels: Int) {
-        precondition(channels == mean.count,
-                     "Normalize: configured for \(mean.count) channel(s), the images have \(channels)")
+        precondition(
+            channels == mean.count,
+            "Normalize: configured for \(mean.count) channel(s), the images have \(channels)")
         let plane = values.count / channels
         guard plane > 0 else { return }
         values.withUnsafeMutableBufferPointer { buffer in
@@ -35,7 +37,7 @@ public struct Normalize: Sendable, Equatable, CustomStringConvertible {
             for planeIndex in 0..<(buffer.count / plane) {
                 let channel = planeIndex % channels
                 let shift = mean[channel], scale = 1 / std[channel]
-                for index in planeIndex * plane ..< (planeIndex + 1) * plane {
+                for index in planeIndex * plane..<(planeIndex + 1) * plane {
                     buffer[index] = (buffer[index] - shift) * scale
                 }
             }

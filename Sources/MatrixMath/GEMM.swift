@@ -53,10 +53,12 @@ public func gemm(
     kernel: GEMMKernel = .parallel
 ) {
     precondition(m >= 0 && n >= 0 && k >= 0, "gemm: negative size m=\(m) n=\(n) k=\(k)")
-    precondition(lda >= Swift.max(1, transA == .none ? k : m),
-                 "gemm: lda \(lda) too small for op(A) \(m)x\(k) (\(transA))")
-    precondition(ldb >= Swift.max(1, transB == .none ? n : k),
-                 "gemm: ldb \(ldb) too small for op(B) \(k)x\(n) (\(transB))")
+    precondition(
+        lda >= Swift.max(1, transA == .none ? k : m),
+        "gemm: lda \(lda) too small for op(A) \(m)x\(k) (\(transA))")
+    precondition(
+        ldb >= Swift.max(1, transB == .none ? n : k),
+        "gemm: ldb \(ldb) too small for op(B) \(k)x\(n) (\(transB))")
     precondition(ldc >= Swift.max(1, n), "gemm: ldc \(ldc) too small for C \(m)x\(n)")
     if m == 0 || n == 0 { return }
 
@@ -75,8 +77,9 @@ public func gemm(
     case .packed:
         packedGEMM(m: m, n: n, k: k, alpha: alpha, a: opA, b: opB, beta: beta, c: output)
     case .parallel:
-        parallelGEMM(m: m, n: n, k: k, alpha: alpha, a: opA, b: opB, beta: beta, c: output,
-                     threads: Parallelism.threadCount)
+        parallelGEMM(
+            m: m, n: n, k: k, alpha: alpha, a: opA, b: opB, beta: beta, c: output,
+            threads: Parallelism.threadCount)
     }
 }
 
@@ -95,13 +98,19 @@ public func gemm(
     func needed(rows: Int, columns: Int, leadingDimension: Int) -> Int {
         rows == 0 || columns == 0 ? 0 : (rows - 1) * leadingDimension + columns
     }
-    let aNeeded = transA == .none ? needed(rows: m, columns: k, leadingDimension: lda)
-                                  : needed(rows: k, columns: m, leadingDimension: lda)
-    let bNeeded = transB == .none ? needed(rows: k, columns: n, leadingDimension: ldb)
-                                  : needed(rows: n, columns: k, leadingDimension: ldb)
+    let aNeeded =
+        transA == .none
+        ? needed(rows: m, columns: k, leadingDimension: lda)
+        : needed(rows: k, columns: m, leadingDimension: lda)
+    let bNeeded =
+        transB == .none
+        ? needed(rows: k, columns: n, leadingDimension: ldb)
+        : needed(rows: n, columns: k, leadingDimension: ldb)
     let cNeeded = needed(rows: m, columns: n, leadingDimension: ldc)
-    precondition(a.count >= aNeeded, "gemm: A holds \(a.count) values, op(A) \(m)x\(k) with lda \(lda) needs \(aNeeded)")
-    precondition(b.count >= bNeeded, "gemm: B holds \(b.count) values, op(B) \(k)x\(n) with ldb \(ldb) needs \(bNeeded)")
+    precondition(
+        a.count >= aNeeded, "gemm: A holds \(a.count) values, op(A) \(m)x\(k) with lda \(lda) needs \(aNeeded)")
+    precondition(
+        b.count >= bNeeded, "gemm: B holds \(b.count) values, op(B) \(k)x\(n) with ldb \(ldb) needs \(bNeeded)")
     precondition(c.count >= cNeeded, "gemm: C holds \(c.count) values, C \(m)x\(n) with ldc \(ldc) needs \(cNeeded)")
     a.withUnsafeBufferPointer { aBuffer in
         b.withUnsafeBufferPointer { bBuffer in
@@ -109,10 +118,11 @@ public func gemm(
                 // A zero-size operand may have no storage; any valid address will do, it is not read.
                 let dummy = UnsafeMutablePointer<Float>.allocate(capacity: 1)
                 defer { dummy.deallocate() }
-                gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
-                     a: aBuffer.baseAddress ?? UnsafePointer(dummy), lda: lda,
-                     b: bBuffer.baseAddress ?? UnsafePointer(dummy), ldb: ldb,
-                     beta: beta, c: cBuffer.baseAddress ?? dummy, ldc: ldc, kernel: kernel)
+                gemm(
+                    transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
+                    a: aBuffer.baseAddress ?? UnsafePointer(dummy), lda: lda,
+                    b: bBuffer.baseAddress ?? UnsafePointer(dummy), ldb: ldb,
+                    beta: beta, c: cBuffer.baseAddress ?? dummy, ldc: ldc, kernel: kernel)
             }
         }
     }
@@ -145,8 +155,9 @@ struct StridedMatrix: @unchecked Sendable {
 
     /// The sub-matrix starting at (row, column).
     func offset(row: Int, column: Int) -> StridedMatrix {
-        StridedMatrix(base: base + row * rowStride + column * columnStride,
-                      rowStride: rowStride, columnStride: columnStride)
+        StridedMatrix(
+            base: base + row * rowStride + column * columnStride,
+            rowStride: rowStride, columnStride: columnStride)
     }
 }
 

@@ -57,11 +57,14 @@ extension Matrix {
     }
 
     /// Applies `operation` elementwise after broadcasting both operands to a common shape.
-    private static func broadcast(_ a: Matrix, _ b: Matrix, _ name: String,
-                                  _ operation: (Float, Float) -> Float) -> Matrix {
+    private static func broadcast(
+        _ a: Matrix, _ b: Matrix, _ name: String,
+        _ operation: (Float, Float) -> Float
+    ) -> Matrix {
         guard let shape = broadcastShape(a, b) else {
-            preconditionFailure("Matrix \(name): shapes \(a.shapeText) and \(b.shapeText) do not broadcast "
-                                + "(each dimension must be equal, or 1 in one of them)")
+            preconditionFailure(
+                "Matrix \(name): shapes \(a.shapeText) and \(b.shapeText) do not broadcast "
+                    + "(each dimension must be equal, or 1 in one of them)")
         }
         var result = Matrix.zeros(rows: shape.rows, columns: shape.columns)
         // A dimension of size 1 is read with stride 0: the same element again and again.

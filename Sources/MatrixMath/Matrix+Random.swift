@@ -12,8 +12,10 @@ import Random
 
 extension Matrix {
     /// Uniform values in `range` (lower bound included, upper excluded).
-    public static func uniform(rows: Int, columns: Int, in range: Range<Float>,
-                               using generator: inout SeededGenerator) -> Matrix {
+    public static func uniform(
+        rows: Int, columns: Int, in range: Range<Float>,
+        using generator: inout SeededGenerator
+    ) -> Matrix {
         let width = range.upperBound - range.lowerBound
         var values = [Float](repeating: 0, count: rows * columns)
         for index in values.indices {
@@ -23,8 +25,10 @@ extension Matrix {
     }
 
     /// Normally distributed values with the given mean and standard deviation.
-    public static func normal(rows: Int, columns: Int, mean: Float = 0, std: Float = 1,
-                              using generator: inout SeededGenerator) -> Matrix {
+    public static func normal(
+        rows: Int, columns: Int, mean: Float = 0, std: Float = 1,
+        using generator: inout SeededGenerator
+    ) -> Matrix {
         var values = [Float](repeating: 0, count: rows * columns)
         for index in values.indices {
             values[index] = mean + std * generator.nextNormal()
@@ -40,11 +44,13 @@ extension Matrix {
     /// Keeping the spread proportional to 1/sqrt(fanIn) keeps the variance of each output about the
     /// same whatever the number of inputs. `fanIn` defaults to `columns`; convolution weights pass
     /// in_channels * kh * kw.
-    public static func kaimingUniform(rows: Int, columns: Int, fanIn: Int? = nil,
-                                      using generator: inout SeededGenerator) -> Matrix {
+    public static func kaimingUniform(
+        rows: Int, columns: Int, fanIn: Int? = nil,
+        using generator: inout SeededGenerator
+    ) -> Matrix {
         let inputs = fanIn ?? columns
         precondition(inputs > 0, "Matrix.kaimingUniform: fan-in must be positive, got \(inputs)")
         let bound = 1 / Float(inputs).squareRoot()
-        return uniform(rows: rows, columns: columns, in: -bound ..< bound, using: &generator)
+        return uniform(rows: rows, columns: columns, in: -bound..<bound, using: &generator)
     }
 }

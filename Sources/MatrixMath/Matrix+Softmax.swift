@@ -21,16 +21,18 @@ extension Matrix {
     /// Probabilities along `dim` (1: each row is a distribution over columns).
     public func softmax(dim: Int = 1) -> Matrix {
         let (outer, size, inner) = lines(along: dim, "softmax")
-        return Matrix(rows: rows, columns: columns,
-                      storage: SoftmaxKernel.softmax(storage, outer: outer, size: size, inner: inner))
+        return Matrix(
+            rows: rows, columns: columns,
+            storage: SoftmaxKernel.softmax(storage, outer: outer, size: size, inner: inner))
     }
 
     /// Log-probabilities along `dim`: the logarithm of `softmax`, computed without ever taking the
     /// logarithm of a probability that underflowed to 0.
     public func logSoftmax(dim: Int = 1) -> Matrix {
         let (outer, size, inner) = lines(along: dim, "logSoftmax")
-        return Matrix(rows: rows, columns: columns,
-                      storage: SoftmaxKernel.logSoftmax(storage, outer: outer, size: size, inner: inner))
+        return Matrix(
+            rows: rows, columns: columns,
+            storage: SoftmaxKernel.logSoftmax(storage, outer: outer, size: size, inner: inner))
     }
 
     /// The rows (dim 1) or columns (dim 0) as the [outer, size, inner] lines of `SoftmaxKernel`.

@@ -32,8 +32,9 @@ public struct Matrix: Equatable, Sendable {
     /// A matrix over existing row-major values.
     public init(rows: Int, columns: Int, storage: [Float]) {
         precondition(rows >= 0 && columns >= 0, "Matrix: negative shape \(rows)x\(columns)")
-        precondition(storage.count == rows * columns,
-                     "Matrix: \(storage.count) values cannot fill a \(rows)x\(columns) matrix (needs \(rows * columns))")
+        precondition(
+            storage.count == rows * columns,
+            "Matrix: \(storage.count) values cannot fill a \(rows)x\(columns) matrix (needs \(rows * columns))")
         self.rows = rows
         self.columns = columns
         self.storage = storage
@@ -91,7 +92,7 @@ public struct Matrix: Equatable, Sendable {
     /// Row `i` as an array.
     public func row(_ i: Int) -> [Float] {
         precondition(i >= 0 && i < rows, "Matrix.row: row \(i) out of range for a \(shapeText) matrix")
-        return Array(storage[i * columns ..< (i + 1) * columns])
+        return Array(storage[i * columns..<(i + 1) * columns])
     }
 
     /// Column `j` as an array.
@@ -102,10 +103,12 @@ public struct Matrix: Equatable, Sendable {
 
     /// The rows in `range`, as a new matrix (a mini-batch is a slice of rows).
     public func rows(_ range: Range<Int>) -> Matrix {
-        precondition(range.lowerBound >= 0 && range.upperBound <= rows,
-                     "Matrix.rows: range \(range) out of bounds for a \(shapeText) matrix")
-        return Matrix(rows: range.count, columns: columns,
-                      storage: Array(storage[range.lowerBound * columns ..< range.upperBound * columns]))
+        precondition(
+            range.lowerBound >= 0 && range.upperBound <= rows,
+            "Matrix.rows: range \(range) out of bounds for a \(shapeText) matrix")
+        return Matrix(
+            rows: range.count, columns: columns,
+            storage: Array(storage[range.lowerBound * columns..<range.upperBound * columns]))
     }
 
     /// The transpose: element (i, j) becomes element (j, i).
@@ -131,8 +134,9 @@ public struct Matrix: Equatable, Sendable {
 
     /// The same values read as another shape with the same number of elements.
     public func reshaped(rows newRows: Int, columns newColumns: Int) -> Matrix {
-        precondition(newRows * newColumns == count,
-                     "Matrix.reshaped: cannot view \(shapeText) (\(count) values) as \(newRows)x\(newColumns)")
+        precondition(
+            newRows * newColumns == count,
+            "Matrix.reshaped: cannot view \(shapeText) (\(count) values) as \(newRows)x\(newColumns)")
         return Matrix(rows: newRows, columns: newColumns, storage: storage)
     }
 
@@ -145,8 +149,9 @@ public struct Matrix: Equatable, Sendable {
     public var shapeText: String { "\(rows)x\(columns)" }
 
     private func checkIndex(_ i: Int, _ j: Int) {
-        precondition(i >= 0 && i < rows && j >= 0 && j < columns,
-                     "Matrix: index (\(i), \(j)) out of range for a \(shapeText) matrix")
+        precondition(
+            i >= 0 && i < rows && j >= 0 && j < columns,
+            "Matrix: index (\(i), \(j)) out of range for a \(shapeText) matrix")
     }
 }
 

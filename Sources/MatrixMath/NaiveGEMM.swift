@@ -4,8 +4,10 @@
 /// op(B)[p, j] read walks down a column, jumping a whole row of memory per step, and nothing is
 /// reused from cache between one (i, j) and the next. It is the reference the fast kernels are
 /// tested against, and the baseline tutorial 01 measures them by.
-func naiveGEMM(m: Int, n: Int, k: Int, alpha: Float,
-               a: StridedMatrix, b: StridedMatrix, beta: Float, c: OutputMatrix) {
+func naiveGEMM(
+    m: Int, n: Int, k: Int, alpha: Float,
+    a: StridedMatrix, b: StridedMatrix, beta: Float, c: OutputMatrix
+) {
     for i in 0..<m {
         for j in 0..<n {
             var sum: Float = 0

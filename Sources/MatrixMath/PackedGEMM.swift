@@ -18,8 +18,10 @@
 ///    B block (4 MB) for L3.
 import Parallel
 
-func packedGEMM(m: Int, n: Int, k: Int, alpha: Float,
-                a: StridedMatrix, b: StridedMatrix, beta: Float, c: OutputMatrix) {
+func packedGEMM(
+    m: Int, n: Int, k: Int, alpha: Float,
+    a: StridedMatrix, b: StridedMatrix, beta: Float, c: OutputMatrix
+) {
     typealias Blocking = PackedGEMMBlocking
     // Split k into equal slices of at most kc: k = 288 as two slices of 144, not 256 + 32, since a
     // thin last slice pays the cost of loading and storing C for very little arithmetic.
@@ -54,8 +56,9 @@ func packedGEMM(m: Int, n: Int, k: Int, alpha: Float,
                 // read where they are.
                 let fullColumns = nc / Blocking.nr * Blocking.nr
                 if fullColumns < nc {
-                    packB(bBlock.offset(row: 0, column: fullColumns), k: kc, n: nc - fullColumns,
-                          into: packedB.pointer + fullColumns * kc)
+                    packB(
+                        bBlock.offset(row: 0, column: fullColumns), k: kc, n: nc - fullColumns,
+                        into: packedB.pointer + fullColumns * kc)
                 }
             } else {
                 packB(bBlock, k: kc, n: nc, into: packedB.pointer)
@@ -71,7 +74,8 @@ func packedGEMM(m: Int, n: Int, k: Int, alpha: Float,
                 for jr in stride(from: 0, to: nc, by: Blocking.nr) {
                     for ir in stride(from: 0, to: mc, by: Blocking.mr) {
                         let rows = Swift.min(Blocking.mr, mc - ir)
-                        let panel = readsADirectly
+                        let panel =
+                            readsADirectly
                             ? APanel(rowsOf: block.offset(row: ir, column: 0), validRows: rows)
                             : APanel(packed: packedA.pointer + ir * kc)
                         microKernel6x16(
@@ -148,8 +152,9 @@ func packB(_ b: StridedMatrix, k: Int, n: Int, into destination: UnsafeMutablePo
                     // Two vector moves; a memmove call per 64 bytes would cost more than the copy.
                     let raw = UnsafeRawPointer(source), out = UnsafeMutableRawPointer(target)
                     out.storeBytes(of: raw.loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
-                    out.storeBytes(of: raw.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self),
-                                   toByteOffset: 32, as: SIMD8<Float>.self)
+                    out.storeBytes(
+                        of: raw.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self),
+                        toByteOffset: 32, as: SIMD8<Float>.self)
                 } else {
                     target.update(from: source, count: columns)
                     (target + columns).update(repeating: 0, count: nr - columns)
@@ -191,7 +196,9 @@ func packB(_ b: StridedMatrix, k: Int, n: Int, into destination: UnsafeMutablePo
 /// odd-indexed halves rotates the 6 bits of every index right by one, and three rotations swap
 /// the 3 row bits with the 3 column bits, which is exactly a transpose.
 @inline(__always)
-func transpose8x8(_ source: UnsafePointer<Float>, stride: Int, into target: UnsafeMutablePointer<Float>, targetStride: Int) {
+func transpose8x8(
+    _ source: UnsafePointer<Float>, stride: Int, into target: UnsafeMutablePointer<Float>, targetStride: Int
+) {
     let raw = UnsafeRawPointer(source)
     var r0 = raw.loadUnaligned(as: SIMD8<Float>.self)
     var r1 = raw.loadUnaligned(fromByteOffset: 4 * stride, as: SIMD8<Float>.self)
@@ -223,8 +230,10 @@ func transpose8x8(_ source: UnsafePointer<Float>, stride: Int, into target: Unsa
 /// The twelve accumulators are spelled out one by one, not kept in an array, so the compiler keeps
 /// every one of them in a register for the whole loop.
 @inline(__always)
-func microKernel6x16(k: Int, a: APanel, b: BPanel, c: OutputMatrix,
-                     rows: Int, columns: Int, alpha: Float, beta: Float) {
+func microKernel6x16(
+    k: Int, a: APanel, b: BPanel, c: OutputMatrix,
+    rows: Int, columns: Int, alpha: Float, beta: Float
+) {
     var c00 = SIMD8<Float>(), c01 = SIMD8<Float>()
     var c10 = SIMD8<Float>(), c11 = SIMD8<Float>()
     var c20 = SIMD8<Float>(), c21 = SIMD8<Float>()
@@ -273,9 +282,18 @@ func microKernel6x16(k: Int, a: APanel, b: BPanel, c: OutputMatrix,
     }
     // An edge tile: spill the accumulators, then write only the part inside C.
     withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 12) { tile in
-        tile[0] = c00; tile[1] = c01; tile[2] = c10; tile[3] = c11
-        tile[4] = c20; tile[5] = c21; tile[6] = c30; tile[7] = c31
-        tile[8] = c40; tile[9] = c41; tile[10] = c50; tile[11] = c51
+        tile[0] = c00
+        tile[1] = c01
+        tile[2] = c10
+        tile[3] = c11
+        tile[4] = c20
+        tile[5] = c21
+        tile[6] = c30
+        tile[7] = c31
+        tile[8] = c40
+        tile[9] = c41
+        tile[10] = c50
+        tile[11] = c51
         let values = UnsafeRawPointer(tile.baseAddress!).assumingMemoryBound(to: Float.self)
         for r in 0..<rows {
             let target = c.base + r * c.rowStride
@@ -318,8 +336,10 @@ struct BPanel {
 
 /// Writes 16 values of one C row: alpha * acc + beta * C (C unread when beta is 0).
 @inline(__always)
-private func storeRow(_ target: UnsafeMutablePointer<Float>, _ low: SIMD8<Float>, _ high: SIMD8<Float>,
-                      alpha: Float, beta: Float) {
+private func storeRow(
+    _ target: UnsafeMutablePointer<Float>, _ low: SIMD8<Float>, _ high: SIMD8<Float>,
+    alpha: Float, beta: Float
+) {
     let raw = UnsafeMutableRawPointer(target)
     var first = low * alpha
     var second = high * alpha

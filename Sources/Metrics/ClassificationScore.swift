@@ -22,8 +22,9 @@ public struct ClassificationScore: Sendable, Equatable, CustomStringConvertible 
 
     /// Adds one batch: the *sum* of its per-sample losses, and its predicted and true classes.
     public mutating func add(lossSum batchLoss: Double, predictions: [Int], labels: [Int]) {
-        precondition(predictions.count == labels.count,
-                     "ClassificationScore.add: \(predictions.count) predictions for \(labels.count) labels")
+        precondition(
+            predictions.count == labels.count,
+            "ClassificationScore.add: \(predictions.count) predictions for \(labels.count) labels")
         lossSum += batchLoss
         count += labels.count
         for (predicted, actual) in zip(predictions, labels) where predicted == actual { correct += 1 }

@@ -19,8 +19,9 @@ public struct ConfusionMatrix: CustomStringConvertible, Sendable {
     }
 
     public mutating func add(predictions: [Int], labels: [Int]) {
-        precondition(predictions.count == labels.count,
-                     "ConfusionMatrix.add: \(predictions.count) predictions for \(labels.count) labels")
+        precondition(
+            predictions.count == labels.count,
+            "ConfusionMatrix.add: \(predictions.count) predictions for \(labels.count) labels")
         for (predicted, truth) in zip(predictions, labels) { counts[truth][predicted] += 1 }
     }
 
@@ -34,14 +35,22 @@ public struct ConfusionMatrix: CustomStringConvertible, Sendable {
     public var description: String {
         let nameWidth = Swift.max(5, classNames.map(\.count).max() ?? 0)
         let cellWidth = Swift.max(5, String(counts.joined().max() ?? 0).count + 1)
-        func pad(_ text: String, _ width: Int) -> String { String(repeating: " ", count: Swift.max(0, width - text.count)) + text }
-        var lines = [pad("true\\pred", nameWidth + 4) + classNames.indices.map { pad(String($0), cellWidth) }.joined() + pad("accuracy", 10)]
+        func pad(_ text: String, _ width: Int) -> String {
+            String(repeating: " ", count: Swift.max(0, width - text.count)) + text
+        }
+        var lines = [
+            pad("true\\pred", nameWidth + 4) + classNames.indices.map { pad(String($0), cellWidth) }.joined()
+                + pad("accuracy", 10)
+        ]
         for (index, row) in counts.enumerated() {
             let percent = String(Int((accuracy(ofClass: index) * 1000).rounded()))
-            let accuracyText = percent.count > 1 ? String(percent.dropLast()) + "." + String(percent.suffix(1)) + "%" : "0." + percent + "%"
+            let accuracyText =
+                percent.count > 1
+                ? String(percent.dropLast()) + "." + String(percent.suffix(1)) + "%" : "0." + percent + "%"
             let rowName = classNames[index] == String(index) ? classNames[index] : "\(index) " + classNames[index]
-            lines.append(pad(rowName, nameWidth + 4) + row.map { pad(String($0), cellWidth) }.joined()
-                         + pad(accuracyText, 10))
+            lines.append(
+                pad(rowName, nameWidth + 4) + row.map { pad(String($0), cellWidth) }.joined()
+                    + pad(accuracyText, 10))
         }
         return lines.joined(separator: "\n")
     }

@@ -45,7 +45,8 @@ public final class Dropout: Module {
         let mask = dropoutMask(count: input.count, keepingAbove: threshold, scale: scale, generator: &generator)
         let output = multiply(input.data, mask)
         let keep = mask
-        return Tensor.result(shape: input.shape, data: output, inputs: [input], name: "NativeDropoutBackward0") { gradient, _ in
+        return Tensor.result(shape: input.shape, data: output, inputs: [input], name: "NativeDropoutBackward0") {
+            gradient, _ in
             [multiply(gradient, keep)]
         }
     }

@@ -27,19 +27,22 @@ public final class Linear: Module {
     public let outputFeatures: Int
 
     public init(inputFeatures: Int, outputFeatures: Int, bias: Bool = true) {
-        precondition(inputFeatures > 0 && outputFeatures > 0,
-                     "Linear: sizes must be positive, got \(inputFeatures) -> \(outputFeatures)")
+        precondition(
+            inputFeatures > 0 && outputFeatures > 0,
+            "Linear: sizes must be positive, got \(inputFeatures) -> \(outputFeatures)")
         self.inputFeatures = inputFeatures
         self.outputFeatures = outputFeatures
         let bound = 1 / Float(inputFeatures).squareRoot()
-        weight = Parameter(Tensor.uniform([outputFeatures, inputFeatures], in: -bound ..< bound))
-        self.bias = bias ? Parameter(Tensor.uniform([outputFeatures], in: -bound ..< bound)) : nil
+        weight = Parameter(Tensor.uniform([outputFeatures, inputFeatures], in: -bound..<bound))
+        self.bias = bias ? Parameter(Tensor.uniform([outputFeatures], in: -bound..<bound)) : nil
         super.init()
     }
 
     public override func forward(_ input: Tensor) -> Tensor {
-        precondition(input.rank == 2 && input.shape[1] == inputFeatures,
-                     "Linear(\(inputFeatures) -> \(outputFeatures)): expected input [n, \(inputFeatures)], got \(input.shapeText)")
+        precondition(
+            input.rank == 2 && input.shape[1] == inputFeatures,
+            "Linear(\(inputFeatures) -> \(outputFeatures)): expected input [n, \(inputFeatures)], got \(input.shapeText)"
+        )
         return input.linear(weight: weight, bias: bias)
     }
 

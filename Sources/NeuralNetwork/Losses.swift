@@ -21,21 +21,26 @@ public enum Reduction: Sendable {
 /// let loss = nllLoss(model(x).logSoftmax(dim: 1), labels: y)
 /// ```
 public func nllLoss(_ logProbabilities: Tensor, labels: [Int], reduction: Reduction = .mean) -> Tensor {
-    precondition(logProbabilities.rank == 2,
-                 "nllLoss: expected log-probabilities [n, classes], got \(logProbabilities.shapeText)")
+    precondition(
+        logProbabilities.rank == 2,
+        "nllLoss: expected log-probabilities [n, classes], got \(logProbabilities.shapeText)")
     let (rows, columns) = (logProbabilities.shape[0], logProbabilities.shape[1])
-    precondition(labels.count == rows,
-                 "nllLoss: \(labels.count) labels for log-probabilities of shape \(logProbabilities.shapeText)")
+    precondition(
+        labels.count == rows,
+        "nllLoss: \(labels.count) labels for log-probabilities of shape \(logProbabilities.shapeText)")
     for (row, label) in labels.enumerated() {
-        precondition(label >= 0 && label < columns,
-                     "nllLoss: label \(label) at index \(row) is not a class of \(logProbabilities.shapeText)")
+        precondition(
+            label >= 0 && label < columns,
+            "nllLoss: label \(label) at index \(row) is not a class of \(logProbabilities.shapeText)")
     }
     let data = logProbabilities.data
     var total = 0.0
     for (row, label) in labels.enumerated() { total -= Double(data[row * columns + label]) }
     let scale: Float = reduction == .mean ? 1 / Float(Swift.max(rows, 1)) : 1
-    return Tensor.result(shape: [], data: [Float(total) * scale], inputs: [logProbabilities],
-                         name: "NllLossBackward0") { gradient, _ in
+    return Tensor.result(
+        shape: [], data: [Float(total) * scale], inputs: [logProbabilities],
+        name: "NllLossBackward0"
+    ) { gradient, _ in
         var dx = [Float](repeating: 0, count: rows * columns)
         for (row, label) in labels.enumerated() { dx[row * columns + label] = -gradient[0] * scale }
         return [dx]
@@ -65,8 +70,9 @@ public func crossEntropy(_ logits: Tensor, labels: [Int], reduction: Reduction =
 /// ## Shape
 /// - input and target of the same shape -> a scalar
 public func mseLoss(_ input: Tensor, _ target: Tensor, reduction: Reduction = .mean) -> Tensor {
-    precondition(input.shape == target.shape,
-                 "mseLoss: input \(input.shapeText) and target \(target.shapeText) must have the same shape")
+    precondition(
+        input.shape == target.shape,
+        "mseLoss: input \(input.shapeText) and target \(target.shapeText) must have the same shape")
     let x = input.data, t = target.data
     var total = 0.0
     for index in x.indices {
@@ -74,8 +80,10 @@ public func mseLoss(_ input: Tensor, _ target: Tensor, reduction: Reduction = .m
         total += difference * difference
     }
     let scale: Float = reduction == .mean ? 1 / Float(Swift.max(x.count, 1)) : 1
-    return Tensor.result(shape: [], data: [Float(total) * scale], inputs: [input, target],
-                         name: "MseLossBackward0") { gradient, needs in
+    return Tensor.result(
+        shape: [], data: [Float(total) * scale], inputs: [input, target],
+        name: "MseLossBackward0"
+    ) { gradient, needs in
         let dx = x.indices.map { 2 * (x[$0] - t[$0]) * scale * gradient[0] }
         return [needs[0] ? dx : nil, needs[1] ? dx.map { -$0 } : nil]
     }

@@ -42,8 +42,10 @@ public enum Safetensors {
     /// Reads and validates the file at `path`.
     public static func load(contentsOf path: String) throws -> File {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw SafetensorsError(path: path, reason: FileManager.default.fileExists(atPath: path)
-                                   ? "could not be read" : "file not found")
+            throw SafetensorsError(
+                path: path,
+                reason: FileManager.default.fileExists(atPath: path)
+                    ? "could not be read" : "file not found")
         }
         return try decode([UInt8](data), path: path)
     }
@@ -62,7 +64,9 @@ public enum Safetensors {
                 throw SafetensorsError(path: key, reason: "duplicate or reserved tensor name")
             }
             let size = tensor.count * 4
-            fields.append("\(jsonString(key)):{\"dtype\":\"F32\",\"shape\":[\(tensor.shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(offset),\(offset + size)]}")
+            fields.append(
+                "\(jsonString(key)):{\"dtype\":\"F32\",\"shape\":[\(tensor.shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(offset),\(offset + size)]}"
+            )
             offset += size
         }
         var header = Array("{\(fields.joined(separator: ","))}".utf8)
@@ -76,8 +80,10 @@ public enum Safetensors {
         for (_, tensor) in tensors {
             for value in tensor.data {
                 let bits = value.bitPattern.littleEndian
-                bytes += [UInt8(truncatingIfNeeded: bits), UInt8(truncatingIfNeeded: bits >> 8),
-                          UInt8(truncatingIfNeeded: bits >> 16), UInt8(truncatingIfNeeded: bits >> 24)]
+                bytes += [
+                    UInt8(truncatingIfNeeded: bits), UInt8(truncatingIfNeeded: bits >> 8),
+                    UInt8(truncatingIfNeeded: bits >> 16), UInt8(truncatingIfNeeded: bits >> 24),
+                ]
             }
         }
         return bytes
@@ -86,14 +92,20 @@ public enum Safetensors {
     /// Parses and validates safetensors bytes; `path` names them in errors.
     public static func decode(_ bytes: [UInt8], path: String) throws -> File {
         func fail(_ reason: String) -> SafetensorsError { SafetensorsError(path: path, reason: reason) }
-        guard bytes.count >= 8 else { throw fail("only \(bytes.count) bytes, too short for the 8-byte header length (truncated)") }
+        guard bytes.count >= 8 else {
+            throw fail("only \(bytes.count) bytes, too short for the 8-byte header length (truncated)")
+        }
         var headerLength: UInt64 = 0
         for index in 0..<8 { headerLength |= UInt64(bytes[index]) << UInt64(8 * index) }
         guard headerLength <= UInt64(maximumHeaderSize) else {
-            throw fail("header length \(headerLength) exceeds the \(maximumHeaderSize)-byte limit (corrupt or not a safetensors file)")
+            throw fail(
+                "header length \(headerLength) exceeds the \(maximumHeaderSize)-byte limit (corrupt or not a safetensors file)"
+            )
         }
         guard headerLength <= UInt64(bytes.count - 8) else {
-            throw fail("header length \(headerLength) runs past the end of the \(bytes.count)-byte file (truncated or corrupt)")
+            throw fail(
+                "header length \(headerLength) runs past the end of the \(bytes.count)-byte file (truncated or corrupt)"
+            )
         }
         let headerEnd = 8 + Int(headerLength)
         let parsed: Any
@@ -124,8 +136,10 @@ public enum Safetensors {
                 throw fail("tensor '\(key)' has no valid shape")
             }
             guard let offsets = integers(entry["data_offsets"]), offsets.count == 2,
-                  offsets[0] >= 0, offsets[0] <= offsets[1], offsets[1] <= dataSize else {
-                throw fail("tensor '\(key)' has data_offsets outside the \(dataSize) bytes of data (truncated or corrupt)")
+                offsets[0] >= 0, offsets[0] <= offsets[1], offsets[1] <= dataSize
+            else {
+                throw fail(
+                    "tensor '\(key)' has data_offsets outside the \(dataSize) bytes of data (truncated or corrupt)")
             }
             var elements = 1
             for size in shape {
@@ -136,7 +150,9 @@ public enum Safetensors {
                 elements = product
             }
             guard offsets[1] - offsets[0] == elements * elementSize else {
-                throw fail("tensor '\(key)' of shape \(shape) and dtype \(dtype) needs \(elements * elementSize) bytes, its offsets span \(offsets[1] - offsets[0])")
+                throw fail(
+                    "tensor '\(key)' of shape \(shape) and dtype \(dtype) needs \(elements * elementSize) bytes, its offsets span \(offsets[1] - offsets[0])"
+                )
             }
             ranges.append((key, offsets[0]..<offsets[1], dtype, shape))
         }
@@ -145,7 +161,9 @@ public enum Safetensors {
         var expectedStart = 0
         for entry in ranges {
             guard entry.range.lowerBound == expectedStart else {
-                throw fail("tensor '\(entry.key)' starts at byte \(entry.range.lowerBound), expected \(expectedStart) (overlapping or gapped data)")
+                throw fail(
+                    "tensor '\(entry.key)' starts at byte \(entry.range.lowerBound), expected \(expectedStart) (overlapping or gapped data)"
+                )
             }
             expectedStart = entry.range.upperBound
         }
@@ -184,7 +202,7 @@ public enum Safetensors {
         let exponent = Int(bits >> 10) & 0x1F
         let fraction = Float(bits & 0x3FF)
         switch exponent {
-        case 0: return sign * fraction * 0x1p-24                       // subnormal
+        case 0: return sign * fraction * 0x1p-24  // subnormal
         case 31: return fraction == 0 ? sign * .infinity : .nan
         default: return sign * (1 + fraction / 1024) * Float(sign: .plus, exponent: exponent - 15, significand: 1)
         }
@@ -195,7 +213,8 @@ public enum Safetensors {
         var result: [Int] = []
         for element in array {
             guard let number = element as? NSNumber, number.doubleValue == number.doubleValue.rounded(),
-                  Swift.abs(number.doubleValue) < 9e15 else { return nil }
+                Swift.abs(number.doubleValue) < 9e15
+            else { return nil }
             result.append(number.intValue)
         }
         return result

@@ -54,7 +54,9 @@ public struct StateDictError: Error, CustomStringConvertible, Equatable {
         if !missingKeys.isEmpty { parts.append("missing keys: \(missingKeys.joined(separator: ", "))") }
         if !unexpectedKeys.isEmpty { parts.append("unexpected keys: \(unexpectedKeys.joined(separator: ", "))") }
         for mismatch in shapeMismatches {
-            parts.append("size mismatch for \(mismatch.key): the model has shape \(mismatch.expected), the state dict \(mismatch.found)")
+            parts.append(
+                "size mismatch for \(mismatch.key): the model has shape \(mismatch.expected), the state dict \(mismatch.found)"
+            )
         }
         return "Error loading state dict: " + parts.joined(separator: "; ")
     }
@@ -83,8 +85,9 @@ extension Module {
             }
         }
         if !mismatches.isEmpty || (strict && (!missing.isEmpty || !unexpected.isEmpty)) {
-            throw StateDictError(missingKeys: strict ? missing : [], unexpectedKeys: strict ? unexpected : [],
-                                 shapeMismatches: mismatches)
+            throw StateDictError(
+                missingKeys: strict ? missing : [], unexpectedKeys: strict ? unexpected : [],
+                shapeMismatches: mismatches)
         }
         for (name, parameter) in named {
             if let tensor = state[name] { parameter.data = tensor.data }

@@ -22,8 +22,10 @@ public final class Adadelta: Optimizer {
     private var squareAverages: ParameterBuffers
     private var deltaAverages: ParameterBuffers
 
-    public init(parameters: [Parameter], learningRate: Float = 1.0, rho: Float = 0.9, epsilon: Float = 1e-6,
-                weightDecay: Float = 0) {
+    public init(
+        parameters: [Parameter], learningRate: Float = 1.0, rho: Float = 0.9, epsilon: Float = 1e-6,
+        weightDecay: Float = 0
+    ) {
         precondition(rho >= 0 && rho <= 1, "Adadelta: rho must be in [0, 1], got \(rho)")
         self.rho = rho
         self.epsilon = epsilon

@@ -26,9 +26,12 @@ public final class Adam: Optimizer {
     /// Steps taken for each parameter (a parameter without a gradient in a step does not count).
     private var steps: [Int]
 
-    public init(parameters: [Parameter], learningRate: Float = 1e-3, betas: (Float, Float) = (0.9, 0.999),
-                epsilon: Float = 1e-8, weightDecay: Float = 0) {
-        precondition((0..<1).contains(betas.0) && (0..<1).contains(betas.1), "Adam: betas must be in [0, 1), got \(betas)")
+    public init(
+        parameters: [Parameter], learningRate: Float = 1e-3, betas: (Float, Float) = (0.9, 0.999),
+        epsilon: Float = 1e-8, weightDecay: Float = 0
+    ) {
+        precondition(
+            (0..<1).contains(betas.0) && (0..<1).contains(betas.1), "Adam: betas must be in [0, 1), got \(betas)")
         (beta1, beta2) = betas
         self.epsilon = epsilon
         self.weightDecay = weightDecay
@@ -67,7 +70,8 @@ public final class Adam: Optimizer {
         try secondMoments.load("exp_avg_sq", from: state, sizes: sizes)
         if let saved = state.first(where: { $0.name == "step" })?.values {
             guard saved.count == steps.count else {
-                throw OptimizerStateError(reason: "step counts for \(saved.count) parameters, the optimizer has \(steps.count)")
+                throw OptimizerStateError(
+                    reason: "step counts for \(saved.count) parameters, the optimizer has \(steps.count)")
             }
             steps = saved.map { Int($0) }
         }

@@ -1,6 +1,6 @@
 import Autograd
-import Parallel
 import NeuralNetwork
+import Parallel
 
 /// The base of every optimiser: it holds the parameters to update and the learning rate, clears
 /// their gradients, and applies one update per `step()` (PyTorch's `torch.optim.Optimizer`).
@@ -76,7 +76,8 @@ struct ParameterBuffers {
                 throw OptimizerStateError(reason: "state '\(name)' names no parameter")
             }
             guard values.count == sizes[index] else {
-                throw OptimizerStateError(reason: "state '\(name)' has \(values.count) values, parameter \(index) has \(sizes[index])")
+                throw OptimizerStateError(
+                    reason: "state '\(name)' has \(values.count) values, parameter \(index) has \(sizes[index])")
             }
             buffers[index] = values
         }
@@ -90,8 +91,10 @@ struct ParameterBuffers {
 /// consecutive elements and changes them in place; the formula is written once, for SIMD8, and a
 /// last partial group is padded with zeros (and only its real lanes written back). State buffers
 /// an optimiser does not use may be empty: their lanes read as zeros and are not written.
-func forEachElement(_ values: inout [Float], _ gradient: [Float], _ first: inout [Float], _ second: inout [Float],
-                    _ update: (inout SIMD8<Float>, SIMD8<Float>, inout SIMD8<Float>, inout SIMD8<Float>) -> Void) {
+func forEachElement(
+    _ values: inout [Float], _ gradient: [Float], _ first: inout [Float], _ second: inout [Float],
+    _ update: (inout SIMD8<Float>, SIMD8<Float>, inout SIMD8<Float>, inout SIMD8<Float>) -> Void
+) {
     let count = values.count
     let hasFirst = !first.isEmpty, hasSecond = !second.isEmpty
     values.withUnsafeMutableBufferPointer { p in

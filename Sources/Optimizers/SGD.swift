@@ -23,11 +23,14 @@ public final class SGD: Optimizer {
     public let weightDecay: Float
     private var velocities: ParameterBuffers
 
-    public init(parameters: [Parameter], learningRate: Float, momentum: Float = 0, dampening: Float = 0,
-                nesterov: Bool = false, weightDecay: Float = 0) {
+    public init(
+        parameters: [Parameter], learningRate: Float, momentum: Float = 0, dampening: Float = 0,
+        nesterov: Bool = false, weightDecay: Float = 0
+    ) {
         precondition(momentum >= 0, "SGD: momentum must not be negative, got \(momentum)")
-        precondition(!nesterov || (momentum > 0 && dampening == 0),
-                     "SGD: Nesterov momentum requires momentum > 0 and dampening 0")
+        precondition(
+            !nesterov || (momentum > 0 && dampening == 0),
+            "SGD: Nesterov momentum requires momentum > 0 and dampening 0")
         self.momentum = momentum
         self.dampening = dampening
         self.nesterov = nesterov

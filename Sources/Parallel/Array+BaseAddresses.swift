@@ -9,8 +9,10 @@
 ///     gemm(m: oc, n: p, k: k, a: w, lda: k, b: x, ldb: p, c: output, ldc: p)
 /// }
 /// ```
-public func withBaseAddresses<Result>(_ first: [Float], _ second: [Float],
-                                      _ body: (UnsafePointer<Float>, UnsafePointer<Float>) throws -> Result) rethrows -> Result {
+public func withBaseAddresses<Result>(
+    _ first: [Float], _ second: [Float],
+    _ body: (UnsafePointer<Float>, UnsafePointer<Float>) throws -> Result
+) rethrows -> Result {
     try first.withUnsafeBufferPointer { a in
         try second.withUnsafeBufferPointer { b in
             try body(a.baseAddress ?? emptyArrayAddress, b.baseAddress ?? emptyArrayAddress)
@@ -20,4 +22,5 @@ public func withBaseAddresses<Result>(_ first: [Float], _ second: [Float],
 
 /// Where `withBaseAddresses` points for an empty array: a real, aligned address that nothing
 /// reads or writes (so sharing it between threads is safe).
-nonisolated(unsafe) private let emptyArrayAddress = UnsafePointer<Float>(UnsafeMutablePointer<Float>.allocate(capacity: 1))
+nonisolated(unsafe) private let emptyArrayAddress = UnsafePointer<Float>(
+    UnsafeMutablePointer<Float>.allocate(capacity: 1))

@@ -28,7 +28,7 @@ public func parallelFor(_ count: Int, minimumPerThread: Int = 1, _ body: (_ part
     withoutActuallyEscaping(body) { body in
         let shared = UncheckedSendable(body)
         DispatchQueue.concurrentPerform(iterations: parts) { part in
-            shared.value(part, part * count / parts ..< (part + 1) * count / parts)
+            shared.value(part, part * count / parts..<(part + 1) * count / parts)
         }
     }
 }

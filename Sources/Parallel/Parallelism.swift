@@ -35,7 +35,8 @@ public enum Parallelism {
 
     private static func defaultThreadCount() -> Int {
         if let text = ProcessInfo.processInfo.environment["KINDLING_THREADS"],
-           let value = Int(text), value >= 1 {
+            let value = Int(text), value >= 1
+        {
             return value
         }
         return Swift.max(1, ProcessInfo.processInfo.activeProcessorCount)

@@ -17,7 +17,9 @@ public enum ScratchBuffer {
     private static let pool = LockedValue<[(pointer: UnsafeMutablePointer<Float>, capacity: Int)]>([])
 
     /// Runs `body` with a buffer of at least `count` Floats (uninitialised).
-    public static func with<Result>(count: Int, _ body: (UnsafeMutablePointer<Float>) throws -> Result) rethrows -> Result {
+    public static func with<Result>(count: Int, _ body: (UnsafeMutablePointer<Float>) throws -> Result) rethrows
+        -> Result
+    {
         let buffer = take(count)
         defer { giveBack(buffer) }
         return try body(buffer.pointer)
@@ -46,8 +48,10 @@ public enum ScratchBuffer {
     fileprivate static func take(_ count: Int) -> (pointer: UnsafeMutablePointer<Float>, capacity: Int) {
         let reused = pool.withLock { buffers -> (pointer: UnsafeMutablePointer<Float>, capacity: Int)? in
             // The smallest buffer that is large enough.
-            guard let index = buffers.indices.filter({ buffers[$0].capacity >= count })
-                .min(by: { buffers[$0].capacity < buffers[$1].capacity }) else { return nil }
+            guard
+                let index = buffers.indices.filter({ buffers[$0].capacity >= count })
+                    .min(by: { buffers[$0].capacity < buffers[$1].capacity })
+            else { return nil }
             return buffers.remove(at: index)
         }
         if let reused { return reused }

@@ -54,7 +54,7 @@ public struct CommandLineArguments {
             return nil
         }
         let value = remaining[index + 1]
-        remaining.removeSubrange(index ... index + 1)
+        remaining.removeSubrange(index...index + 1)
         return value
     }
 

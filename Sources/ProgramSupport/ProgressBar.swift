@@ -36,7 +36,8 @@ public final class ProgressBar: TrainingProgress {
         let filled = Int(fraction * Double(width))
         let remaining = done > 0 ? report.seconds / Double(done) * Double(total - done) : 0
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-        let counter = String(repeating: " ", count: Swift.max(0, String(total).count - String(done).count)) + "\(done)/\(total)"
+        let counter =
+            String(repeating: " ", count: Swift.max(0, String(total).count - String(done).count)) + "\(done)/\(total)"
         return "Epoch \(report.epoch) [\(bar)] \(counter)  loss \(String(format: "%.4f", report.loss))  "
             + "\(Int(report.imagesPerSecond)) images/s  \(Int(remaining.rounded())) s left"
     }

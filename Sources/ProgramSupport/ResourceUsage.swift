@@ -11,9 +11,9 @@ public enum ResourceUsage {
         getrusage(RUSAGE_SELF, &usage)
         #endif
         #if os(macOS)
-        return Int(usage.ru_maxrss)          // bytes on macOS
+        return Int(usage.ru_maxrss)  // bytes on macOS
         #else
-        return Int(usage.ru_maxrss) * 1024   // kilobytes on Linux
+        return Int(usage.ru_maxrss) * 1024  // kilobytes on Linux
         #endif
     }
 
@@ -21,7 +21,8 @@ public enum ResourceUsage {
     /// the peak.
     public static var currentResidentBytes: Int {
         if let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8),
-           let pages = text.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) {
+            let pages = text.split(separator: " ").dropFirst().first.flatMap({ Int($0) })
+        {
             return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
         }
         return peakResidentBytes

@@ -21,8 +21,10 @@ public struct Stopwatch: Sendable {
     /// Runs `body` repeatedly until at least `minimumSeconds` have passed and at least
     /// `minimumRuns` runs are done, and returns the fastest run in seconds: the best run is the one
     /// least disturbed by the rest of the machine.
-    public static func bestTime(minimumSeconds: Double = 0.3, minimumRuns: Int = 3,
-                                _ body: () -> Void) -> Double {
+    public static func bestTime(
+        minimumSeconds: Double = 0.3, minimumRuns: Int = 3,
+        _ body: () -> Void
+    ) -> Double {
         var best = Double.infinity
         var total = 0.0
         var runs = 0

@@ -76,7 +76,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable {
     /// A standard normal sample (mean 0, standard deviation 1) by the Box-Muller transform:
     /// for independent uniforms u1 in (0, 1] and u2, sqrt(-2 ln u1) * cos(2 pi u2) is N(0, 1).
     public mutating func nextNormal() -> Float {
-        let u1 = 1 - nextDouble()          // in (0, 1], so the logarithm is finite
+        let u1 = 1 - nextDouble()  // in (0, 1], so the logarithm is finite
         let u2 = nextDouble()
         return Float((-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2))
     }

@@ -35,13 +35,15 @@ public func oneHot(_ labels: [Int], classes: Int) -> Matrix {
 /// crossEntropy(logits: Matrix([[0, 0]]), labels: [1]).mean   // log 2 = 0.6931
 /// ```
 public func crossEntropy(logits: Matrix, labels: [Int]) -> (mean: Float, sum: Double) {
-    precondition(logits.rows == labels.count,
-                 "crossEntropy: logits \(logits.shapeText) have \(logits.rows) rows but there are \(labels.count) labels")
+    precondition(
+        logits.rows == labels.count,
+        "crossEntropy: logits \(logits.shapeText) have \(logits.rows) rows but there are \(labels.count) labels")
     let logProbabilities = logits.logSoftmax(dim: 1)
     var sum = 0.0
     for (row, label) in labels.enumerated() {
-        precondition(label >= 0 && label < logits.columns,
-                     "crossEntropy: label \(label) at index \(row) is not a class of logits \(logits.shapeText)")
+        precondition(
+            label >= 0 && label < logits.columns,
+            "crossEntropy: label \(label) at index \(row) is not a class of logits \(logits.shapeText)")
         sum -= Double(logProbabilities[row, label])
     }
     return (Float(sum / Double(Swift.max(1, labels.count))), sum)

@@ -51,14 +51,16 @@ public struct SoftmaxRegression: Sendable {
 
     public init(features: Int, classes: Int, using generator: inout SeededGenerator) {
         let bound = 1 / Float(features).squareRoot()
-        weight = Matrix.uniform(rows: features, columns: classes, in: -bound ..< bound, using: &generator)
-        bias = Matrix.uniform(rows: 1, columns: classes, in: -bound ..< bound, using: &generator)
+        weight = Matrix.uniform(rows: features, columns: classes, in: -bound..<bound, using: &generator)
+        bias = Matrix.uniform(rows: 1, columns: classes, in: -bound..<bound, using: &generator)
     }
 
     /// The scores z = XW + b.
     public func logits(_ inputs: Matrix) -> Matrix {
-        precondition(inputs.columns == weight.rows,
-                     "SoftmaxRegression: inputs \(inputs.shapeText) do not match weight \(weight.shapeText) (expected \(weight.rows) features)")
+        precondition(
+            inputs.columns == weight.rows,
+            "SoftmaxRegression: inputs \(inputs.shapeText) do not match weight \(weight.shapeText) (expected \(weight.rows) features)"
+        )
         return inputs.matmul(weight) + bias
     }
 
@@ -69,7 +71,8 @@ public struct SoftmaxRegression: Sendable {
 
     /// The mean cross-entropy loss on a batch and its gradient with respect to W and b.
     public func gradients(inputs: Matrix, labels: [Int], rule: GradientRule = .softmaxMinusOneHot)
-        -> (loss: Float, weight: Matrix, bias: Matrix) {
+        -> (loss: Float, weight: Matrix, bias: Matrix)
+    {
         let scores = logits(inputs)
         let truth = oneHot(labels, classes: weight.columns)
         let n = Float(labels.count)
@@ -78,7 +81,7 @@ public struct SoftmaxRegression: Sendable {
         case .softmaxMinusOneHot: scoreGradient = (scores.softmax(dim: 1) - truth) / n
         case .logitsMinusOneHot: scoreGradient = (scores - truth) / n
         }
-        let weightGradient = inputs.matmul(scoreGradient, transposeSelf: true)   // X^T dZ
+        let weightGradient = inputs.matmul(scoreGradient, transposeSelf: true)  // X^T dZ
         let biasGradient = scoreGradient.sum(dim: 0)
         return (crossEntropy(logits: scores, labels: labels).mean, weightGradient, biasGradient)
     }
@@ -86,8 +89,10 @@ public struct SoftmaxRegression: Sendable {
     /// One step of plain stochastic gradient descent, W -= lr * dW and b -= lr * db.
     /// - Returns: the batch's loss before the step.
     @discardableResult
-    public mutating func step(inputs: Matrix, labels: [Int], learningRate: Float,
-                              rule: GradientRule = .softmaxMinusOneHot) -> Float {
+    public mutating func step(
+        inputs: Matrix, labels: [Int], learningRate: Float,
+        rule: GradientRule = .softmaxMinusOneHot
+    ) -> Float {
         let (loss, weightGradient, biasGradient) = gradients(inputs: inputs, labels: labels, rule: rule)
         weight -= learningRate * weightGradient
         bias -= learningRate * biasGradient
@@ -97,7 +102,8 @@ public struct SoftmaxRegression: Sendable {
     /// Adds a batch's loss and predictions to a running score.
     public func score(inputs: Matrix, labels: [Int], into score: inout ClassificationScore) {
         let scores = logits(inputs)
-        score.add(lossSum: crossEntropy(logits: scores, labels: labels).sum,
-                  predictions: scores.argmax(dim: 1), labels: labels)
+        score.add(
+            lossSum: crossEntropy(logits: scores, labels: labels).sum,
+            predictions: scores.argmax(dim: 1), labels: labels)
     }
 }

@@ -31,9 +31,11 @@ public struct Checkpoint {
     public var accuracyHistory: [(epoch: Int, accuracy: Double)]
     public var lossHistory: [(step: Int, loss: Double)]
 
-    public init(modelName: String, epoch: Int, model: StateDict, optimizer: [(name: String, values: [Float])],
-                generators: [String: (UInt64, UInt64, UInt64, UInt64)], accuracyHistory: [(epoch: Int, accuracy: Double)],
-                lossHistory: [(step: Int, loss: Double)]) {
+    public init(
+        modelName: String, epoch: Int, model: StateDict, optimizer: [(name: String, values: [Float])],
+        generators: [String: (UInt64, UInt64, UInt64, UInt64)], accuracyHistory: [(epoch: Int, accuracy: Double)],
+        lossHistory: [(step: Int, loss: Double)]
+    ) {
         self.modelName = modelName
         self.epoch = epoch
         self.model = model
@@ -53,10 +55,12 @@ public struct Checkpoint {
         let final = (directory as NSString).appendingPathComponent(name)
         try? manager.removeItem(atPath: temporary)
         try manager.createDirectory(atPath: temporary, withIntermediateDirectories: true)
-        try Safetensors.save(model, metadata: ["model": modelName, "epoch": "\(epoch)"],
-                             to: (temporary as NSString).appendingPathComponent("model.safetensors"))
-        try Safetensors.save(StateDict(optimizer.map { ($0.name, Tensor($0.values)) }),
-                             to: (temporary as NSString).appendingPathComponent("optimizer.safetensors"))
+        try Safetensors.save(
+            model, metadata: ["model": modelName, "epoch": "\(epoch)"],
+            to: (temporary as NSString).appendingPathComponent("model.safetensors"))
+        try Safetensors.save(
+            StateDict(optimizer.map { ($0.name, Tensor($0.values)) }),
+            to: (temporary as NSString).appendingPathComponent("optimizer.safetensors"))
         let state: [String: Any] = [
             "model": modelName,
             "epoch": epoch,
@@ -68,7 +72,8 @@ public struct Checkpoint {
             .write(to: URL(fileURLWithPath: (temporary as NSString).appendingPathComponent("state.json")))
         try? manager.removeItem(atPath: final)
         try manager.moveItem(atPath: temporary, toPath: final)
-        try Data(name.utf8).write(to: URL(fileURLWithPath: (directory as NSString).appendingPathComponent("latest")), options: .atomic)
+        try Data(name.utf8).write(
+            to: URL(fileURLWithPath: (directory as NSString).appendingPathComponent("latest")), options: .atomic)
         // Keep this checkpoint and the one before it.
         for entry in (try? manager.contentsOfDirectory(atPath: directory)) ?? [] where entry.hasPrefix("epoch-") {
             if let number = Int(entry.dropFirst("epoch-".count)), number < epoch - 1 {
@@ -84,11 +89,14 @@ public struct Checkpoint {
         let name = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         let folder = (directory as NSString).appendingPathComponent(name)
         func fail(_ reason: String) -> CheckpointError { CheckpointError(path: folder, reason: reason) }
-        let stateData = try FileManager.default.contents(atPath: (folder as NSString).appendingPathComponent("state.json"))
-            .orThrow(fail("state.json is missing"))
+        let stateData = try FileManager.default.contents(
+            atPath: (folder as NSString).appendingPathComponent("state.json")
+        )
+        .orThrow(fail("state.json is missing"))
         guard let state = try? JSONSerialization.jsonObject(with: stateData) as? [String: Any],
-              let modelName = state["model"] as? String, let epoch = state["epoch"] as? Int,
-              let rawGenerators = state["generators"] as? [String: [String]] else {
+            let modelName = state["model"] as? String, let epoch = state["epoch"] as? Int,
+            let rawGenerators = state["generators"] as? [String: [String]]
+        else {
             throw fail("state.json is not a Kindling checkpoint state")
         }
         var generators: [String: (UInt64, UInt64, UInt64, UInt64)] = [:]
@@ -98,12 +106,16 @@ public struct Checkpoint {
             generators[key] = (values[0], values[1], values[2], values[3])
         }
         let pairs = { (key: String) -> [[Double]] in (state[key] as? [[Double]]) ?? [] }
-        let model = try Safetensors.load(contentsOf: (folder as NSString).appendingPathComponent("model.safetensors")).tensors
-        let optimizer = try Safetensors.load(contentsOf: (folder as NSString).appendingPathComponent("optimizer.safetensors")).tensors
-        return Checkpoint(modelName: modelName, epoch: epoch, model: model,
-                          optimizer: optimizer.map { ($0.key, $0.tensor.data) }, generators: generators,
-                          accuracyHistory: pairs("accuracy_history").filter { $0.count == 2 }.map { (Int($0[0]), $0[1]) },
-                          lossHistory: pairs("loss_history").filter { $0.count == 2 }.map { (Int($0[0]), $0[1]) })
+        let model = try Safetensors.load(contentsOf: (folder as NSString).appendingPathComponent("model.safetensors"))
+            .tensors
+        let optimizer = try Safetensors.load(
+            contentsOf: (folder as NSString).appendingPathComponent("optimizer.safetensors")
+        ).tensors
+        return Checkpoint(
+            modelName: modelName, epoch: epoch, model: model,
+            optimizer: optimizer.map { ($0.key, $0.tensor.data) }, generators: generators,
+            accuracyHistory: pairs("accuracy_history").filter { $0.count == 2 }.map { (Int($0[0]), $0[1]) },
+            lossHistory: pairs("loss_history").filter { $0.count == 2 }.map { (Int($0[0]), $0[1]) })
     }
 }
 

@@ -34,7 +34,8 @@ public func evaluate<Dataset>(_ model: Module, on loader: DataLoader<Dataset>) -
 /// matrix.add(predictions: result.predicted, labels: result.labels)
 /// ```
 public func predictions<Dataset>(_ model: Module, on loader: DataLoader<Dataset>)
-    -> (predicted: [Int], labels: [Int], indices: [Int]) {
+    -> (predicted: [Int], labels: [Int], indices: [Int])
+{
     var result: (predicted: [Int], labels: [Int], indices: [Int]) = ([], [], [])
     inEvaluationMode(model) {
         for batch in loader {

@@ -76,8 +76,10 @@ public enum MNISTRecipe: String, CaseIterable, Sendable {
     }
 
     /// Makes the recipe's optimiser (or another kind) for `parameters`.
-    public static func makeOptimizer(_ kind: OptimizerKind, parameters: [Parameter], learningRate: Float,
-                                     momentum: Float) -> Optimizer {
+    public static func makeOptimizer(
+        _ kind: OptimizerKind, parameters: [Parameter], learningRate: Float,
+        momentum: Float
+    ) -> Optimizer {
         switch kind {
         case .sgd: SGD(parameters: parameters, learningRate: learningRate, momentum: momentum)
         case .adam: Adam(parameters: parameters, learningRate: learningRate)

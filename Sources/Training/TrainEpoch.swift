@@ -45,9 +45,11 @@ public struct EpochResult: Sendable {
 ///                         loader: DataLoader(train, batchSize: 64, shuffle: true), epoch: 1)
 /// print(result.averageLoss)
 /// ```
-public func trainEpoch<Dataset>(model: Module, optimizer: Optimizer, loader: DataLoader<Dataset>, epoch: Int,
-                                logInterval: Int = 10, dryRun: Bool = false, progress: TrainingProgress? = nil,
-                                log: @escaping (String) -> Void = printLine) -> EpochResult {
+public func trainEpoch<Dataset>(
+    model: Module, optimizer: Optimizer, loader: DataLoader<Dataset>, epoch: Int,
+    logInterval: Int = 10, dryRun: Bool = false, progress: TrainingProgress? = nil,
+    log: @escaping (String) -> Void = printLine
+) -> EpochResult {
     let progress = progress ?? ProgressLines(log: log)
     model.train()
     let clock = ContinuousClock()
@@ -63,10 +65,12 @@ public func trainEpoch<Dataset>(model: Module, optimizer: Optimizer, loader: Dat
         let loss = crossEntropy(model(batch.images), labels: batch.labels)
         guard loss.item.isFinite else {
             progress.finish()
-            log("Train Epoch: \(epoch) [\(images + batch.count)/\(loader.sampleCount)] Loss: \(loss.item): the loss is no longer finite at step \(batches + 1) "
-                + "(learning rate \(optimizer.learningRate)); stopping before the weights fill with NaN. "
-                + "Try a smaller learning rate (--lr), or normalised inputs.")
-            return EpochResult(averageLoss: .nan, seconds: seconds(), images: images, loggedLosses: logged, batches: batches)
+            log(
+                "Train Epoch: \(epoch) [\(images + batch.count)/\(loader.sampleCount)] Loss: \(loss.item): the loss is no longer finite at step \(batches + 1) "
+                    + "(learning rate \(optimizer.learningRate)); stopping before the weights fill with NaN. "
+                    + "Try a smaller learning rate (--lr), or normalised inputs.")
+            return EpochResult(
+                averageLoss: .nan, seconds: seconds(), images: images, loggedLosses: logged, batches: batches)
         }
         loss.backward()
         optimizer.step()
@@ -75,12 +79,15 @@ public func trainEpoch<Dataset>(model: Module, optimizer: Optimizer, loader: Dat
         images += batch.count
         let isLogged = (batches - 1) % Swift.max(1, logInterval) == 0 || dryRun
         if isLogged { logged.append((batches, Double(loss.item))) }
-        progress.step(StepReport(epoch: epoch, batch: batches, batchesInEpoch: dryRun ? 1 : loader.count,
-                                 imagesDone: images, imagesInEpoch: loader.sampleCount, loss: Double(loss.item),
-                                 seconds: seconds(), isLogged: isLogged))
+        progress.step(
+            StepReport(
+                epoch: epoch, batch: batches, batchesInEpoch: dryRun ? 1 : loader.count,
+                imagesDone: images, imagesInEpoch: loader.sampleCount, loss: Double(loss.item),
+                seconds: seconds(), isLogged: isLogged))
         if dryRun { break }
     }
     progress.finish()
-    return EpochResult(averageLoss: lossSum / Double(Swift.max(batches, 1)), seconds: seconds(),
-                       images: images, loggedLosses: logged, batches: batches)
+    return EpochResult(
+        averageLoss: lossSum / Double(Swift.max(batches, 1)), seconds: seconds(),
+        images: images, loggedLosses: logged, batches: batches)
 }

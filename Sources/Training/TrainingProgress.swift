@@ -47,8 +47,9 @@ public final class ProgressLines: TrainingProgress {
     public func step(_ report: StepReport) {
         guard report.isLogged else { return }
         let percent = 100 * Double(report.imagesDone) / Double(Swift.max(1, report.imagesInEpoch))
-        log("Train Epoch: \(report.epoch) [\(report.imagesDone)/\(report.imagesInEpoch) (\(Int(percent))%)] "
-            + "Loss: \(String(format: "%.6f", report.loss))")
+        log(
+            "Train Epoch: \(report.epoch) [\(report.imagesDone)/\(report.imagesInEpoch) (\(Int(percent))%)] "
+                + "Loss: \(String(format: "%.6f", report.loss))")
     }
 
     public func finish() {}

@@ -1,5 +1,5 @@
-import Foundation
 import Datasets
+import Foundation
 import Metrics
 import NeuralNetwork
 import Optimizers
@@ -68,15 +68,21 @@ public struct TrainingRun {
         public let diverged: Bool
     }
 
-    public func train<Train, Test>(model: Module, optimizer: Optimizer, trainLoader: DataLoader<Train>,
-                                   testLoader: DataLoader<Test>) throws -> Outcome {
+    public func train<Train, Test>(
+        model: Module, optimizer: Optimizer, trainLoader: DataLoader<Train>,
+        testLoader: DataLoader<Test>
+    ) throws -> Outcome {
         let scheduler = StepLR(optimizer: optimizer, stepSize: 1, gamma: gamma)
         var firstEpoch = 1
         var accuracyHistory: [(epoch: Int, accuracy: Double)] = []
         var lossHistory: [(step: Int, loss: Double)] = []
         if resume, let directory = checkpointDirectory, let saved = try Checkpoint.loadLatest(from: directory) {
             guard saved.modelName == modelName else {
-                throw CheckpointError(path: directory, reason: "holds a checkpoint of model '\(saved.modelName)', not '\(modelName)'; choose another --checkpoint directory")
+                throw CheckpointError(
+                    path: directory,
+                    reason:
+                        "holds a checkpoint of model '\(saved.modelName)', not '\(modelName)'; choose another --checkpoint directory"
+                )
             }
             try model.loadStateDict(saved.model)
             try optimizer.loadStateTensors(saved.optimizer)
@@ -85,7 +91,9 @@ public struct TrainingRun {
             firstEpoch = saved.epoch + 1
             accuracyHistory = saved.accuracyHistory
             lossHistory = saved.lossHistory
-            log("Resuming \(modelName) from \(directory) after epoch \(saved.epoch) (learning rate \(optimizer.learningRate))")
+            log(
+                "Resuming \(modelName) from \(directory) after epoch \(saved.epoch) (learning rate \(optimizer.learningRate))"
+            )
         }
         var score = ClassificationScore()
         var completed = firstEpoch - 1
@@ -94,17 +102,21 @@ public struct TrainingRun {
             return Outcome(score: evaluate(model, on: testLoader), epochsCompleted: completed, diverged: false)
         }
         for epoch in firstEpoch...epochs {
-            let result = trainEpoch(model: model, optimizer: optimizer, loader: trainLoader, epoch: epoch,
-                                    logInterval: logInterval, dryRun: dryRun, progress: progress, log: log)
+            let result = trainEpoch(
+                model: model, optimizer: optimizer, loader: trainLoader, epoch: epoch,
+                logInterval: logInterval, dryRun: dryRun, progress: progress, log: log)
             if result.diverged {
-                log(checkpointDirectory.map { "The last good checkpoint, after epoch \(completed), is kept in \($0)." }
-                    ?? "Use --checkpoint DIR to keep the last good weights of a long run.")
+                log(
+                    checkpointDirectory.map { "The last good checkpoint, after epoch \(completed), is kept in \($0)." }
+                        ?? "Use --checkpoint DIR to keep the last good weights of a long run.")
                 return Outcome(score: score, epochsCompleted: completed, diverged: true)
             }
             let stepsBefore = (epoch - 1) * trainLoader.count
             lossHistory += result.loggedLosses.map { (stepsBefore + $0.batch, $0.loss) }
             if printsEpochs {
-                log("Epoch \(epoch) done in \(String(format: "%.2f", result.seconds)) s (\(Int(result.imagesPerSecond)) images/s)")
+                log(
+                    "Epoch \(epoch) done in \(String(format: "%.2f", result.seconds)) s (\(Int(result.imagesPerSecond)) images/s)"
+                )
             }
             var epochScore: ClassificationScore?
             if epoch == 1 || epoch % Swift.max(1, evaluationInterval) == 0 || epoch == epochs {
@@ -117,10 +129,12 @@ public struct TrainingRun {
             scheduler.step()
             completed = epoch
             if let directory = checkpointDirectory {
-                try Checkpoint(modelName: modelName, epoch: epoch, model: model.stateDict(),
-                               optimizer: optimizer.stateTensors(),
-                               generators: generatorStates(model: model, loader: trainLoader),
-                               accuracyHistory: accuracyHistory, lossHistory: lossHistory).save(in: directory)
+                try Checkpoint(
+                    modelName: modelName, epoch: epoch, model: model.stateDict(),
+                    optimizer: optimizer.stateTensors(),
+                    generators: generatorStates(model: model, loader: trainLoader),
+                    accuracyHistory: accuracyHistory, lossHistory: lossHistory
+                ).save(in: directory)
             }
             if let plotPath { try writePlot(plotPath, losses: lossHistory, accuracies: accuracyHistory) }
         }
@@ -136,17 +150,24 @@ public struct TrainingRun {
         return states
     }
 
-    func restoreGenerators<D>(_ states: [String: (UInt64, UInt64, UInt64, UInt64)], model: Module, loader: DataLoader<D>) {
+    func restoreGenerators<D>(
+        _ states: [String: (UInt64, UInt64, UInt64, UInt64)], model: Module, loader: DataLoader<D>
+    ) {
         if let state = states["default"] { DefaultGenerator.state = state }
         if let state = states["loader"] { loader.generator.state = state }
         for (name, module) in model.namedModules() {
-            if let dropout = module as? Dropout, let state = states["dropout:\(name)"] { dropout.generator.state = state }
+            if let dropout = module as? Dropout, let state = states["dropout:\(name)"] {
+                dropout.generator.state = state
+            }
         }
     }
 
     /// Training loss per logged step above, accuracy per evaluated epoch below.
-    func writePlot(_ path: String, losses: [(step: Int, loss: Double)], accuracies: [(epoch: Int, accuracy: Double)]) throws {
-        var lossChart = LineChart(title: "\(modelName): training loss", xLabel: "step (batch)", yLabel: "cross-entropy loss")
+    func writePlot(_ path: String, losses: [(step: Int, loss: Double)], accuracies: [(epoch: Int, accuracy: Double)])
+        throws
+    {
+        var lossChart = LineChart(
+            title: "\(modelName): training loss", xLabel: "step (batch)", yLabel: "cross-entropy loss")
         lossChart.add("train loss", points: losses.map { (Double($0.step), $0.loss) })
         let what = evaluationName.replacingOccurrences(of: " set", with: "").lowercased()
         var accuracyChart = LineChart(title: "\(modelName): \(what) accuracy", xLabel: "epoch", yLabel: "accuracy (%)")

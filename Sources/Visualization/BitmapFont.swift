@@ -14,7 +14,8 @@ public enum BitmapFont {
     }
 
     /// Draws `text` with its top-left corner at (x, y); pixels outside the image are skipped.
-    public static func draw(_ text: String, into image: inout PNGImage, x: Int, y: Int, color: [UInt8], scale: Int = 1) {
+    public static func draw(_ text: String, into image: inout PNGImage, x: Int, y: Int, color: [UInt8], scale: Int = 1)
+    {
         var left = x
         for character in text.uppercased() {
             let rows = glyphs[character] ?? glyphs["?"]!

@@ -30,7 +30,9 @@ public struct ImageFile: Sendable {
 
     public init(contentsOf path: String) throws {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ImageFileError(path: path, reason: FileManager.default.fileExists(atPath: path) ? "could not be read" : "file not found")
+            throw ImageFileError(
+                path: path,
+                reason: FileManager.default.fileExists(atPath: path) ? "could not be read" : "file not found")
         }
         try self.init(bytes: [UInt8](data), path: path)
     }
@@ -38,7 +40,9 @@ public struct ImageFile: Sendable {
     public init(bytes: [UInt8], path: String) throws {
         if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) {
             self = try Self.decodePNG(bytes, path: path)
-        } else if bytes.count >= 2 && bytes[0] == UInt8(ascii: "P") && (UInt8(ascii: "2")...UInt8(ascii: "6")).contains(bytes[1]) && bytes[1] != UInt8(ascii: "4") {
+        } else if bytes.count >= 2 && bytes[0] == UInt8(ascii: "P")
+            && (UInt8(ascii: "2")...UInt8(ascii: "6")).contains(bytes[1]) && bytes[1] != UInt8(ascii: "4")
+        {
             self = try Self.decodeNetpbm(bytes, path: path)
         } else {
             throw ImageFileError(path: path, reason: "not a PNG, PGM or PPM file")
@@ -49,26 +53,32 @@ public struct ImageFile: Sendable {
 
     static func decodePNG(_ bytes: [UInt8], path: String) throws -> ImageFile {
         func fail(_ reason: String) -> ImageFileError { ImageFileError(path: path, reason: reason) }
-        func uint32(_ at: Int) -> Int { Int(bytes[at]) << 24 | Int(bytes[at + 1]) << 16 | Int(bytes[at + 2]) << 8 | Int(bytes[at + 3]) }
+        func uint32(_ at: Int) -> Int {
+            Int(bytes[at]) << 24 | Int(bytes[at + 1]) << 16 | Int(bytes[at + 2]) << 8 | Int(bytes[at + 3])
+        }
         var position = 8
         var header: [UInt8]?
         var compressed: [UInt8] = []
         var sawEnd = false
         while position < bytes.count && !sawEnd {
-            guard position + 12 <= bytes.count else { throw fail("a chunk header runs past the end of the file (truncated)") }
+            guard position + 12 <= bytes.count else {
+                throw fail("a chunk header runs past the end of the file (truncated)")
+            }
             let length = uint32(position)
-            let type = String(decoding: bytes[position + 4 ..< position + 8], as: UTF8.self)
-            guard length <= bytes.count - position - 12 else { throw fail("chunk \(type) of \(length) bytes runs past the end of the file (truncated)") }
-            let data = Array(bytes[position + 8 ..< position + 8 + length])
+            let type = String(decoding: bytes[position + 4..<position + 8], as: UTF8.self)
+            guard length <= bytes.count - position - 12 else {
+                throw fail("chunk \(type) of \(length) bytes runs past the end of the file (truncated)")
+            }
+            let data = Array(bytes[position + 8..<position + 8 + length])
             let storedCRC = UInt32(uint32(position + 8 + length))
-            guard storedCRC == CRC32.checksum(Array(bytes[position + 4 ..< position + 8 + length])) else {
+            guard storedCRC == CRC32.checksum(Array(bytes[position + 4..<position + 8 + length])) else {
                 throw fail("chunk \(type) has a bad CRC (corrupt)")
             }
             switch type {
             case "IHDR": header = data
             case "IDAT": compressed += data
             case "IEND": sawEnd = true
-            default: break   // ancillary chunks (gamma, text, ...) do not change the pixels here
+            default: break  // ancillary chunks (gamma, text, ...) do not change the pixels here
             }
             position += 12 + length
         }
@@ -100,7 +110,9 @@ public struct ImageFile: Sendable {
         } catch let error as DecompressionError {
             throw fail("image data: \(error.reason)")
         }
-        guard raw.count == expected else { throw fail("image data holds \(raw.count) bytes, \(width)x\(height) needs \(expected) (truncated)") }
+        guard raw.count == expected else {
+            throw fail("image data holds \(raw.count) bytes, \(width)x\(height) needs \(expected) (truncated)")
+        }
         let pixels = try unfilter(raw, rows: height, rowBytes: rowBytes, bytesPerPixel: channels, fail: fail)
         var grey = [Float](repeating: 0, count: width * height)
         for index in 0..<(width * height) {
@@ -108,19 +120,25 @@ public struct ImageFile: Sendable {
             var value: Float, alpha: Float = 1
             switch channels {
             case 1: value = Float(pixels[p]) / 255
-            case 2: value = Float(pixels[p]) / 255; alpha = Float(pixels[p + 1]) / 255
+            case 2:
+                value = Float(pixels[p]) / 255
+                alpha = Float(pixels[p + 1]) / 255
             case 3: value = luminance(pixels[p], pixels[p + 1], pixels[p + 2])
-            default: value = luminance(pixels[p], pixels[p + 1], pixels[p + 2]); alpha = Float(pixels[p + 3]) / 255
+            default:
+                value = luminance(pixels[p], pixels[p + 1], pixels[p + 2])
+                alpha = Float(pixels[p + 3]) / 255
             }
-            grey[index] = value * alpha + (1 - alpha)   // over white paper
+            grey[index] = value * alpha + (1 - alpha)  // over white paper
         }
         return ImageFile(width: width, height: height, grey: grey)
     }
 
     /// Undoes PNG's per-row filters: each row starts with its filter type, and Sub, Up, Average and
     /// Paeth predict a byte from its left, upper and upper-left neighbours (RFC 2083, section 6).
-    static func unfilter(_ raw: [UInt8], rows: Int, rowBytes: Int, bytesPerPixel: Int,
-                         fail: (String) -> ImageFileError) throws -> [UInt8] {
+    static func unfilter(
+        _ raw: [UInt8], rows: Int, rowBytes: Int, bytesPerPixel: Int,
+        fail: (String) -> ImageFileError
+    ) throws -> [UInt8] {
         var output = [UInt8](repeating: 0, count: rows * rowBytes)
         for row in 0..<rows {
             let filter = raw[row * (rowBytes + 1)]
@@ -165,7 +183,9 @@ public struct ImageFile: Sendable {
                     while position < bytes.count && bytes[position] != 10 { position += 1 }
                 } else if [9, 10, 13, 32].contains(bytes[position]) {
                     position += 1
-                } else { break }
+                } else {
+                    break
+                }
             }
             var value = 0, digits = 0
             while position < bytes.count, (48...57).contains(bytes[position]) {
@@ -181,27 +201,35 @@ public struct ImageFile: Sendable {
         guard width > 0, height > 0, width <= maximumSide, height <= maximumSide else {
             throw fail("size \(width)x\(height) is outside 1...\(maximumSide) pixels per side")
         }
-        guard maxValue > 0, maxValue <= 255 else { throw fail("maximum value \(maxValue) is not supported (only up to 255)") }
+        guard maxValue > 0, maxValue <= 255 else {
+            throw fail("maximum value \(maxValue) is not supported (only up to 255)")
+        }
         let channels = kind == UInt8(ascii: "3") || kind == UInt8(ascii: "6") ? 3 : 1
         let count = width * height * channels
         // Each sample takes at least one byte: a header promising more than the file holds is
         // refused before anything is allocated for it.
         guard count <= bytes.count - position else {
-            throw fail("\(width)x\(height) image needs \(count) samples, the file has \(bytes.count - position) bytes left (truncated)")
+            throw fail(
+                "\(width)x\(height) image needs \(count) samples, the file has \(bytes.count - position) bytes left (truncated)"
+            )
         }
         var samples = [Int]()
         samples.reserveCapacity(count)
         if kind == UInt8(ascii: "5") || kind == UInt8(ascii: "6") {
-            position += 1   // the single whitespace after the maximum value
-            guard position + count <= bytes.count else { throw fail("pixel data holds \(bytes.count - position) bytes, \(count) needed (truncated)") }
-            samples = bytes[position ..< position + count].map(Int.init)
+            position += 1  // the single whitespace after the maximum value
+            guard position + count <= bytes.count else {
+                throw fail("pixel data holds \(bytes.count - position) bytes, \(count) needed (truncated)")
+            }
+            samples = bytes[position..<position + count].map(Int.init)
         } else {
             for _ in 0..<count { samples.append(try number()) }
         }
         let scale = Float(maxValue)
         let grey = (0..<(width * height)).map { index -> Float in
-            channels == 1 ? Float(samples[index]) / scale
-                : (0.299 * Float(samples[3 * index]) + 0.587 * Float(samples[3 * index + 1]) + 0.114 * Float(samples[3 * index + 2])) / scale
+            channels == 1
+                ? Float(samples[index]) / scale
+                : (0.299 * Float(samples[3 * index]) + 0.587 * Float(samples[3 * index + 1]) + 0.114
+                    * Float(samples[3 * index + 2])) / scale
         }
         return ImageFile(width: width, height: height, grey: grey.map { Swift.min(1, $0) })
     }

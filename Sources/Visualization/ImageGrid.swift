@@ -15,8 +15,9 @@ public struct ImageGrid {
     private var cells: [(rgb: [UInt8], caption: String, color: [UInt8])] = []
 
     public init(columns: Int, imageWidth: Int, imageHeight: Int, scale: Int = 2) {
-        precondition(columns > 0 && imageWidth > 0 && imageHeight > 0 && scale > 0,
-                     "ImageGrid: sizes must be positive")
+        precondition(
+            columns > 0 && imageWidth > 0 && imageHeight > 0 && scale > 0,
+            "ImageGrid: sizes must be positive")
         self.columns = columns
         self.imageWidth = imageWidth
         self.imageHeight = imageHeight
@@ -27,8 +28,9 @@ public struct ImageGrid {
 
     /// Adds a grey image (values in 0...1, row-major), shown white ink on black as MNIST stores it.
     public mutating func add(grey values: [Float], caption: String = "", color: [UInt8] = [255, 255, 255]) {
-        precondition(values.count == imageWidth * imageHeight,
-                     "ImageGrid.add: \(values.count) values for a \(imageWidth)x\(imageHeight) image")
+        precondition(
+            values.count == imageWidth * imageHeight,
+            "ImageGrid.add: \(values.count) values for a \(imageWidth)x\(imageHeight) image")
         let bytes = values.map(Self.byte)
         cells.append((bytes.flatMap { [$0, $0, $0] }, caption, color))
     }
@@ -36,8 +38,12 @@ public struct ImageGrid {
     /// Adds a colour image given as three planes (R, G, B), values in 0...1 (CIFAR-10's layout).
     public mutating func add(planes values: [Float], caption: String = "", color: [UInt8] = [255, 255, 255]) {
         let plane = imageWidth * imageHeight
-        precondition(values.count == 3 * plane, "ImageGrid.add: \(values.count) values for 3 planes of \(imageWidth)x\(imageHeight)")
-        let rgb = (0..<plane).flatMap { [Self.byte(values[$0]), Self.byte(values[plane + $0]), Self.byte(values[2 * plane + $0])] }
+        precondition(
+            values.count == 3 * plane,
+            "ImageGrid.add: \(values.count) values for 3 planes of \(imageWidth)x\(imageHeight)")
+        let rgb = (0..<plane).flatMap {
+            [Self.byte(values[$0]), Self.byte(values[plane + $0]), Self.byte(values[2 * plane + $0])]
+        }
         cells.append((rgb, caption, color))
     }
 
@@ -46,18 +52,20 @@ public struct ImageGrid {
         let captionHeight = cells.contains { !$0.caption.isEmpty } ? BitmapFont.glyphHeight + 4 : 0
         let cellWidth = imageWidth * scale + 4, cellHeight = imageHeight * scale + 4 + captionHeight
         let rows = Swift.max(1, (cells.count + columns - 1) / columns)
-        var image = PNGImage(width: Swift.min(columns, Swift.max(cells.count, 1)) * cellWidth, height: rows * cellHeight,
-                             channels: .rgb, fill: [40, 40, 40])
+        var image = PNGImage(
+            width: Swift.min(columns, Swift.max(cells.count, 1)) * cellWidth, height: rows * cellHeight,
+            channels: .rgb, fill: [40, 40, 40])
         for (index, cell) in cells.enumerated() {
             let left = (index % columns) * cellWidth + 2, top = (index / columns) * cellHeight + 2
             for y in 0..<(imageHeight * scale) {
                 for x in 0..<(imageWidth * scale) {
                     let source = ((y / scale) * imageWidth + x / scale) * 3
-                    image[left + x, top + y] = Array(cell.rgb[source ..< source + 3])
+                    image[left + x, top + y] = Array(cell.rgb[source..<source + 3])
                 }
             }
             let textLeft = left + (imageWidth * scale - BitmapFont.width(of: cell.caption)) / 2
-            BitmapFont.draw(cell.caption, into: &image, x: textLeft, y: top + imageHeight * scale + 2, color: cell.color)
+            BitmapFont.draw(
+                cell.caption, into: &image, x: textLeft, y: top + imageHeight * scale + 2, color: cell.color)
         }
         return image
     }

@@ -33,7 +33,8 @@ public struct LineChart: Sendable {
     /// Adds a series; points with a non-finite coordinate are left out.
     public mutating func add(_ name: String, points: [(x: Double, y: Double)], color: String? = nil) {
         let finite = points.filter { $0.x.isFinite && $0.y.isFinite }
-        series.append(Series(name: name, points: finite, color: color ?? Self.palette[series.count % Self.palette.count]))
+        series.append(
+            Series(name: name, points: finite, color: color ?? Self.palette[series.count % Self.palette.count]))
     }
 
     /// An SVG document with `charts` one above the other, each `width` x `height` pixels.
@@ -61,28 +62,38 @@ public struct LineChart: Sendable {
         func px(_ x: Double) -> Double { left + (x - x0) / Swift.max(x1 - x0, 1e-12) * (right - left) }
         func py(_ y: Double) -> Double { lower - (y - y0) / Swift.max(y1 - y0, 1e-12) * (lower - upper) }
         var svg = "<g>\n"
-        svg += "<text x=\"\(Int(Double(width) / 2))\" y=\"\(top + 22)\" text-anchor=\"middle\" font-size=\"15\" font-weight=\"bold\">\(Self.escape(title))</text>\n"
+        svg +=
+            "<text x=\"\(Int(Double(width) / 2))\" y=\"\(top + 22)\" text-anchor=\"middle\" font-size=\"15\" font-weight=\"bold\">\(Self.escape(title))</text>\n"
         for tick in xTicks {
-            svg += "<line x1=\"\(f(px(tick)))\" y1=\"\(f(upper))\" x2=\"\(f(px(tick)))\" y2=\"\(f(lower))\" stroke=\"#e4e4e4\"/>\n"
-            svg += "<text x=\"\(f(px(tick)))\" y=\"\(f(lower + 16))\" text-anchor=\"middle\">\(Self.label(tick))</text>\n"
+            svg +=
+                "<line x1=\"\(f(px(tick)))\" y1=\"\(f(upper))\" x2=\"\(f(px(tick)))\" y2=\"\(f(lower))\" stroke=\"#e4e4e4\"/>\n"
+            svg +=
+                "<text x=\"\(f(px(tick)))\" y=\"\(f(lower + 16))\" text-anchor=\"middle\">\(Self.label(tick))</text>\n"
         }
         for tick in yTicks {
-            svg += "<line x1=\"\(f(left))\" y1=\"\(f(py(tick)))\" x2=\"\(f(right))\" y2=\"\(f(py(tick)))\" stroke=\"#e4e4e4\"/>\n"
-            svg += "<text x=\"\(f(left - 6))\" y=\"\(f(py(tick) + 4))\" text-anchor=\"end\">\(Self.label(tick))</text>\n"
+            svg +=
+                "<line x1=\"\(f(left))\" y1=\"\(f(py(tick)))\" x2=\"\(f(right))\" y2=\"\(f(py(tick)))\" stroke=\"#e4e4e4\"/>\n"
+            svg +=
+                "<text x=\"\(f(left - 6))\" y=\"\(f(py(tick) + 4))\" text-anchor=\"end\">\(Self.label(tick))</text>\n"
         }
-        svg += "<rect x=\"\(f(left))\" y=\"\(f(upper))\" width=\"\(f(right - left))\" height=\"\(f(lower - upper))\" fill=\"none\" stroke=\"#444\"/>\n"
-        svg += "<text x=\"\(f((left + right) / 2))\" y=\"\(f(lower + 36))\" text-anchor=\"middle\">\(Self.escape(xLabel))</text>\n"
-        svg += "<text transform=\"translate(\(f(left - 50)) \(f((upper + lower) / 2))) rotate(-90)\" text-anchor=\"middle\">\(Self.escape(yLabel))</text>\n"
+        svg +=
+            "<rect x=\"\(f(left))\" y=\"\(f(upper))\" width=\"\(f(right - left))\" height=\"\(f(lower - upper))\" fill=\"none\" stroke=\"#444\"/>\n"
+        svg +=
+            "<text x=\"\(f((left + right) / 2))\" y=\"\(f(lower + 36))\" text-anchor=\"middle\">\(Self.escape(xLabel))</text>\n"
+        svg +=
+            "<text transform=\"translate(\(f(left - 50)) \(f((upper + lower) / 2))) rotate(-90)\" text-anchor=\"middle\">\(Self.escape(yLabel))</text>\n"
         for (index, line) in series.enumerated() {
             let path = line.points.map { "\(f(px($0.x))),\(f(py($0.y)))" }.joined(separator: " ")
             svg += "<polyline points=\"\(path)\" fill=\"none\" stroke=\"\(line.color)\" stroke-width=\"1.8\"/>\n"
             if line.points.count <= 40 {
                 for point in line.points {
-                    svg += "<circle cx=\"\(f(px(point.x)))\" cy=\"\(f(py(point.y)))\" r=\"3\" fill=\"\(line.color)\"/>\n"
+                    svg +=
+                        "<circle cx=\"\(f(px(point.x)))\" cy=\"\(f(py(point.y)))\" r=\"3\" fill=\"\(line.color)\"/>\n"
                 }
             }
             let legendY = upper + 16 + Double(index) * 16
-            svg += "<line x1=\"\(f(right - 150))\" y1=\"\(f(legendY - 4))\" x2=\"\(f(right - 130))\" y2=\"\(f(legendY - 4))\" stroke=\"\(line.color)\" stroke-width=\"2\"/>\n"
+            svg +=
+                "<line x1=\"\(f(right - 150))\" y1=\"\(f(legendY - 4))\" x2=\"\(f(right - 130))\" y2=\"\(f(legendY - 4))\" stroke=\"\(line.color)\" stroke-width=\"2\"/>\n"
             svg += "<text x=\"\(f(right - 124))\" y=\"\(f(legendY))\">\(Self.escape(line.name))</text>\n"
         }
         return svg + "</g>\n"

@@ -35,8 +35,9 @@ public struct PNGImage: Sendable, Equatable {
     }
 
     public init(width: Int, height: Int, channels: Channels, pixels: [UInt8]) {
-        precondition(pixels.count == width * height * channels.rawValue,
-                     "PNGImage: \(pixels.count) bytes for a \(width)x\(height) image of \(channels.rawValue) channel(s)")
+        precondition(
+            pixels.count == width * height * channels.rawValue,
+            "PNGImage: \(pixels.count) bytes for a \(width)x\(height) image of \(channels.rawValue) channel(s)")
         self.width = width
         self.height = height
         self.channels = channels
@@ -47,13 +48,14 @@ public struct PNGImage: Sendable, Equatable {
     public subscript(x: Int, y: Int) -> [UInt8] {
         get {
             let start = (y * width + x) * channels.rawValue
-            return Array(pixels[start ..< start + channels.rawValue])
+            return Array(pixels[start..<start + channels.rawValue])
         }
         set {
-            precondition(x >= 0 && x < width && y >= 0 && y < height, "PNGImage: pixel (\(x), \(y)) outside \(width)x\(height)")
+            precondition(
+                x >= 0 && x < width && y >= 0 && y < height, "PNGImage: pixel (\(x), \(y)) outside \(width)x\(height)")
             precondition(newValue.count == channels.rawValue, "PNGImage: a pixel has \(channels.rawValue) value(s)")
             let start = (y * width + x) * channels.rawValue
-            pixels.replaceSubrange(start ..< start + channels.rawValue, with: newValue)
+            pixels.replaceSubrange(start..<start + channels.rawValue, with: newValue)
         }
     }
 
@@ -61,13 +63,13 @@ public struct PNGImage: Sendable, Equatable {
     public func pngData(level: Deflate.Level = .fast) -> [UInt8] {
         var header: [UInt8] = []
         header += bigEndian(UInt32(width)) + bigEndian(UInt32(height))
-        header += [8, channels == .grey ? 0 : 2, 0, 0, 0]   // 8 bits, colour type, deflate, filter, no interlace
+        header += [8, channels == .grey ? 0 : 2, 0, 0, 0]  // 8 bits, colour type, deflate, filter, no interlace
         let rowBytes = width * channels.rawValue
         var raw = [UInt8]()
         raw.reserveCapacity(height * (rowBytes + 1))
         for row in 0..<height {
-            raw.append(0)   // filter type 0: the row as it is
-            raw += pixels[row * rowBytes ..< (row + 1) * rowBytes]
+            raw.append(0)  // filter type 0: the row as it is
+            raw += pixels[row * rowBytes..<(row + 1) * rowBytes]
         }
         var file: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
         file += chunk("IHDR", header)
@@ -87,6 +89,9 @@ public struct PNGImage: Sendable, Equatable {
     }
 
     private func bigEndian(_ value: UInt32) -> [UInt8] {
-        [UInt8(value >> 24), UInt8(truncatingIfNeeded: value >> 16), UInt8(truncatingIfNeeded: value >> 8), UInt8(truncatingIfNeeded: value)]
+        [
+            UInt8(value >> 24), UInt8(truncatingIfNeeded: value >> 16), UInt8(truncatingIfNeeded: value >> 8),
+            UInt8(truncatingIfNeeded: value),
+        ]
     }
 }

@@ -21,17 +21,20 @@ public enum TerminalArt {
     /// Several images side by side, two columns apart, each with an optional caption underneath.
     public static func render(_ images: [[Float]], width: Int, height: Int, captions: [String]? = nil) -> String {
         for (index, image) in images.enumerated() {
-            precondition(image.count == width * height,
-                         "TerminalArt.render: image \(index) has \(image.count) values, expected \(width)x\(height) = \(width * height)")
+            precondition(
+                image.count == width * height,
+                "TerminalArt.render: image \(index) has \(image.count) values, expected \(width)x\(height) = \(width * height)"
+            )
         }
         var lines: [String] = []
         for row in stride(from: 0, to: height, by: 2) {
             let parts = images.map { image in
-                String((0..<width).map { column -> Character in
-                    let top = image[row * width + column]
-                    let bottom = row + 1 < height ? image[(row + 1) * width + column] : top
-                    return shade((top + bottom) / 2)
-                })
+                String(
+                    (0..<width).map { column -> Character in
+                        let top = image[row * width + column]
+                        let bottom = row + 1 < height ? image[(row + 1) * width + column] : top
+                        return shade((top + bottom) / 2)
+                    })
             }
             lines.append(parts.joined(separator: "  "))
         }
@@ -39,7 +42,8 @@ public enum TerminalArt {
             let cells = captions.map { caption -> String in
                 let text = String(caption.prefix(width))
                 let left = (width - text.count) / 2
-                return String(repeating: " ", count: left) + text + String(repeating: " ", count: width - left - text.count)
+                return String(repeating: " ", count: left) + text
+                    + String(repeating: " ", count: width - left - text.count)
             }
             lines.append(cells.joined(separator: "  "))
         }

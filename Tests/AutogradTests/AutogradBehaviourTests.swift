@@ -27,7 +27,7 @@ struct AutogradBehaviourTests {
     func usedTwice() {
         let x = Tensor([1, -2] as [Float], requiresGrad: true)
         let y = x * 2
-        (y * y + y).sum().backward()   // d/dx of (4x^2 + 2x) = 8x + 2
+        (y * y + y).sum().backward()  // d/dx of (4x^2 + 2x) = 8x + 2
         #expect(x.grad?.data == [10, -14])
     }
 
@@ -65,13 +65,14 @@ struct AutogradBehaviourTests {
         #expect(gather == "IndexBackward0")
         let mm = loss.gradFn!.nextFunctions[0]!.nextFunctions[0]!.nextFunctions[0]!
         #expect(mm.name == "MmBackward0")
-        #expect(mm.nextFunctions.map { $0?.name } == [nil, "AccumulateGrad"])   // x is a constant, w a leaf
+        #expect(mm.nextFunctions.map { $0?.name } == [nil, "AccumulateGrad"])  // x is a constant, w a leaf
         #expect(mm.nextFunctions[1]?.variable === w)
     }
 
     @Test("Printing looks like PyTorch: values with 4 decimals, requiresGrad or gradFn")
     func printing() {
-        #expect(Tensor([[1, -0.5], [2, 3]], requiresGrad: true).description
+        #expect(
+            Tensor([[1, -0.5], [2, 3]], requiresGrad: true).description
                 == "tensor([[ 1.0000, -0.5000],\n        [ 2.0000,  3.0000]], requiresGrad: true)")
         let x = Tensor([1, 2] as [Float], requiresGrad: true)
         #expect(x.sum().description == "tensor(3.0000, gradFn: <SumBackward0>)")
@@ -83,10 +84,13 @@ struct AutogradBehaviourTests {
     func forwardValues() {
         let x = Tensor([[1, 2, 3], [1, 1, 1]])
         let p = x.softmax(dim: 1).data
-        #expect(zip(p, [0.090_030_57, 0.244_728_47, 0.665_240_96, 1.0 / 3, 1.0 / 3, 1.0 / 3]).allSatisfy { abs($0 - Float($1)) < 1e-6 })
+        #expect(
+            zip(p, [0.090_030_57, 0.244_728_47, 0.665_240_96, 1.0 / 3, 1.0 / 3, 1.0 / 3]).allSatisfy {
+                abs($0 - Float($1)) < 1e-6
+            })
         #expect(abs(x.logSoftmax(dim: 1)[1, 0] - (-1.098_612_3)) < 1e-6)
         #expect(x.max(dim: 1).values.data == [3, 1])
-        #expect(x.max(dim: 1).indices == [2, 0])   // ties: the first
+        #expect(x.max(dim: 1).indices == [2, 0])  // ties: the first
         #expect(x.sum(dim: 0).data == [2, 3, 4])
         #expect(x.sum(dim: 1, keepDim: true).shape == [2, 1])
         #expect((x + Tensor([10, 20, 30] as [Float])).data == [11, 22, 33, 11, 21, 31])
@@ -146,6 +150,6 @@ struct GraphExportTests {
         for label in ["SumBackward0", "ReluBackward0", "MmBackward0", "weight\\n[2, 2]", "input\\n[1, 2]"] {
             #expect(dot.contains(label), "missing \(label)")
         }
-        #expect(dot.components(separatedBy: " -> ").count - 1 == 4)   // x, w -> mm -> relu -> sum
+        #expect(dot.components(separatedBy: " -> ").count - 1 == 4)  // x, w -> mm -> relu -> sum
     }
 }

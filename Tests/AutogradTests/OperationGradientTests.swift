@@ -1,7 +1,7 @@
 import Autograd
 import MatrixMath
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Every differentiable operation's gradient matches central differences")
 struct OperationGradientTests {
@@ -12,10 +12,10 @@ struct OperationGradientTests {
 
     static let broadcastCases = [
         BroadcastCase(a: [3, 4], b: [3, 4]),
-        BroadcastCase(a: [3, 4], b: [4]),           // a bias over rows
-        BroadcastCase(a: [3, 1], b: [1, 4]),        // an outer combination
+        BroadcastCase(a: [3, 4], b: [4]),  // a bias over rows
+        BroadcastCase(a: [3, 1], b: [1, 4]),  // an outer combination
         BroadcastCase(a: [2, 3, 4], b: [3, 1]),
-        BroadcastCase(a: [], b: [2, 3]),            // a scalar tensor
+        BroadcastCase(a: [], b: [2, 3]),  // a scalar tensor
     ]
 
     @Test("add, sub, mul and div, with broadcasting", arguments: broadcastCases)
@@ -60,10 +60,13 @@ struct OperationGradientTests {
     @Test("reshape, flatten and transpose pass gradients back in the original layout")
     func shapes() {
         let x = randomTensor([2, 3, 4], seed: 9)
-        expectGradientsMatch(gradcheck([x]) { $0[0].reshaped(to: [4, -1]) * Tensor(shape: [4, 6], data: (0..<24).map(Float.init)) })
-        expectGradientsMatch(gradcheck([x]) { $0[0].flattened() * Tensor(shape: [2, 12], data: (0..<24).map(Float.init)) })
+        expectGradientsMatch(
+            gradcheck([x]) { $0[0].reshaped(to: [4, -1]) * Tensor(shape: [4, 6], data: (0..<24).map(Float.init)) })
+        expectGradientsMatch(
+            gradcheck([x]) { $0[0].flattened() * Tensor(shape: [2, 12], data: (0..<24).map(Float.init)) })
         let m = randomTensor([3, 4], seed: 10)
-        expectGradientsMatch(gradcheck([m]) { $0[0].transposed() * Tensor(shape: [4, 3], data: (0..<12).map(Float.init)) })
+        expectGradientsMatch(
+            gradcheck([m]) { $0[0].transposed() * Tensor(shape: [4, 3], data: (0..<12).map(Float.init)) })
     }
 
     @Test("sum and mean, over everything and along each dimension")
@@ -117,7 +120,9 @@ struct OperationGradientTests {
     func composite() {
         let x = randomTensor([5, 4], seed: 17), w = randomTensor([3, 4], seed: 18), b = randomTensor([3], seed: 19)
         let result = gradcheck([x, w, b]) { inputs in
-            inputs[0].linear(weight: inputs[1], bias: inputs[2]).tanh().logSoftmax(dim: 1).gather(labels: [0, 1, 2, 0, 1]).mean()
+            inputs[0].linear(weight: inputs[1], bias: inputs[2]).tanh().logSoftmax(dim: 1).gather(labels: [
+                0, 1, 2, 0, 1,
+            ]).mean()
         }
         expectGradientsMatch(result)
     }
@@ -128,7 +133,8 @@ struct OperationGradientTests {
         let result = gradcheck([x]) { inputs in
             let input = inputs[0]
             // y = x^2 with a wrong derivative x instead of 2x.
-            return Tensor.result(shape: input.shape, data: input.data.map { $0 * $0 }, inputs: [input], name: "Wrong") { g, _ in
+            return Tensor.result(shape: input.shape, data: input.data.map { $0 * $0 }, inputs: [input], name: "Wrong") {
+                g, _ in
                 [zip(g, input.data).map { $0 * $1 }]
             }
         }

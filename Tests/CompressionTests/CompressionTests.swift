@@ -18,7 +18,8 @@ struct CompressionTests {
     func sha256() {
         #expect(SHA256.hex(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         #expect(SHA256.hex([]) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        #expect(SHA256.hex(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8))
+        #expect(
+            SHA256.hex(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8))
                 == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
     }
 
@@ -31,18 +32,22 @@ struct CompressionTests {
 
     @Test("A fixed-Huffman block (made by zlib with Z_FIXED) decodes to its text")
     func fixedHuffman() throws {
-        let stream = [UInt8](Data(base64Encoded: "887MS8nJzEtXyAYxUoutFBIV0jKLUhXSivJzgezigsSibB0gIy+1pDy/KBsmnptYUpRZoVBQlJ9SmlyiBwA=")!)
-        #expect((stream[0] >> 1) & 3 == 1)   // block type 1: fixed
+        let stream = [UInt8](
+            Data(base64Encoded: "887MS8nJzEtXyAYxUoutFBIV0jKLUhXSivJzgezigsSibB0gIy+1pDy/KBsmnptYUpRZoVBQlJ9SmlyiBwA=")!
+        )
+        #expect((stream[0] >> 1) & 3 == 1)  // block type 1: fixed
         let text = "Kindling kindles: a fire from a spark, a network from a matrix product."
         #expect(try Inflate.decompress(stream) == Array(text.utf8))
     }
 
     @Test("A dynamic-Huffman block with long back-references (made by zlib -9) decodes to its 4444 bytes")
     func dynamicHuffman() throws {
-        let stream = [UInt8](Data(base64Encoded: """
-            7dTLaQQxEATQu6OYEPTXyNkYvGsWljUY54/RdXgB+NDXujzokur5eN2OdHzfj/R+fP18fD5ur9+3507nTvM1zTst1/Tcab2mZaftmi5q1Voi18jlTK/Ty4XgoJfoTXKZ3EmtUFvUqjV313xNl9d9Tbc36CV6k1wmd1Ir1Ba1as3dNV/T5XVf0+0Neone9NMkd1Ir1Ba1as3dNV/T5XVf0+0Nev7o00+T3EnN33xRq9bcXfM1XV73Nd3eoBcjHSMdIx0jHSMdIx0jHSMdIx0jHSP9n0f6Dw==
-            """)!)
-        #expect((stream[0] >> 1) & 3 == 2)   // block type 2: dynamic
+        let stream = [UInt8](
+            Data(
+                base64Encoded: """
+                    7dTLaQQxEATQu6OYEPTXyNkYvGsWljUY54/RdXgB+NDXujzokur5eN2OdHzfj/R+fP18fD5ur9+3507nTvM1zTst1/Tcab2mZaftmi5q1Voi18jlTK/Ty4XgoJfoTXKZ3EmtUFvUqjV313xNl9d9Tbc36CV6k1wmd1Ir1Ba1as3dNV/T5XVf0+0Neone9NMkd1Ir1Ba1as3dNV/T5XVf0+0Nev7o00+T3EnN33xRq9bcXfM1XV73Nd3eoBcjHSMdIx0jHSMdIx0jHSMdIx0jHSP9n0f6Dw==
+                    """)!)
+        #expect((stream[0] >> 1) & 3 == 2)  // block type 2: dynamic
         let text = (0..<200).map { "line \($0 * 7 % 13) of \($0 % 5): gradient" }.joined(separator: "\n")
         let output = try Inflate.decompress(stream)
         #expect(output.count == 4444)
@@ -52,15 +57,21 @@ struct CompressionTests {
 
     @Test("gzip: a file from Python's gzip module decodes, its CRC and length checked")
     func gzipFromPython() throws {
-        let file = [UInt8](Data(base64Encoded: "H4sIAAAAAAACA/POzEvJycxLV8gGMVKLrRQSFdIyi1IV0oryc4Hs4oLEomwdICMvtaQ8vygbJp6bWFKUWaFQUJSfUppcogcAGf1JEEcAAAA=")!)
+        let file = [UInt8](
+            Data(
+                base64Encoded:
+                    "H4sIAAAAAAACA/POzEvJycxLV8gGMVKLrRQSFdIyi1IV0oryc4Hs4oLEomwdICMvtaQ8vygbJp6bWFKUWaFQUJSfUppcogcAGf1JEEcAAAA="
+            )!)
         #expect(Gzip.isGzip(file))
-        #expect(try Gzip.decompress(file) == Array("Kindling kindles: a fire from a spark, a network from a matrix product.".utf8))
+        #expect(
+            try Gzip.decompress(file)
+                == Array("Kindling kindles: a fire from a spark, a network from a matrix product.".utf8))
     }
 
     @Test("gzip: an empty file, several stored blocks, and two concatenated members")
     func gzipStoredAndMembers() throws {
         #expect(try Gzip.decompress(storedGzip([])) == [])
-        let big = (0..<200_000).map { UInt8(truncatingIfNeeded: $0 * 31) }   // four stored blocks
+        let big = (0..<200_000).map { UInt8(truncatingIfNeeded: $0 * 31) }  // four stored blocks
         #expect(try Gzip.decompress(storedGzip(big)) == big)
         let two = storedGzip(Array("first ".utf8)) + storedGzip(Array("second".utf8))
         #expect(try Gzip.decompress(two) == Array("first second".utf8))
@@ -77,8 +88,12 @@ struct CompressionTests {
 
     @Test("gzip: a file cut short is reported as truncated, at every cut point")
     func truncated() {
-        let file = [UInt8](Data(base64Encoded: "H4sIAAAAAAACA/POzEvJycxLV8gGMVKLrRQSFdIyi1IV0oryc4Hs4oLEomwdICMvtaQ8vygbJp6bWFKUWaFQUJSfUppcogcAGf1JEEcAAAA=")!)
-        for cut in 2 ..< file.count {
+        let file = [UInt8](
+            Data(
+                base64Encoded:
+                    "H4sIAAAAAAACA/POzEvJycxLV8gGMVKLrRQSFdIyi1IV0oryc4Hs4oLEomwdICMvtaQ8vygbJp6bWFKUWaFQUJSfUppcogcAGf1JEEcAAAA="
+            )!)
+        for cut in 2..<file.count {
             #expect(throws: DecompressionError.self) { try Gzip.decompress(Array(file[..<cut])) }
         }
     }
@@ -104,7 +119,9 @@ struct CompressionTests {
     @Test("DEFLATE: output beyond the size cap is refused (decompression bomb)")
     func sizeCap() {
         let stream: [UInt8] = [0x01, 0x05, 0x00, 0xFA, 0xFF] + Array("hello".utf8)
-        #expect { try Inflate.decompress(stream, maximumOutputSize: 4) } throws: { "\($0)".contains("exceeds the limit of 4 bytes") }
+        #expect { try Inflate.decompress(stream, maximumOutputSize: 4) } throws: {
+            "\($0)".contains("exceeds the limit of 4 bytes")
+        }
     }
 
     /// Packs a string of '0'/'1' bits into bytes in DEFLATE's order: header fields least
@@ -127,9 +144,9 @@ func storedGzip(_ content: [UInt8]) -> [UInt8] { Gzip.compress(content, level: .
 struct CompressorTests {
     static let samples: [[UInt8]] = [
         [], Array("a".utf8), Array("abcabcabcabcabcabcabcabc".utf8),
-        (0..<100_000).map { UInt8(truncatingIfNeeded: $0 * 7 / 13) },                  // runs and repeats
-        (0..<70_000).map { UInt8(truncatingIfNeeded: ($0 &* 2_654_435_761) >> 13) },   // noise
-        [UInt8](repeating: 0, count: 300_000),                                           // one long run
+        (0..<100_000).map { UInt8(truncatingIfNeeded: $0 * 7 / 13) },  // runs and repeats
+        (0..<70_000).map { UInt8(truncatingIfNeeded: ($0 &* 2_654_435_761) >> 13) },  // noise
+        [UInt8](repeating: 0, count: 300_000),  // one long run
     ]
 
     @Test("Every sample survives compress then decompress, at both levels and in all three containers")
@@ -155,7 +172,10 @@ struct CompressorTests {
         #expect(Adler32.checksum(Array("Wikipedia".utf8)) == 0x11E6_0398)
         let long = (0..<20_000).map { UInt8(truncatingIfNeeded: $0 * 31) }
         var a = 1, b = 0
-        for byte in long { a = (a + Int(byte)) % 65521; b = (b + a) % 65521 }
+        for byte in long {
+            a = (a + Int(byte)) % 65521
+            b = (b + a) % 65521
+        }
         #expect(Adler32.checksum(long) == UInt32(b << 16 | a))
     }
 

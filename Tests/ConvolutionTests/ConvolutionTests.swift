@@ -3,8 +3,8 @@ import Convolution
 import MatrixMath
 import NeuralNetwork
 import Random
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Conv2d and pooling: known answers", .isolatedRandomness)
 struct ConvolutionKnownAnswerTests {
@@ -26,8 +26,9 @@ struct ConvolutionKnownAnswerTests {
         // padding 1 the first window is centred on (0, 0); stride 2 visits (0,0), (0,2), (2,0), (2,2).
         var centre = [Float](repeating: 0, count: 9)
         centre[4] = 1
-        let y = conv2d(counting, weight: Tensor(shape: [1, 1, 3, 3], data: centre), bias: Tensor([0.5] as [Float]),
-                       stride: (2, 2), padding: (1, 1))
+        let y = conv2d(
+            counting, weight: Tensor(shape: [1, 1, 3, 3], data: centre), bias: Tensor([0.5] as [Float]),
+            stride: (2, 2), padding: (1, 1))
         #expect(y.shape == [1, 1, 2, 2])
         #expect(y.data == [1.5, 3.5, 9.5, 11.5])
     }
@@ -45,8 +46,9 @@ struct ConvolutionKnownAnswerTests {
         // corners; filter 1 reads channel 2's top-left only.
         let input = Tensor(shape: [1, 2, 4, 4], data: (1...16).map(Float.init) + (1...16).map { Float($0 * 10) })
         var weight = [Float](repeating: 0, count: 2 * 2 * 2 * 2)
-        weight[0] = 1; weight[3] = 1          // filter 0, channel 0: top-left + bottom-right
-        weight[8 + 4] = 1                     // filter 1, channel 1: top-left
+        weight[0] = 1
+        weight[3] = 1  // filter 0, channel 0: top-left + bottom-right
+        weight[8 + 4] = 1  // filter 1, channel 1: top-left
         let y = conv2d(input, weight: Tensor(shape: [2, 2, 2, 2], data: weight), bias: nil)
         #expect(y.shape == [1, 2, 3, 3])
         let corners: [Float] = [1 + 6, 2 + 7, 3 + 8]
@@ -78,8 +80,10 @@ struct ConvolutionKnownAnswerTests {
         #expect(conv.weight.shape == [24, 1, 3, 3])
         // PyTorch's initialisation bound 1/sqrt(fan in) = 1/3.
         #expect(conv.weight.data.allSatisfy { abs($0) <= 1.0 / 3 })
-        #expect(Conv2d(inputChannels: 3, outputChannels: 6, kernelSize: 5, padding: 2, bias: false).description
-                == "Conv2d(inputChannels: 3, outputChannels: 6, kernelSize: (5, 5), stride: (1, 1), padding: (2, 2), bias: false)")
+        #expect(
+            Conv2d(inputChannels: 3, outputChannels: 6, kernelSize: 5, padding: 2, bias: false).description
+                == "Conv2d(inputChannels: 3, outputChannels: 6, kernelSize: (5, 5), stride: (1, 1), padding: (2, 2), bias: false)"
+        )
         #expect(MaxPool2d(kernelSize: 2).description == "MaxPool2d(kernelSize: (2, 2), stride: (2, 2))")
     }
 }
@@ -104,8 +108,9 @@ struct ConvolutionGradientTests {
     @Test("Conv2d input, weight and bias gradients (gradcheck)", arguments: cases)
     func conv2dGradients(_ c: Case) {
         manualSeed(1)
-        let layer = Conv2d(inputChannels: c.input[1], outputChannels: c.outputChannels, kernelSize: c.kernel,
-                           stride: c.stride, padding: c.padding, bias: c.bias)
+        let layer = Conv2d(
+            inputChannels: c.input[1], outputChannels: c.outputChannels, kernelSize: c.kernel,
+            stride: c.stride, padding: c.padding, bias: c.bias)
         let x = randomTensor(c.input, seed: 2)
         let arguments = [x, layer.weight] + (layer.bias.map { [$0] } ?? [])
         let result = gradcheck(arguments) { _ in layer(x) }
@@ -117,7 +122,9 @@ struct ConvolutionGradientTests {
         // Distinct values spaced well apart so no window has a near-tie the central difference could cross.
         var generator = SeededGenerator(seed: 3)
         var values = (0..<72).map { Float($0) * 0.1 }
-        for i in stride(from: values.count - 1, to: 0, by: -1) { values.swapAt(i, Int(generator.next() % UInt64(i + 1))) }
+        for i in stride(from: values.count - 1, to: 0, by: -1) {
+            values.swapAt(i, Int(generator.next() % UInt64(i + 1)))
+        }
         let x = Tensor(shape: [2, 1, 6, 6], data: values, requiresGrad: true)
         expectGradientsMatch(gradcheck([x]) { maxPool2d($0[0], kernelSize: (2, 2), stride: (2, 2)) })
         expectGradientsMatch(gradcheck([x]) { MaxPool2d(kernelSize: 3, stride: 2)($0[0]) })
@@ -151,26 +158,33 @@ struct ConvolutionGradientTests {
 
 @Suite("The im2col + GEMM convolution equals the plain-loop reference")
 struct ConvolutionReferenceTests {
-    @Test("Forward and all three gradients on random shapes, strides and paddings",
-          arguments: [(UInt64(1), [3, 2, 9, 7], 4, (3, 3), (1, 1), (0, 0)),
-                      (2, [2, 3, 12, 12], 5, (5, 5), (2, 2), (2, 2)),
-                      (3, [4, 1, 28, 28], 8, (3, 3), (1, 1), (1, 1)),
-                      (4, [1, 6, 11, 13], 3, (4, 2), (3, 1), (1, 0))])
-    func matchesReference(seed: UInt64, shape: [Int], outputChannels: Int, kernel: (Int, Int), stride: (Int, Int),
-                          padding: (Int, Int)) {
+    @Test(
+        "Forward and all three gradients on random shapes, strides and paddings",
+        arguments: [
+            (UInt64(1), [3, 2, 9, 7], 4, (3, 3), (1, 1), (0, 0)),
+            (2, [2, 3, 12, 12], 5, (5, 5), (2, 2), (2, 2)),
+            (3, [4, 1, 28, 28], 8, (3, 3), (1, 1), (1, 1)),
+            (4, [1, 6, 11, 13], 3, (4, 2), (3, 1), (1, 0)),
+        ])
+    func matchesReference(
+        seed: UInt64, shape: [Int], outputChannels: Int, kernel: (Int, Int), stride: (Int, Int),
+        padding: (Int, Int)
+    ) {
         let x = randomTensor(shape, seed: seed)
         let weight = randomTensor([outputChannels, shape[1], kernel.0, kernel.1], seed: seed + 10)
         let bias = randomTensor([outputChannels], seed: seed + 20)
         let y = conv2d(x, weight: weight, bias: bias, stride: stride, padding: padding)
-        let reference = ReferenceConvolution.forward(input: x.data, inputShape: shape, weight: weight.data,
-                                                     weightShape: weight.shape, bias: bias.data, stride: stride, padding: padding)
+        let reference = ReferenceConvolution.forward(
+            input: x.data, inputShape: shape, weight: weight.data,
+            weightShape: weight.shape, bias: bias.data, stride: stride, padding: padding)
         #expect(y.shape == reference.shape)
         expectClose(y.data, reference.output)
 
         let g = randomTensor(y.shape, seed: seed + 30, requiresGrad: false)
         y.backward(g)
-        let expected = ReferenceConvolution.backward(outputGradient: g.data, input: x.data, inputShape: shape,
-                                                     weight: weight.data, weightShape: weight.shape, stride: stride, padding: padding)
+        let expected = ReferenceConvolution.backward(
+            outputGradient: g.data, input: x.data, inputShape: shape,
+            weight: weight.data, weightShape: weight.shape, stride: stride, padding: padding)
         expectClose(x.grad!.data, expected.input)
         expectClose(weight.grad!.data, expected.weight)
         expectClose(bias.grad!.data, expected.bias)
@@ -178,10 +192,15 @@ struct ConvolutionReferenceTests {
 
     @Test("Max and average pooling equal the reference on random planes")
     func poolingMatchesReference() {
-        for (shape, kernel, stride) in [([3, 4, 10, 9], (2, 2), (2, 2)), ([2, 3, 24, 27], (2, 2), (2, 2)), ([1, 2, 17, 16], (2, 2), (2, 2)), ([2, 2, 7, 7], (3, 3), (2, 2)), ([1, 3, 6, 8], (2, 3), (1, 2))] {
+        for (shape, kernel, stride) in [
+            ([3, 4, 10, 9], (2, 2), (2, 2)), ([2, 3, 24, 27], (2, 2), (2, 2)), ([1, 2, 17, 16], (2, 2), (2, 2)),
+            ([2, 2, 7, 7], (3, 3), (2, 2)), ([1, 3, 6, 8], (2, 3), (1, 2)),
+        ] {
             let x = randomTensor(shape, seed: 9, requiresGrad: false)
-            let maxReference = ReferenceConvolution.pool(input: x.data, inputShape: shape, kernel: kernel, stride: stride, average: false)
-            let avgReference = ReferenceConvolution.pool(input: x.data, inputShape: shape, kernel: kernel, stride: stride, average: true)
+            let maxReference = ReferenceConvolution.pool(
+                input: x.data, inputShape: shape, kernel: kernel, stride: stride, average: false)
+            let avgReference = ReferenceConvolution.pool(
+                input: x.data, inputShape: shape, kernel: kernel, stride: stride, average: true)
             #expect(maxPool2d(x, kernelSize: kernel, stride: stride).data == maxReference.output)
             expectClose(avgPool2d(x, kernelSize: kernel, stride: stride).data, avgReference.output, tolerance: 1e-6)
         }

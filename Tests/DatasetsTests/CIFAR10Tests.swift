@@ -12,8 +12,9 @@ struct CIFAR10Tests {
     @Test("Records are read as label plus channel-major 3x32x32 pixels")
     func readsRecords() throws {
         let directory = TemporaryDirectory()
-        directory.write("cifar-10-batches-bin/test_batch.bin",
-                        record(label: 3, red: 10, green: 20, blue: 30) + record(label: 8, red: 1, green: 2, blue: 3))
+        directory.write(
+            "cifar-10-batches-bin/test_batch.bin",
+            record(label: 3, red: 10, green: 20, blue: 30) + record(label: 8, red: 1, green: 2, blue: 3))
         let test = try CIFAR10(split: .test, directory: directory.path)
         #expect(test.count == 2)
         #expect(test.labels == [3, 8])
@@ -28,8 +29,9 @@ struct CIFAR10Tests {
     func trainingSplit() throws {
         let directory = TemporaryDirectory()
         for batch in 1...5 {
-            directory.write("cifar-10-batches-bin/data_batch_\(batch).bin",
-                            record(label: UInt8(batch), red: 0, green: 0, blue: 0))
+            directory.write(
+                "cifar-10-batches-bin/data_batch_\(batch).bin",
+                record(label: UInt8(batch), red: 0, green: 0, blue: 0))
         }
         #expect(try CIFAR10(split: .train, directory: directory.path).labels == [1, 2, 3, 4, 5])
     }
@@ -37,8 +39,11 @@ struct CIFAR10Tests {
     @Test("A file that is not whole records, an empty one, or a label of 10 is refused naming the file")
     func malformed() {
         let directory = TemporaryDirectory()
-        let path = directory.write("cifar-10-batches-bin/test_batch.bin", Array(record(label: 1, red: 0, green: 0, blue: 0).dropLast()))
-        #expect { try CIFAR10(split: .test, directory: directory.path) } throws: { "\($0)".hasPrefix(path) && "\($0)".contains("3073-byte records") }
+        let path = directory.write(
+            "cifar-10-batches-bin/test_batch.bin", Array(record(label: 1, red: 0, green: 0, blue: 0).dropLast()))
+        #expect { try CIFAR10(split: .test, directory: directory.path) } throws: {
+            "\($0)".hasPrefix(path) && "\($0)".contains("3073-byte records")
+        }
         directory.write("cifar-10-batches-bin/test_batch.bin", [])
         #expect { try CIFAR10(split: .test, directory: directory.path) } throws: { "\($0)".contains("empty") }
         directory.write("cifar-10-batches-bin/test_batch.bin", record(label: 10, red: 0, green: 0, blue: 0))

@@ -54,10 +54,11 @@ struct DataLoaderTests {
 
     @Test("Normalize maps (x - mean) / std per channel")
     func normalize() {
-        var values: [Float] = [0.5, 0.5, 1, 1, 0, 0.2]   // three channels of two pixels
+        var values: [Float] = [0.5, 0.5, 1, 1, 0, 0.2]  // three channels of two pixels
         Normalize(mean: [0.5, 0, 0.1], std: [0.5, 2, 0.1]).apply(to: &values, channels: 3)
         #expect(zip(values, [0, 0, 0.5, 0.5, -1, 1]).allSatisfy { abs($0 - $1) < 1e-6 })
-        let batch = DataLoader(dataset, batchSize: 2, normalize: Normalize(mean: [0.1307], std: [0.3081])).makeBatch([0])
+        let batch = DataLoader(dataset, batchSize: 2, normalize: Normalize(mean: [0.1307], std: [0.3081])).makeBatch([0]
+        )
         #expect(abs(batch.inputs[0, 0] - (0 - 0.1307) / 0.3081) < 1e-6)
     }
 }

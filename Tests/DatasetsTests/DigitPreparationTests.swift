@@ -13,10 +13,17 @@ struct DigitPreparationTests {
         let rows = (0..<28).filter { y in (0..<28).contains { digit[y * 28 + $0] > 0.5 } }
         let columns = (0..<28).filter { x in (0..<28).contains { digit[$0 * 28 + x] > 0.5 } }
         #expect(rows.count == 20)
-        #expect(columns.count == 3 || columns.count == 2)   // 10/80 of 20 pixels: 2.5
+        #expect(columns.count == 3 || columns.count == 2)  // 10/80 of 20 pixels: 2.5
         // Centre of mass at the centre.
         var mass: Float = 0, cx: Float = 0, cy: Float = 0
-        for y in 0..<28 { for x in 0..<28 { let v = digit[y * 28 + x]; mass += v; cx += v * (Float(x) + 0.5); cy += v * (Float(y) + 0.5) } }
+        for y in 0..<28 {
+            for x in 0..<28 {
+                let v = digit[y * 28 + x]
+                mass += v
+                cx += v * (Float(x) + 0.5)
+                cy += v * (Float(y) + 0.5)
+            }
+        }
         #expect(abs(cx / mass - 14) <= 1 && abs(cy / mass - 14) <= 1)
         // The paper became black.
         #expect(digit[0] == 0 && digit[783] == 0)

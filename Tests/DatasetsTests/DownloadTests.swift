@@ -14,8 +14,9 @@ struct DownloadTests {
         defer { server.stop() }
         let directory = TemporaryDirectory()
         let lines = LinesCollector()
-        try Download.fetch(file: "tiny.gz", from: [server.baseURL + "files/"], into: directory.path,
-                           expectedSHA256: SHA256.hex(content), log: lines.add)
+        try Download.fetch(
+            file: "tiny.gz", from: [server.baseURL + "files/"], into: directory.path,
+            expectedSHA256: SHA256.hex(content), log: lines.add)
         let written = [UInt8](FileManager.default.contents(atPath: directory.path + "/tiny.gz")!)
         #expect(try Gzip.decompress(written) == content)
         #expect(lines.all.contains { $0.contains("downloading tiny.gz") && $0.contains("100%") })
@@ -25,10 +26,14 @@ struct DownloadTests {
     func fallsBack() throws {
         let bad = try LoopbackHTTPServer(files: ["/tiny.gz": storedGzip(Array("tampered".utf8))])
         let good = try LoopbackHTTPServer(files: ["/tiny.gz": storedGzip(content)])
-        defer { bad.stop(); good.stop() }
+        defer {
+            bad.stop()
+            good.stop()
+        }
         let directory = TemporaryDirectory()
-        try Download.fetch(file: "tiny.gz", from: [good.baseURL + "missing/", bad.baseURL, good.baseURL],
-                           into: directory.path, expectedSHA256: SHA256.hex(content), log: { _ in })
+        try Download.fetch(
+            file: "tiny.gz", from: [good.baseURL + "missing/", bad.baseURL, good.baseURL],
+            into: directory.path, expectedSHA256: SHA256.hex(content), log: { _ in })
         #expect(good.requestedPaths == ["/missing/tiny.gz", "/tiny.gz"])
         #expect(bad.requestedPaths == ["/tiny.gz"])
         #expect(FileManager.default.fileExists(atPath: directory.path + "/tiny.gz"))
@@ -40,8 +45,9 @@ struct DownloadTests {
         defer { bad.stop() }
         let directory = TemporaryDirectory()
         #expect {
-            try Download.fetch(file: "tiny.gz", from: [bad.baseURL], into: directory.path,
-                               expectedSHA256: SHA256.hex(content), log: { _ in })
+            try Download.fetch(
+                file: "tiny.gz", from: [bad.baseURL], into: directory.path,
+                expectedSHA256: SHA256.hex(content), log: { _ in })
         } throws: { error in
             "\(error)".contains("tiny.gz") && "\(error)".contains("SHA-256")
         }
@@ -63,13 +69,16 @@ struct DownloadTests {
         }
     }
 
-    @Test("MNIST downloads missing files from a mirror and loads them", .enabled(if: realMNISTDirectory != nil, "needs the real MNIST test labels to serve"))
+    @Test(
+        "MNIST downloads missing files from a mirror and loads them",
+        .enabled(if: realMNISTDirectory != nil, "needs the real MNIST test labels to serve"))
     func downloadsMNIST() throws {
         // Serve the real t10k files (their SHA-256 is the published one) from loopback.
         let source = try #require(realMNISTDirectory) + "/mnist/"
         var files: [String: [UInt8]] = [:]
         for name in ["t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"] {
-            let path = FileManager.default.fileExists(atPath: source + name + ".gz") ? source + name + ".gz" : source + name
+            let path =
+                FileManager.default.fileExists(atPath: source + name + ".gz") ? source + name + ".gz" : source + name
             var bytes = [UInt8](FileManager.default.contents(atPath: path)!)
             if !Gzip.isGzip(bytes) { bytes = storedGzip(bytes) }
             files["/mnist/" + name + ".gz"] = bytes

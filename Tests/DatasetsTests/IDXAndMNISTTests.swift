@@ -22,7 +22,8 @@ struct IDXAndMNISTTests {
         // Two int16 values, 258 and -2, then a float32 1.5.
         let shorts = try IDXFile(bytes: [0, 0, 0x0B, 1] + bigEndian(2) + [1, 2, 0xFF, 0xFE], path: "shorts")
         #expect(shorts.values() == [258, -2])
-        let floats = try IDXFile(bytes: [0, 0, 0x0D, 1] + bigEndian(1) + bigEndian(Float(1.5).bitPattern), path: "floats")
+        let floats = try IDXFile(
+            bytes: [0, 0, 0x0D, 1] + bigEndian(1) + bigEndian(Float(1.5).bitPattern), path: "floats")
         #expect(floats.values() == [1.5])
     }
 
@@ -112,7 +113,8 @@ struct IDXAndMNISTTests {
 
     @Test("The data directory comes from --data, then KINDLING_DATA, then ./data")
     func dataDirectory() {
-        #expect(DataDirectory.resolve(arguments: ["prog", "--data", "/d"], environment: ["KINDLING_DATA": "/e"]) == "/d")
+        #expect(
+            DataDirectory.resolve(arguments: ["prog", "--data", "/d"], environment: ["KINDLING_DATA": "/e"]) == "/d")
         #expect(DataDirectory.resolve(arguments: ["prog", "--data=/x"], environment: [:]) == "/x")
         #expect(DataDirectory.resolve(arguments: ["prog"], environment: ["KINDLING_DATA": "/e"]) == "/e")
         #expect(DataDirectory.resolve(arguments: ["prog"], environment: [:]) == "data")
@@ -122,15 +124,20 @@ struct IDXAndMNISTTests {
     func fashion() throws {
         let directory = TemporaryDirectory()
         let names = MNIST.fileNames(.test)
-        directory.write("fashion-mnist/" + names.images + ".gz", storedGzip(idxBytes(dimensions: [1, 28, 28], values: [UInt8](repeating: 9, count: 784))))
+        directory.write(
+            "fashion-mnist/" + names.images + ".gz",
+            storedGzip(idxBytes(dimensions: [1, 28, 28], values: [UInt8](repeating: 9, count: 784))))
         directory.write("fashion-mnist/" + names.labels + ".gz", storedGzip(idxBytes(dimensions: [1], values: [9])))
         let test = try FashionMNIST(split: .test, directory: directory.path)
         #expect(test.classNames[test.labels[0]] == "Ankle boot")
     }
 }
 
-@Suite("The real MNIST files", .enabled(if: realMNISTDirectory != nil,
-    "needs MNIST in $KINDLING_DATA/mnist or ../shared/data/mnist beside the checkout"))
+@Suite(
+    "The real MNIST files",
+    .enabled(
+        if: realMNISTDirectory != nil,
+        "needs MNIST in $KINDLING_DATA/mnist or ../shared/data/mnist beside the checkout"))
 struct RealMNISTTests {
     @Test("The real MNIST has DESIGN.md's label counts and pixel mean 0.1307, std 0.3081")
     func realData() throws {

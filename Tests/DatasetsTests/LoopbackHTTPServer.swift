@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -28,7 +29,7 @@ final class LoopbackHTTPServer: @unchecked Sendable {
         guard descriptor >= 0 else { throw DatasetErrorForTests("socket() failed") }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0                                   // any free port
+        address.sin_port = 0  // any free port
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
@@ -59,7 +60,7 @@ final class LoopbackHTTPServer: @unchecked Sendable {
     private func serve() {
         while true {
             let client = accept(socketDescriptor, nil, nil)
-            guard client >= 0 else { return }   // the listening socket was closed
+            guard client >= 0 else { return }  // the listening socket was closed
             handle(client)
             close(client)
         }
@@ -77,7 +78,8 @@ final class LoopbackHTTPServer: @unchecked Sendable {
         let path = firstLine.split(separator: " ").dropFirst().first.map(String.init) ?? "/"
         lock.withLock { requests.append(path) }
         let body = files[path]
-        let head = body == nil
+        let head =
+            body == nil
             ? "HTTP/1.0 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
             : "HTTP/1.0 200 OK\r\nContent-Length: \(body!.count)\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n\r\n"
         sendAll(client, Array(head.utf8) + (body ?? []))
@@ -99,5 +101,7 @@ struct DatasetErrorForTests: Error, CustomStringConvertible {
 }
 
 extension Array where Element == UInt8 {
-    func ends(with suffix: [UInt8]) -> Bool { count >= suffix.count && Array(self[(count - suffix.count)...]) == suffix }
+    func ends(with suffix: [UInt8]) -> Bool {
+        count >= suffix.count && Array(self[(count - suffix.count)...]) == suffix
+    }
 }

@@ -1,7 +1,7 @@
 import MatrixMath
 import Random
-import Testing
 import TestSupport
+import Testing
 
 /// The fast GEMM kernels are checked against the naive triple loop, which is simple enough to be
 /// right by inspection, on sizes that are not multiples of the 6x16 tile or of the cache blocks.
@@ -17,8 +17,8 @@ struct GEMMTests {
 
     static let sizes: [(Int, Int, Int)] = [
         (1, 1, 1), (7, 7, 7), (17, 17, 17), (129, 129, 129),
-        (6, 16, 256), (5, 15, 257), (13, 70, 513),          // tile and kc boundaries, ±1
-        (300, 33, 40), (31, 200, 9), (145, 4100, 3),        // mc and nc boundaries
+        (6, 16, 256), (5, 15, 257), (13, 70, 513),  // tile and kc boundaries, ±1
+        (300, 33, 40), (31, 200, 9), (145, 4100, 3),  // mc and nc boundaries
         (200, 48, 216), (64, 130, 300), (1, 300, 20), (300, 1, 20),
     ]
     static let cases: [Case] = sizes.flatMap { size in
@@ -27,8 +27,10 @@ struct GEMMTests {
     }
 
     /// Runs one GEMM on random data with the given kernel and returns C.
-    static func run(_ c: Case, alpha: Float = 1, beta: Float = 0, kernel: GEMMKernel,
-                    seed: UInt64 = 1, lda extraA: Int = 0, ldc extraC: Int = 0) -> [Float] {
+    static func run(
+        _ c: Case, alpha: Float = 1, beta: Float = 0, kernel: GEMMKernel,
+        seed: UInt64 = 1, lda extraA: Int = 0, ldc extraC: Int = 0
+    ) -> [Float] {
         var rng = SeededGenerator(seed: seed)
         let (aRows, aColumns) = c.transA == .none ? (c.m, c.k) : (c.k, c.m)
         let (bRows, bColumns) = c.transB == .none ? (c.k, c.n) : (c.n, c.k)
@@ -36,8 +38,9 @@ struct GEMMTests {
         let a = (0..<aRows * lda).map { _ in rng.nextFloat() * 2 - 1 }
         let b = (0..<bRows * bColumns).map { _ in rng.nextFloat() * 2 - 1 }
         var out = (0..<c.m * ldc).map { _ in rng.nextFloat() * 2 - 1 }
-        gemm(transA: c.transA, transB: c.transB, m: c.m, n: c.n, k: c.k, alpha: alpha,
-             a: a, lda: lda, b: b, ldb: bColumns, beta: beta, c: &out, ldc: ldc, kernel: kernel)
+        gemm(
+            transA: c.transA, transB: c.transB, m: c.m, n: c.n, k: c.k, alpha: alpha,
+            a: a, lda: lda, b: b, ldb: bColumns, beta: beta, c: &out, ldc: ldc, kernel: kernel)
         return out
     }
 
@@ -51,13 +54,17 @@ struct GEMMTests {
         expectClose(Self.run(c, kernel: .parallel), Self.run(c, kernel: .naive))
     }
 
-    @Test("alpha and beta scale the product and the old C: C = 0.5 AB - 2 C",
-          arguments: [Case(m: 23, n: 37, k: 19, transA: .none, transB: .none),
-                      Case(m: 130, n: 20, k: 300, transA: .transposed, transB: .transposed)])
+    @Test(
+        "alpha and beta scale the product and the old C: C = 0.5 AB - 2 C",
+        arguments: [
+            Case(m: 23, n: 37, k: 19, transA: .none, transB: .none),
+            Case(m: 130, n: 20, k: 300, transA: .transposed, transB: .transposed),
+        ])
     func alphaBeta(_ c: Case) {
         for kernel in [GEMMKernel.packed, .parallel] {
-            expectClose(Self.run(c, alpha: 0.5, beta: -2, kernel: kernel),
-                          Self.run(c, alpha: 0.5, beta: -2, kernel: .naive))
+            expectClose(
+                Self.run(c, alpha: 0.5, beta: -2, kernel: kernel),
+                Self.run(c, alpha: 0.5, beta: -2, kernel: .naive))
         }
     }
 
@@ -65,19 +72,24 @@ struct GEMMTests {
     func leadingDimensions() {
         // A is 3x2 inside rows of 4, B is 2x2 inside rows of 3, C is 3x2 inside rows of 3; the
         // padding holds 99s that must never be read into the product or overwritten.
-        let a: [Float] = [1, 2, 99, 99,
-                          3, 4, 99, 99,
-                          5, 6, 99, 99]
-        let b: [Float] = [1, 0, 99,
-                          0, 1, 99]
+        let a: [Float] = [
+            1, 2, 99, 99,
+            3, 4, 99, 99,
+            5, 6, 99, 99,
+        ]
+        let b: [Float] = [
+            1, 0, 99,
+            0, 1, 99,
+        ]
         for kernel in GEMMKernel.allCases {
             var c: [Float] = [1, 1, 99, 1, 1, 99, 1, 1, 99]
             gemm(m: 3, n: 2, k: 2, a: a, lda: 4, b: b, ldb: 3, beta: 1, c: &c, ldc: 3, kernel: kernel)
             #expect(c == [2, 3, 99, 4, 5, 99, 6, 7, 99])
         }
         let c = Case(m: 40, n: 35, k: 30, transA: .none, transB: .none)
-        expectClose(Self.run(c, beta: 1, kernel: .packed, lda: 5, ldc: 3),
-                      Self.run(c, beta: 1, kernel: .naive, lda: 5, ldc: 3))
+        expectClose(
+            Self.run(c, beta: 1, kernel: .packed, lda: 5, ldc: 3),
+            Self.run(c, beta: 1, kernel: .naive, lda: 5, ldc: 3))
     }
 
     @Test("With beta = 0, NaN already in C is overwritten, not propagated (as BLAS)")

@@ -4,8 +4,10 @@ import Testing
 
 @Suite("Matrix: construction, indexing, arithmetic, reductions")
 struct MatrixTests {
-    let a = Matrix([[1, 2, 3],
-                    [4, 5, 6]])
+    let a = Matrix([
+        [1, 2, 3],
+        [4, 5, 6],
+    ])
 
     @Test("A matrix built from rows stores them row-major and reports its shape")
     func construction() {

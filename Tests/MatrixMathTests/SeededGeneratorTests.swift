@@ -52,7 +52,7 @@ struct SeededGeneratorTests {
     func kaimingUniform() {
         var rng = SeededGenerator(seed: 5)
         let w = Matrix.kaimingUniform(rows: 100, columns: 400, using: &rng)
-        let bound: Float = 1 / 20   // 1/sqrt(400)
+        let bound: Float = 1 / 20  // 1/sqrt(400)
         #expect(w.storage.allSatisfy { abs($0) <= bound })
         #expect(w.max() > 0.99 * bound)
         #expect(w.storage.min()! < -0.99 * bound)

@@ -1,8 +1,8 @@
 import Foundation
 import MatrixMath
 import Random
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Softmax and log-softmax on matrices")
 struct SoftmaxTests {
@@ -36,7 +36,7 @@ struct SoftmaxTests {
         let logP = z.logSoftmax(dim: 1)
         #expect(logP.storage.allSatisfy { $0.isFinite })
         #expect(logP[0, 0] == 0)
-        #expect(logP[0, 2] == -2e4)   // log of a probability that underflows to 0, still exact
+        #expect(logP[0, 2] == -2e4)  // log of a probability that underflows to 0, still exact
     }
 
     @Test("log-softmax equals the logarithm of softmax on ordinary inputs")

@@ -1,10 +1,9 @@
 import Autograd
 import Models
-import Random
-import Autograd
 import NeuralNetwork
-import Testing
+import Random
 import TestSupport
+import Testing
 
 /// The models are compositions of layers that have their own full gradient checks; here each
 /// whole model is checked end to end on sampled entries of every parameter (checking all of
@@ -31,7 +30,7 @@ struct ModelGradientTests {
     func model(_ testCase: Case) {
         manualSeed(11)
         let model = testCase.make()
-        model.eval()   // dropout off: the same function at every evaluation
+        model.eval()  // dropout off: the same function at every evaluation
         let x = Tensor.randn(testCase.input)
         // ReLU and max pooling have kinks; a small step keeps the differences from crossing them.
         let result = gradcheck(model.parameters(), step: 1e-3, absoluteTolerance: 2e-3, samplesPerArgument: 6) { _ in

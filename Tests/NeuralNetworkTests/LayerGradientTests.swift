@@ -2,8 +2,8 @@ import Autograd
 import MatrixMath
 import NeuralNetwork
 import Random
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Every layer's and loss's gradients match central differences", .isolatedRandomness)
 struct LayerGradientTests {
@@ -22,7 +22,8 @@ struct LayerGradientTests {
     func simpleLayers() {
         let x = randomTensor([2, 3, 2], seed: 3)
         expectGradientsMatch(gradcheck([x]) { ReLU()($0[0]) })
-        expectGradientsMatch(gradcheck([x]) { Flatten()($0[0]) * Tensor(shape: [2, 6], data: (0..<12).map(Float.init)) })
+        expectGradientsMatch(
+            gradcheck([x]) { Flatten()($0[0]) * Tensor(shape: [2, 6], data: (0..<12).map(Float.init)) })
         expectGradientsMatch(gradcheck([x]) { LogSoftmax(dim: 1)($0[0]) })
     }
 
@@ -57,7 +58,8 @@ struct LayerGradientTests {
     @Test("Sequential chains its layers (gradcheck through Linear, ReLU, Linear)")
     func sequential() {
         manualSeed(6)
-        let model = Sequential(Linear(inputFeatures: 3, outputFeatures: 4), ReLU(), Linear(inputFeatures: 4, outputFeatures: 2))
+        let model = Sequential(
+            Linear(inputFeatures: 3, outputFeatures: 4), ReLU(), Linear(inputFeatures: 4, outputFeatures: 2))
         let x = randomTensor([3, 3], seed: 7)
         let result = gradcheck([x] + model.parameters()) { _ in model(x) }
         expectGradientsMatch(result)
@@ -69,7 +71,8 @@ struct LayerGradientTests {
         let labels = [2, 0, 1, 1]
         for reduction in [Reduction.mean, .sum] {
             expectGradientsMatch(gradcheck([logits]) { crossEntropy($0[0], labels: labels, reduction: reduction) })
-            expectGradientsMatch(gradcheck([logits]) { nllLoss($0[0].logSoftmax(dim: 1), labels: labels, reduction: reduction) })
+            expectGradientsMatch(
+                gradcheck([logits]) { nllLoss($0[0].logSoftmax(dim: 1), labels: labels, reduction: reduction) })
             let target = randomTensor([4, 3], seed: 9)
             expectGradientsMatch(gradcheck([logits, target]) { mseLoss($0[0], $0[1], reduction: reduction) })
         }

@@ -3,8 +3,8 @@ import Foundation
 import MatrixMath
 import NeuralNetwork
 import Random
-import Testing
 import TestSupport
+import Testing
 
 @Suite("State dicts and safetensors files", .isolatedRandomness)
 struct StateDictTests {
@@ -63,8 +63,8 @@ struct StateDictTests {
         let header = #"{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#
         let padded = header + String(repeating: " ", count: (8 - header.utf8.count % 8) % 8)
         #expect(Array(bytes[0..<8]) == [UInt8(padded.utf8.count), 0, 0, 0, 0, 0, 0, 0])
-        #expect(String(decoding: bytes[8 ..< 8 + padded.utf8.count], as: UTF8.self) == padded)
-        #expect(Array(bytes.suffix(8)) == [0, 0, 0x80, 0x3F, 0, 0, 0, 0x40])   // 1.0 and 2.0, little-endian
+        #expect(String(decoding: bytes[8..<8 + padded.utf8.count], as: UTF8.self) == padded)
+        #expect(Array(bytes.suffix(8)) == [0, 0, 0x80, 0x3F, 0, 0, 0, 0x40])  // 1.0 and 2.0, little-endian
     }
 
     /// A file with the given header text and data bytes.
@@ -73,28 +73,53 @@ struct StateDictTests {
         return (0..<8).map { UInt8(truncatingIfNeeded: length >> UInt64(8 * $0)) } + Array(header.utf8) + data
     }
 
-    @Test("Hostile or broken files are refused with the reason: header past the end, bad JSON, wrong dtype, bad offsets, absurd sizes")
+    @Test(
+        "Hostile or broken files are refused with the reason: header past the end, bad JSON, wrong dtype, bad offsets, absurd sizes"
+    )
     func malformedFiles() {
         func failure(_ bytes: [UInt8]) -> String {
-            do { _ = try Safetensors.decode(bytes, path: "x.safetensors"); return "no error" } catch { return "\(error)" }
+            do {
+                _ = try Safetensors.decode(bytes, path: "x.safetensors")
+                return "no error"
+            } catch { return "\(error)" }
         }
         #expect(failure([1, 2, 3]).contains("too short"))
         #expect(failure([100, 0, 0, 0, 0, 0, 0, 0] + Array("{}".utf8)).contains("runs past the end"))
-        #expect(failure([0, 0, 0, 0, 0, 0, 0, 0x10]).contains("exceeds"))   // a header of 2^60 bytes
+        #expect(failure([0, 0, 0, 0, 0, 0, 0, 0x10]).contains("exceeds"))  // a header of 2^60 bytes
         #expect(failure(file("{not json", data: [])).contains("not valid JSON"))
-        #expect(failure(file(#"{"a":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}}"#, data: [UInt8](repeating: 0, count: 8))).contains("dtype I64"))
-        #expect(failure(file(#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,4]}}"#, data: [0, 0, 0, 0])).contains("needs 8 bytes"))
+        #expect(
+            failure(
+                file(#"{"a":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}}"#, data: [UInt8](repeating: 0, count: 8))
+            ).contains("dtype I64"))
+        #expect(
+            failure(file(#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,4]}}"#, data: [0, 0, 0, 0])).contains(
+                "needs 8 bytes"))
         #expect(failure(file(#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#, data: [])).contains("outside"))
-        #expect(failure(file(#"{"a":{"dtype":"F32","shape":[1000000,1000000,1000000],"data_offsets":[0,4]}}"#, data: [0, 0, 0, 0])).contains("larger than the file"))
-        #expect(failure(file(#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#, data: [0, 0, 0, 0])).contains("overlapping"))
-        #expect(failure(file(#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#, data: [0, 0, 0, 0, 9])).contains("cover 4 of the 5"))
+        #expect(
+            failure(
+                file(
+                    #"{"a":{"dtype":"F32","shape":[1000000,1000000,1000000],"data_offsets":[0,4]}}"#,
+                    data: [0, 0, 0, 0])
+            ).contains("larger than the file"))
+        #expect(
+            failure(
+                file(
+                    #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#,
+                    data: [0, 0, 0, 0])
+            ).contains("overlapping"))
+        #expect(
+            failure(file(#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#, data: [0, 0, 0, 0, 9])).contains(
+                "cover 4 of the 5"))
     }
 
     @Test("F16, BF16 and F64 tensors are converted to Float on load")
     func otherDtypes() throws {
         // F16 1.5 = 0x3E00, BF16 -2.0 = 0xC000, F64 0.25.
-        let header = #"{"h":{"dtype":"F16","shape":[1],"data_offsets":[0,2]},"b":{"dtype":"BF16","shape":[1],"data_offsets":[2,4]},"d":{"dtype":"F64","shape":[1],"data_offsets":[4,12]}}"#
-        let data: [UInt8] = [0x00, 0x3E, 0x00, 0xC0] + (0..<8).map { UInt8(truncatingIfNeeded: (0.25 as Double).bitPattern >> UInt64(8 * $0)) }
+        let header =
+            #"{"h":{"dtype":"F16","shape":[1],"data_offsets":[0,2]},"b":{"dtype":"BF16","shape":[1],"data_offsets":[2,4]},"d":{"dtype":"F64","shape":[1],"data_offsets":[4,12]}}"#
+        let data: [UInt8] =
+            [0x00, 0x3E, 0x00, 0xC0]
+            + (0..<8).map { UInt8(truncatingIfNeeded: (0.25 as Double).bitPattern >> UInt64(8 * $0)) }
         let loaded = try Safetensors.decode(file(header, data: data), path: "t").tensors
         #expect(loaded["h"]?.data == [1.5] && loaded["b"]?.data == [-2] && loaded["d"]?.data == [0.25])
     }
@@ -130,8 +155,9 @@ let pythonHasSafetensors: Bool = runPython(["-c", "import safetensors, numpy"])?
 let crosscheckScript = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().appendingPathComponent("Scripts/safetensors_crosscheck.py").path
 
-@Suite("Safetensors files agree with the Python safetensors package", .isolatedRandomness,
-       .enabled(if: pythonHasSafetensors, "needs python3 with safetensors and numpy (pip install safetensors numpy)"))
+@Suite(
+    "Safetensors files agree with the Python safetensors package", .isolatedRandomness,
+    .enabled(if: pythonHasSafetensors, "needs python3 with safetensors and numpy (pip install safetensors numpy)"))
 struct SafetensorsCrossCheckTests {
     @Test("A state dict written here is read by safetensors.numpy with the same keys, shapes and values")
     func pythonReadsOurFile() throws {
@@ -145,8 +171,10 @@ struct SafetensorsCrossCheckTests {
         for (name, parameter) in model.namedParameters() {
             expected[name] = ["shape": parameter.shape, "values": parameter.data.map(Double.init)]
         }
-        try JSONSerialization.data(withJSONObject: expected).write(to: URL(fileURLWithPath: directory + "/expected.json"))
-        let result = try #require(runPython([crosscheckScript, "read", directory + "/mlp.safetensors", directory + "/expected.json"]))
+        try JSONSerialization.data(withJSONObject: expected).write(
+            to: URL(fileURLWithPath: directory + "/expected.json"))
+        let result = try #require(
+            runPython([crosscheckScript, "read", directory + "/mlp.safetensors", directory + "/expected.json"]))
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.contains("read 6 tensors"))
     }
@@ -168,7 +196,7 @@ struct SafetensorsCrossCheckTests {
         var state = file.tensors
         state["half"] = nil
         state["double"] = nil
-        state = StateDict(state.entries.map { (String($0.key.dropFirst(3)), $0.tensor) })   // "fc.weight" -> "weight"
+        state = StateDict(state.entries.map { (String($0.key.dropFirst(3)), $0.tensor) })  // "fc.weight" -> "weight"
         try model.loadStateDict(state)
         // Row sums of the weight plus the bias: 0.5 - 1.25 + 2 + 0.25 and 3 - 0.125 - 4.
         let expected: [Float] = [1.5, -1.125]

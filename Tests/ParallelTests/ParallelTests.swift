@@ -3,8 +3,9 @@ import Testing
 
 @Suite("Parallel: splitting work between cores, scratch memory")
 struct ParallelTests {
-    @Test("parallelFor visits every index exactly once, in contiguous parts, for 1 to 5 threads",
-          arguments: [1, 2, 3, 5])
+    @Test(
+        "parallelFor visits every index exactly once, in contiguous parts, for 1 to 5 threads",
+        arguments: [1, 2, 3, 5])
     func everyIndexOnce(threads: Int) {
         let count = 1003
         let visits = LockedValue([Int](repeating: 0, count: count))
@@ -16,7 +17,9 @@ struct ParallelTests {
             }
         }
         let counts = visits.withLock { $0 }
-        #expect(counts.allSatisfy { $0 == 1 }, "indices visited other than once: \(counts.indices.filter { counts[$0] != 1 }.prefix(5))")
+        #expect(
+            counts.allSatisfy { $0 == 1 },
+            "indices visited other than once: \(counts.indices.filter { counts[$0] != 1 }.prefix(5))")
         let ranges = parts.withLock { $0 }.sorted { $0.key < $1.key }.map(\.value)
         #expect(ranges.count == threads)
         // Part p covers p * count / parts ..< (p + 1) * count / parts: the split depends only on the

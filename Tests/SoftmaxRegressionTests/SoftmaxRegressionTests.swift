@@ -15,7 +15,9 @@ struct SoftmaxRegressionTests {
     @Test("Cross-entropy of equal scores over k classes is log k; of a confident right answer, near 0")
     func crossEntropyKnownValues() {
         #expect(abs(crossEntropy(logits: Matrix([[0, 0]]), labels: [1]).mean - Float(log(2.0))) < 1e-6)
-        #expect(abs(crossEntropy(logits: Matrix.zeros(rows: 3, columns: 10), labels: [0, 5, 9]).mean - Float(log(10.0))) < 1e-6)
+        #expect(
+            abs(crossEntropy(logits: Matrix.zeros(rows: 3, columns: 10), labels: [0, 5, 9]).mean - Float(log(10.0)))
+                < 1e-6)
         // Scores [2, 0] for class 0: -log(e^2 / (e^2 + 1)) = log(1 + e^-2) = 0.126928.
         let loss = crossEntropy(logits: Matrix([[2, 0], [2, 0]]), labels: [0, 0])
         #expect(abs(loss.mean - 0.126_928) < 1e-5)

@@ -61,29 +61,37 @@ public struct Closeness: CustomStringConvertible, Sendable {
 }
 
 /// Records a failure naming the worst entry unless `actual` and `expected` agree entry by entry.
-public func expectClose(_ actual: [Float], _ expected: [Float], tolerance: Float = 1e-4, _ what: String = "",
-                        sourceLocation: SourceLocation = #_sourceLocation) {
+public func expectClose(
+    _ actual: [Float], _ expected: [Float], tolerance: Float = 1e-4, _ what: String = "",
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
     let closeness = Closeness(actual, expected, tolerance: tolerance)
     #expect(closeness.isClose, "\(what.isEmpty ? "" : what + ": ")\(closeness)", sourceLocation: sourceLocation)
 }
 
 /// `expectClose` for matrices: the shapes must match too.
-public func expectClose(_ actual: Matrix, _ expected: Matrix, tolerance: Float = 1e-4, _ what: String = "",
-                        sourceLocation: SourceLocation = #_sourceLocation) {
+public func expectClose(
+    _ actual: Matrix, _ expected: Matrix, tolerance: Float = 1e-4, _ what: String = "",
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
     guard actual.rows == expected.rows && actual.columns == expected.columns else {
-        Issue.record("\(what.isEmpty ? "" : what + ": ")shape \(actual.rows)x\(actual.columns), expected \(expected.rows)x\(expected.columns)",
-                     sourceLocation: sourceLocation)
+        Issue.record(
+            "\(what.isEmpty ? "" : what + ": ")shape \(actual.rows)x\(actual.columns), expected \(expected.rows)x\(expected.columns)",
+            sourceLocation: sourceLocation)
         return
     }
     expectClose(actual.storage, expected.storage, tolerance: tolerance, what, sourceLocation: sourceLocation)
 }
 
 /// `expectClose` for tensors: the shapes must match too.
-public func expectClose(_ actual: Tensor, _ expected: Tensor, tolerance: Float = 1e-4, _ what: String = "",
-                        sourceLocation: SourceLocation = #_sourceLocation) {
+public func expectClose(
+    _ actual: Tensor, _ expected: Tensor, tolerance: Float = 1e-4, _ what: String = "",
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
     guard actual.shape == expected.shape else {
-        Issue.record("\(what.isEmpty ? "" : what + ": ")shape \(actual.shapeText), expected \(expected.shapeText)",
-                     sourceLocation: sourceLocation)
+        Issue.record(
+            "\(what.isEmpty ? "" : what + ": ")shape \(actual.shapeText), expected \(expected.shapeText)",
+            sourceLocation: sourceLocation)
         return
     }
     expectClose(actual.data, expected.data, tolerance: tolerance, what, sourceLocation: sourceLocation)
@@ -91,7 +99,9 @@ public func expectClose(_ actual: Tensor, _ expected: Tensor, tolerance: Float =
 
 /// Records a failure listing the disagreeing entries (argument, position, analytic and numeric
 /// gradient) unless the gradient check passed.
-public func expectGradientsMatch(_ result: GradcheckResult, _ what: String = "",
-                                 sourceLocation: SourceLocation = #_sourceLocation) {
+public func expectGradientsMatch(
+    _ result: GradcheckResult, _ what: String = "",
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
     #expect(result.passed, "\(what.isEmpty ? "" : what + ": ")\(result)", sourceLocation: sourceLocation)
 }

@@ -10,8 +10,10 @@ import Testing
 public struct IsolatedRandomness: TestTrait, SuiteTrait, TestScoping {
     public var isRecursive: Bool { true }
 
-    public func provideScope(for test: Test, testCase: Test.Case?,
-                             performing function: @Sendable () async throws -> Void) async throws {
+    public func provideScope(
+        for test: Test, testCase: Test.Case?,
+        performing function: @Sendable () async throws -> Void
+    ) async throws {
         try await DefaultGenerator.isolated(seed: 0) { try await function() }
     }
 }

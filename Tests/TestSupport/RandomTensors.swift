@@ -9,8 +9,10 @@ import Random
 /// ```swift
 /// let x = randomTensor([2, 3, 5, 5], seed: 1)       // requires a gradient
 /// ```
-public func randomTensor(_ shape: [Int], seed: UInt64, margin: Float = 0.1, positive: Bool = false,
-                         requiresGrad: Bool = true) -> Tensor {
+public func randomTensor(
+    _ shape: [Int], seed: UInt64, margin: Float = 0.1, positive: Bool = false,
+    requiresGrad: Bool = true
+) -> Tensor {
     var generator = SeededGenerator(seed: seed)
     let values = (0..<shape.reduce(1, *)).map { _ -> Float in
         let magnitude = margin + generator.nextFloat() * 1.5

@@ -1,3 +1,4 @@
+import Autograd
 import Datasets
 import MatrixMath
 import Models
@@ -5,11 +6,8 @@ import NeuralNetwork
 import Optimizers
 import Parallel
 import Random
-import Autograd
-import NeuralNetwork
-import Optimizers
-import Testing
 import TestSupport
+import Testing
 import Training
 
 /// What "the same answer twice" means here, checked on convnet itself.
@@ -28,10 +26,12 @@ struct ReproducibilityTests {
         let optimizer = Adam(parameters: model.parameters())
         var run = TrainingRun(modelName: "convnet", epochs: 1)
         run.log = { _ in }
-        _ = try? run.train(model: model, optimizer: optimizer,
-                           trainLoader: DataLoader(data, batchSize: 32, shuffle: true, seed: seed,
-                                                   normalize: Normalize(mean: [0.5], std: [0.5])),
-                           testLoader: DataLoader(data, batchSize: 96))
+        _ = try? run.train(
+            model: model, optimizer: optimizer,
+            trainLoader: DataLoader(
+                data, batchSize: 32, shuffle: true, seed: seed,
+                normalize: Normalize(mean: [0.5], std: [0.5])),
+            testLoader: DataLoader(data, batchSize: 96))
         return model.parameters().map(\.data)
     }
 
@@ -42,7 +42,9 @@ struct ReproducibilityTests {
         #expect(trainConvnet(seed: 3, threads: 2) != trainConvnet(seed: 4, threads: 2))
     }
 
-    @Test("The parallel GEMM gives bitwise the same product on 1, 2 and 3 threads (each C entry is summed by one thread, in one order)")
+    @Test(
+        "The parallel GEMM gives bitwise the same product on 1, 2 and 3 threads (each C entry is summed by one thread, in one order)"
+    )
     func gemmIndependentOfThreads() {
         var generator = SeededGenerator(seed: 8)
         let a = Matrix.normal(rows: 300, columns: 500, using: &generator)

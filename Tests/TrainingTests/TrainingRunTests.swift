@@ -1,14 +1,12 @@
+import Autograd
 import Convolution
 import Datasets
 import Foundation
 import NeuralNetwork
 import Optimizers
 import Random
-import Autograd
-import NeuralNetwork
-import Optimizers
-import Testing
 import TestSupport
+import Testing
 import Training
 
 /// 240 random 1x8x8 images whose label is the brightest quadrant, learnable by a small network.
@@ -65,8 +63,10 @@ struct TrainingRunTests {
             manualSeed(seed)
             let model = SmallNet()
             let optimizer = Adam(parameters: model.parameters(), learningRate: 0.01)
-            return (model, optimizer, DataLoader(train, batchSize: 16, shuffle: true, seed: seed),
-                    DataLoader(test, batchSize: 40))
+            return (
+                model, optimizer, DataLoader(train, batchSize: 16, shuffle: true, seed: seed),
+                DataLoader(test, batchSize: 40)
+            )
         }
         var (model, optimizer, trainLoader, testLoader) = fresh(seed: 7)
         if let interruptAfter {
@@ -76,8 +76,9 @@ struct TrainingRunTests {
             _ = try first.train(model: model, optimizer: optimizer, trainLoader: trainLoader, testLoader: testLoader)
             (model, optimizer, trainLoader, testLoader) = fresh(seed: 99)
         }
-        var run = TrainingRun(modelName: "small", epochs: 3, checkpointDirectory: interruptAfter == nil ? nil : directory,
-                              resume: interruptAfter != nil)
+        var run = TrainingRun(
+            modelName: "small", epochs: 3, checkpointDirectory: interruptAfter == nil ? nil : directory,
+            resume: interruptAfter != nil)
         run.gamma = 0.7
         run.log = { _ in }
         _ = try run.train(model: model, optimizer: optimizer, trainLoader: trainLoader, testLoader: testLoader)
@@ -91,7 +92,9 @@ struct TrainingRunTests {
         let uninterrupted = try finalWeights(interruptAfter: nil, directory: directory)
         for stop in [1, 2] {
             try? FileManager.default.removeItem(atPath: directory)
-            #expect(try finalWeights(interruptAfter: stop, directory: directory) == uninterrupted, "interrupted after epoch \(stop)")
+            #expect(
+                try finalWeights(interruptAfter: stop, directory: directory) == uninterrupted,
+                "interrupted after epoch \(stop)")
         }
         // Checkpoints are whole folders named by `latest`; only the last two are kept.
         let entries = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
@@ -106,19 +109,23 @@ struct TrainingRunTests {
         let model = SmallNet()
         var run = TrainingRun(modelName: "small", epochs: 1, checkpointDirectory: directory)
         run.log = { _ in }
-        _ = try run.train(model: model, optimizer: SGD(parameters: model.parameters(), learningRate: 0.01),
-                          trainLoader: DataLoader(train, batchSize: 60), testLoader: DataLoader(test, batchSize: 80))
+        _ = try run.train(
+            model: model, optimizer: SGD(parameters: model.parameters(), learningRate: 0.01),
+            trainLoader: DataLoader(train, batchSize: 60), testLoader: DataLoader(test, batchSize: 80))
         var other = TrainingRun(modelName: "convnet", epochs: 2, checkpointDirectory: directory, resume: true)
         other.log = { _ in }
         #expect {
-            _ = try other.train(model: model, optimizer: SGD(parameters: model.parameters(), learningRate: 0.01),
-                                trainLoader: DataLoader(train, batchSize: 60), testLoader: DataLoader(test, batchSize: 80))
+            _ = try other.train(
+                model: model, optimizer: SGD(parameters: model.parameters(), learningRate: 0.01),
+                trainLoader: DataLoader(train, batchSize: 60), testLoader: DataLoader(test, batchSize: 80))
         } throws: { error in
             "\(error)".contains("checkpoint of model 'small', not 'convnet'")
         }
     }
 
-    @Test("When the loss stops being finite, training stops with the step and learning rate, and keeps the last good checkpoint")
+    @Test(
+        "When the loss stops being finite, training stops with the step and learning rate, and keeps the last good checkpoint"
+    )
     func divergence() throws {
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -131,11 +138,13 @@ struct TrainingRunTests {
         let loader = DataLoader(train, batchSize: 60)
         // One good epoch, then a learning rate that blows the weights up.
         run.epochs = 1
-        _ = try run.train(model: model, optimizer: optimizer, trainLoader: loader, testLoader: DataLoader(test, batchSize: 80))
+        _ = try run.train(
+            model: model, optimizer: optimizer, trainLoader: loader, testLoader: DataLoader(test, batchSize: 80))
         optimizer.learningRate = 1e30
         run.epochs = 3
         run.resume = true
-        let outcome = try run.train(model: model, optimizer: optimizer, trainLoader: loader, testLoader: DataLoader(test, batchSize: 80))
+        let outcome = try run.train(
+            model: model, optimizer: optimizer, trainLoader: loader, testLoader: DataLoader(test, batchSize: 80))
         #expect(outcome.diverged)
         #expect(lines.contains { $0.contains("no longer finite at step") && $0.contains("learning rate") })
         #expect(lines.contains { $0.contains("last good checkpoint, after epoch") })

@@ -48,8 +48,9 @@ struct ImageFileTests {
     /// The grey value the fixtures hold at (x, y) for a grey image: (37x + 11y) mod 256.
     func expectedGrey(_ x: Int, _ y: Int) -> Float { Float((x * 37 + y * 11) % 256) / 255 }
 
-    @Test("PNGs written by Python's zlib in every colour type with every row filter decode to the same pixels",
-          .enabled(if: pythonAvailable, "needs python3"))
+    @Test(
+        "PNGs written by Python's zlib in every colour type with every row filter decode to the same pixels",
+        .enabled(if: pythonAvailable, "needs python3"))
     func pythonFixturesDecode() throws {
         let folder = try #require(pythonFixtures())
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -58,14 +59,17 @@ struct ImageFileTests {
                 let image = try ImageFile(contentsOf: "\(folder)/c\(colour)-f\(filter).png")
                 #expect(image.width == 7 && image.height == 5)
                 for (x, y) in [(0, 0), (3, 2), (6, 4)] {
-                    let r = Float((x * 37 + y * 11) % 256), g = Float((x * 37 + y * 11 + 5) % 256), b = Float((x * 37 + y * 11 + 10) % 256)
+                    let r = Float((x * 37 + y * 11) % 256), g = Float((x * 37 + y * 11 + 5) % 256),
+                        b = Float((x * 37 + y * 11 + 10) % 256)
                     let expected: Float
                     switch colour {
                     case 0: expected = r / 255
-                    case 4: expected = r / 255 * (g / 255) + (1 - g / 255)   // grey over white through alpha
+                    case 4: expected = r / 255 * (g / 255) + (1 - g / 255)  // grey over white through alpha
                     default: expected = (0.299 * r + 0.587 * g + 0.114 * b) / 255
                     }
-                    #expect(abs(image.grey[y * 7 + x] - expected) < 1e-5, "colour \(colour) filter \(filter) at (\(x), \(y))")
+                    #expect(
+                        abs(image.grey[y * 7 + x] - expected) < 1e-5,
+                        "colour \(colour) filter \(filter) at (\(x), \(y))")
                 }
             }
         }
@@ -89,14 +93,17 @@ struct ImageFileTests {
     func refusals() {
         let good = PNGImage(width: 3, height: 3, channels: .grey).pngData()
         func failure(_ bytes: [UInt8]) -> String {
-            do { _ = try ImageFile(bytes: bytes, path: "d.png"); return "no error" } catch { return "\(error)" }
+            do {
+                _ = try ImageFile(bytes: bytes, path: "d.png")
+                return "no error"
+            } catch { return "\(error)" }
         }
         var badCRC = good
         badCRC[30] ^= 1
         #expect(failure(badCRC).contains("bad CRC"))
         #expect(failure(Array(good.prefix(good.count - 20))).hasPrefix("d.png:"))
         var interlaced = good
-        interlaced[28] = 1   // IHDR's interlace byte
+        interlaced[28] = 1  // IHDR's interlace byte
         #expect(failure(fixCRC(interlaced)).contains("interlaced"))
         var sixteenBit = good
         sixteenBit[24] = 16
@@ -112,7 +119,12 @@ struct ImageFileTests {
     func fixCRC(_ png: [UInt8]) -> [UInt8] {
         var bytes = png
         let crc = CRC32.checksum(Array(bytes[12..<29]))
-        bytes.replaceSubrange(29..<33, with: [UInt8(crc >> 24), UInt8(truncatingIfNeeded: crc >> 16), UInt8(truncatingIfNeeded: crc >> 8), UInt8(truncatingIfNeeded: crc)])
+        bytes.replaceSubrange(
+            29..<33,
+            with: [
+                UInt8(crc >> 24), UInt8(truncatingIfNeeded: crc >> 16), UInt8(truncatingIfNeeded: crc >> 8),
+                UInt8(truncatingIfNeeded: crc),
+            ])
         return bytes
     }
 }

@@ -12,8 +12,11 @@ struct LineChartTests {
         for label in [">0<", ">0.2<", ">0.4<", ">1<", ">5<"] { #expect(svg.contains(label), "missing tick \(label)") }
     }
 
-    @Test("The SVG is well-formed XML with the title, both axis labels, a polyline per series and a legend",
-          .enabled(if: FileManager.default.fileExists(atPath: "/usr/bin/python3") || FileManager.default.fileExists(atPath: "/usr/local/bin/python3"), "needs python3 to parse XML"))
+    @Test(
+        "The SVG is well-formed XML with the title, both axis labels, a polyline per series and a legend",
+        .enabled(
+            if: FileManager.default.fileExists(atPath: "/usr/bin/python3")
+                || FileManager.default.fileExists(atPath: "/usr/local/bin/python3"), "needs python3 to parse XML"))
     func wellFormed() throws {
         var loss = LineChart(title: "Loss & accuracy <test>", xLabel: "step", yLabel: "loss")
         loss.add("train", points: (0..<100).map { (Double($0), 2.3 * Foundation.exp(-Double($0) / 30)) })
@@ -26,7 +29,10 @@ struct LineChartTests {
         try svg.write(toFile: path, atomically: true, encoding: .utf8)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import sys, xml.dom.minidom as m; d = m.parse(sys.argv[1]); print(d.documentElement.tagName)", path]
+        process.arguments = [
+            "python3", "-c",
+            "import sys, xml.dom.minidom as m; d = m.parse(sys.argv[1]); print(d.documentElement.tagName)", path,
+        ]
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()

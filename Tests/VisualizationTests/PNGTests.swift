@@ -36,13 +36,14 @@ struct PNGTests {
         #expect(crc == CRC32.checksum(Array(bytes[12..<29])))
         let idatLength = Int(bytes[33..<37].reduce(UInt32(0)) { $0 << 8 | UInt32($1) })
         #expect(String(decoding: bytes[37..<41], as: UTF8.self) == "IDAT")
-        let rows = try Zlib.decompress(Array(bytes[41 ..< 41 + idatLength]))
+        let rows = try Zlib.decompress(Array(bytes[41..<41 + idatLength]))
         #expect(rows == [0, 0, 200, 0, 0, 0, 0, 7])
-        #expect(String(decoding: bytes[(bytes.count - 8) ..< (bytes.count - 4)], as: UTF8.self) == "IEND")
+        #expect(String(decoding: bytes[(bytes.count - 8)..<(bytes.count - 4)], as: UTF8.self) == "IEND")
     }
 
-    @Test("Python's zlib-based reader decodes our PNG pixel for pixel, grey and RGB",
-          .enabled(if: pythonAvailable, "needs python3"))
+    @Test(
+        "Python's zlib-based reader decodes our PNG pixel for pixel, grey and RGB",
+        .enabled(if: pythonAvailable, "needs python3"))
     func pythonReadsPNG() throws {
         let script = """
             import struct, sys, zlib
@@ -73,7 +74,8 @@ struct PNGTests {
             #expect(result.status == 0, "\(result.output)")
             let sum = image.pixels.reduce(0) { $0 + Int($1) }
             let head = image.pixels.prefix(6).map { String(format: "%02x", $0) }.joined()
-            #expect(result.output.trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(
+                result.output.trimmingCharacters(in: .whitespacesAndNewlines)
                     == "\(image.width) \(image.height) \(image.channels.rawValue) \(sum) \(head)")
         }
     }

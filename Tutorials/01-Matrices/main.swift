@@ -13,7 +13,8 @@ import Foundation
 import Kindling
 import ProgramSupport
 
-print("""
+print(
+    """
     Tutorial 01: matrices and the matrix product
     =============================================
 
@@ -24,11 +25,15 @@ print("""
 // `Matrix` keeps its values in one array, row after row ("row-major" order). Element (i, j) of a
 // matrix with `columns` columns is at index i * columns + j. Remember this: the whole speed story
 // below is about which of those indices the processor reads one after the other.
-let a = Matrix([[1, 2, 3],
-                [4, 5, 6]])
-let b = Matrix([[7, 8],
-                [9, 10],
-                [11, 12]])
+let a = Matrix([
+    [1, 2, 3],
+    [4, 5, 6],
+])
+let b = Matrix([
+    [7, 8],
+    [9, 10],
+    [11, 12],
+])
 print("A is \(a.shapeText):\n\(a)\n")
 print("B is \(b.shapeText):\n\(b)\n")
 print("In memory, A is one array, row after row: \(a.storage)")
@@ -48,7 +53,8 @@ print("C[0, 0] = 1*7 + 2*9 + 3*11 = \(firstEntry), as printed.\n")
 
 // Kindling's `gemm` ("general matrix multiply", the BLAS name) has three implementations that
 // compute exactly this sum. They differ only in the order of work and in how much hardware they use.
-print("""
+print(
+    """
     Three kernels compute the same product:
 
     1. naive:    for i, for j, for p: sum += A[i, p] * B[p, j]
@@ -96,8 +102,9 @@ let reference = products[.naive]!
 let largest = reference.storage.map(abs).max()!
 for kernel in [GEMMKernel.packed, .parallel] {
     let difference = zip(products[kernel]!.storage, reference.storage).map { abs($0 - $1) }.max()!
-    print("\(kernel) vs naive at \(size)x\(size): largest difference \(difference) "
-          + "(largest entry \(largest.formatted4)): \(difference <= 1e-4 * largest ? "agree" : "DISAGREE")")
+    print(
+        "\(kernel) vs naive at \(size)x\(size): largest difference \(difference) "
+            + "(largest entry \(largest.formatted4)): \(difference <= 1e-4 * largest ? "agree" : "DISAGREE")")
 }
 print("")
 
@@ -108,16 +115,20 @@ let flops = 2 * Double(size) * Double(size) * Double(size)
 print("Timing C = A * B at \(size)x\(size)x\(size) (\(Int(flops / 1e6)) MFLOP):")
 var gflops: [GEMMKernel: Double] = [:]
 for kernel in GEMMKernel.allCases {
-    let seconds = Stopwatch.bestTime(minimumSeconds: kernel == .naive ? 0 : 0.5,
-                                     minimumRuns: kernel == .naive ? 1 : 3) {
+    let seconds = Stopwatch.bestTime(
+        minimumSeconds: kernel == .naive ? 0 : 0.5,
+        minimumRuns: kernel == .naive ? 1 : 3
+    ) {
         _ = left.matmul(right, kernel: kernel)
     }
     gflops[kernel] = flops / seconds / 1e9
     let name = "\(kernel)".padding(toLength: 9, withPad: " ", startingAt: 0)
-    print("  \(name) \(String(format: "%8.2f", seconds * 1000)) ms  \(String(format: "%7.1f", gflops[kernel]!)) GFLOP/s")
+    print(
+        "  \(name) \(String(format: "%8.2f", seconds * 1000)) ms  \(String(format: "%7.1f", gflops[kernel]!)) GFLOP/s")
 }
 let threads = Parallelism.threadCount
-print("""
+print(
+    """
 
     packed is \(Int(gflops[.packed]! / gflops[.naive]!))x the naive loop on one core; \
     parallel uses \(threads) core\(threads == 1 ? "" : "s") for \

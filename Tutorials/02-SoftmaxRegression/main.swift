@@ -11,15 +11,16 @@ import Foundation
 import Kindling
 import ProgramSupport
 
-var arguments = CommandLineArguments(usage: """
-    usage: tutorial02 [--epochs N] [--lr X] [--gamma X] [--batch-size N] [--seed N] [--data DIR]
-      --epochs N       passes over the training set (default 8)
-      --lr X           starting learning rate of plain SGD (default 0.5)
-      --gamma X        learning rate multiplier after each epoch (default 0.6)
-      --batch-size N   images per gradient step (default 64)
-      --seed N         seed of the initial weights and of the shuffling (default 1)
-      --data DIR       data directory holding mnist/ (default: $KINDLING_DATA or ./data)
-    """)
+var arguments = CommandLineArguments(
+    usage: """
+        usage: tutorial02 [--epochs N] [--lr X] [--gamma X] [--batch-size N] [--seed N] [--data DIR]
+          --epochs N       passes over the training set (default 8)
+          --lr X           starting learning rate of plain SGD (default 0.5)
+          --gamma X        learning rate multiplier after each epoch (default 0.6)
+          --batch-size N   images per gradient step (default 64)
+          --seed N         seed of the initial weights and of the shuffling (default 1)
+          --data DIR       data directory holding mnist/ (default: $KINDLING_DATA or ./data)
+        """)
 let epochs = arguments.integer("--epochs", default: 8, minimum: 1)
 let learningRate = arguments.number("--lr", default: 0.5)
 let gamma = arguments.number("--gamma", default: 0.6)
@@ -28,7 +29,8 @@ let seed = UInt64(arguments.integer("--seed", default: 1))
 let dataDirectory = arguments.dataDirectory()
 arguments.finish()
 
-print("""
+print(
+    """
     Tutorial 02: softmax regression, gradient by hand
     =================================================
 
@@ -42,13 +44,16 @@ let loadTime = Stopwatch()
 let (train, test) = runOrExit {
     (try MNIST(split: .train, directory: dataDirectory), try MNIST(split: .test, directory: dataDirectory))
 }
-print("Loaded MNIST from \(dataDirectory)/mnist in \(String(format: "%.1f", loadTime.seconds)) s: "
-      + "\(train.count) training and \(test.count) test images of \(train.height)x\(train.width) pixels.\n")
+print(
+    "Loaded MNIST from \(dataDirectory)/mnist in \(String(format: "%.1f", loadTime.seconds)) s: "
+        + "\(train.count) training and \(test.count) test images of \(train.height)x\(train.width) pixels.\n")
 
 print("The first eight training images and their labels:")
 for first in [0, 4] {
-    print(TerminalArt.render((first..<first + 4).map { train.image($0) }, width: 28, height: 28,
-                             captions: (first..<first + 4).map { "label \(train.labels[$0])" }))
+    print(
+        TerminalArt.render(
+            (first..<first + 4).map { train.image($0) }, width: 28, height: 28,
+            captions: (first..<first + 4).map { "label \(train.labels[$0])" }))
 }
 print("")
 
@@ -101,16 +106,20 @@ for (row, column) in [(350, 3), (400, 7), (600, 0), (207, 9), (515, 5)] {
     var plus = model, minus = model
     plus.weight[row, column] += h
     minus.weight[row, column] -= h
-    let numeric = (crossEntropy(logits: plus.logits(probe.inputs), labels: probe.labels).mean
-        - crossEntropy(logits: minus.logits(probe.inputs), labels: probe.labels).mean) / (2 * h)
+    let numeric =
+        (crossEntropy(logits: plus.logits(probe.inputs), labels: probe.labels).mean
+            - crossEntropy(logits: minus.logits(probe.inputs), labels: probe.labels).mean) / (2 * h)
     let formula = analytic.weight[row, column]
     worstError = max(worstError, abs(numeric - formula))
-    print("dL/dW[\(row), \(column)]: formula \(String(format: "% .6f", formula)), central difference \(String(format: "% .6f", numeric))")
+    print(
+        "dL/dW[\(row), \(column)]: formula \(String(format: "% .6f", formula)), central difference \(String(format: "% .6f", numeric))"
+    )
 }
 // Both are computed in 32-bit floats with h = 0.01: agreement to about 1e-4 is all rounding allows,
 // while a wrong formula (a factor of 2, a transpose) would be off by 1e-2 or more.
-print("Largest disagreement \(String(format: "%.1e", worstError)): "
-      + (worstError < 1e-3 ? "float rounding, so the formula holds.\n" : "too large: the formula is WRONG.\n"))
+print(
+    "Largest disagreement \(String(format: "%.1e", worstError)): "
+        + (worstError < 1e-3 ? "float rounding, so the formula holds.\n" : "too large: the formula is WRONG.\n"))
 
 // MARK: - 4. Train with stochastic gradient descent
 //
@@ -127,8 +136,10 @@ func evaluate(_ model: SoftmaxRegression) -> ClassificationScore {
     return score
 }
 
-func train(_ model: inout SoftmaxRegression, epochs: Int, rule: SoftmaxRegression.GradientRule,
-           report: Bool, rate: Float) -> [Float] {
+func train(
+    _ model: inout SoftmaxRegression, epochs: Int, rule: SoftmaxRegression.GradientRule,
+    report: Bool, rate: Float
+) -> [Float] {
     let loader = DataLoader(train, batchSize: batchSize, shuffle: true, seed: seed)
     var epochLosses: [Float] = []
     for epoch in 1...epochs {
@@ -139,31 +150,36 @@ func train(_ model: inout SoftmaxRegression, epochs: Int, rule: SoftmaxRegressio
         var lossSum = 0.0
         var steps = 0
         for batch in loader {
-            lossSum += Double(model.step(inputs: batch.inputs, labels: batch.labels,
-                                         learningRate: epochRate, rule: rule))
+            lossSum += Double(
+                model.step(
+                    inputs: batch.inputs, labels: batch.labels,
+                    learningRate: epochRate, rule: rule))
             steps += 1
         }
         let trainLoss = Float(lossSum / Double(steps))
         epochLosses.append(trainLoss)
         if report {
             let score = evaluate(model)
-            print("Epoch \(epoch): lr \(String(format: "%.3f", epochRate)), train loss \(String(format: "%.4f", trainLoss)), "
-                  + "test accuracy \(String(format: "%.2f", score.accuracy * 100))% "
-                  + "(\(String(format: "%.1f", watch.seconds)) s)")
+            print(
+                "Epoch \(epoch): lr \(String(format: "%.3f", epochRate)), train loss \(String(format: "%.4f", trainLoss)), "
+                    + "test accuracy \(String(format: "%.2f", score.accuracy * 100))% "
+                    + "(\(String(format: "%.1f", watch.seconds)) s)")
         }
     }
     return epochLosses
 }
 
-print("Training: \(epochs) epochs, batch \(batchSize), SGD learning rate \(learningRate) times \(gamma) after each epoch")
+print(
+    "Training: \(epochs) epochs, batch \(batchSize), SGD learning rate \(learningRate) times \(gamma) after each epoch")
 let trainingTime = Stopwatch()
 let losses = train(&model, epochs: epochs, rule: .softmaxMinusOneHot, report: true, rate: learningRate)
 var lossChart = LineChart(title: "Softmax regression, gradient by hand", xLabel: "epoch", yLabel: "mean training loss")
 lossChart.add("cross-entropy", points: losses.enumerated().map { (Double($0.offset + 1), Double($0.element)) })
 runOrExit { try LineChart.svg([lossChart]).write(toFile: "tutorial02-loss.svg", atomically: true, encoding: .utf8) }
 print("Wrote tutorial02-loss.svg: the training loss per epoch (open it in a browser).")
-print("Trained in \(String(format: "%.1f", trainingTime.seconds)) s; the loss fell from "
-      + "\(String(format: "%.4f", losses.first!)) to \(String(format: "%.4f", losses.last!)).\n")
+print(
+    "Trained in \(String(format: "%.1f", trainingTime.seconds)) s; the loss fell from "
+        + "\(String(format: "%.4f", losses.first!)) to \(String(format: "%.4f", losses.last!)).\n")
 
 // MARK: - 5. A lesson: the tempting wrong gradient
 //
@@ -187,7 +203,8 @@ _ = train(&wrongModel, epochs: 1, rule: .logitsMinusOneHot, report: false, rate:
 print("  at learning rate \(learningRate / 10): \(describe(evaluate(wrongModel)))")
 var rightModel = initialModel
 _ = train(&rightModel, epochs: 1, rule: .softmaxMinusOneHot, report: false, rate: learningRate)
-print("""
+print(
+    """
       The right gradient, same start, same single epoch: \(describe(evaluate(rightModel))).
       A numeric gradient check, as in step 3, catches the mistake at once.
 

@@ -14,14 +14,15 @@ import Foundation
 import Kindling
 import ProgramSupport
 
-var arguments = CommandLineArguments(usage: """
-    usage: tutorial03 [--epochs N] [--lr X] [--batch-size N] [--seed N] [--data DIR]
-      --epochs N       passes over the training set (default 100, as the source material)
-      --lr X           Adam's learning rate (default 0.001)
-      --batch-size N   images per step (default 600)
-      --seed N         seed of the weights and the shuffling (default 1)
-      --data DIR       data directory holding mnist/ (default: $KINDLING_DATA or ./data)
-    """)
+var arguments = CommandLineArguments(
+    usage: """
+        usage: tutorial03 [--epochs N] [--lr X] [--batch-size N] [--seed N] [--data DIR]
+          --epochs N       passes over the training set (default 100, as the source material)
+          --lr X           Adam's learning rate (default 0.001)
+          --batch-size N   images per step (default 600)
+          --seed N         seed of the weights and the shuffling (default 1)
+          --data DIR       data directory holding mnist/ (default: $KINDLING_DATA or ./data)
+        """)
 let epochs = arguments.integer("--epochs", default: 100, minimum: 1)
 let learningRate = arguments.number("--lr", default: 1e-3)
 let batchSize = arguments.integer("--batch-size", default: 600, minimum: 1)
@@ -29,7 +30,8 @@ let seed = UInt64(arguments.integer("--seed", default: 1))
 let dataDirectory = arguments.dataDirectory()
 arguments.finish()
 
-print("""
+print(
+    """
     Tutorial 03: autograd
     =====================
 
@@ -74,7 +76,8 @@ let loss = crossEntropy(logits, labels: probe.labels)
 print("loss = \(loss)")
 print("The recorded graph, from the loss back to the parameters:")
 
-let parameterNames = Dictionary(uniqueKeysWithValues: model.namedParameters().map { (ObjectIdentifier($0.parameter), $0.name) })
+let parameterNames = Dictionary(
+    uniqueKeysWithValues: model.namedParameters().map { (ObjectIdentifier($0.parameter), $0.name) })
 
 func printGraph(_ node: GradFn?, depth: Int, names: [ObjectIdentifier: String]) {
     guard let node else {
@@ -90,7 +93,8 @@ func printGraph(_ node: GradFn?, depth: Int, names: [ObjectIdentifier: String]) 
     for next in node.nextFunctions { printGraph(next, depth: depth + 1, names: names) }
 }
 printGraph(loss.gradFn, depth: 1, names: parameterNames)
-print("""
+print(
+    """
 
     Read from the top: the loss is an NLL loss (NllLossBackward0) of a log-softmax
     (LogSoftmaxBackward0) of an affine map x W^T + b (AddmmBackward0), whose inputs are the
@@ -113,17 +117,18 @@ print("Wrote \(dotPath): draw it with `dot -Tsvg \(dotPath) -o autograd-graph.sv
 // and compare, entry by entry.
 
 loss.backward()
-let x = probe.inputs                                                      // [8, 784]
+let x = probe.inputs  // [8, 784]
 let z = x.matmul(model.fc.weight.matrix, transposeOther: true) + Matrix(row: model.fc.bias!.data)
 let dZ = (z.softmax(dim: 1) - oneHot(probe.labels, classes: 10)) / Float(probe.count)
-let handWeightGradient = x.matmul(dZ, transposeSelf: true).transposed()   // [10, 784], Linear's layout
+let handWeightGradient = x.matmul(dZ, transposeSelf: true).transposed()  // [10, 784], Linear's layout
 let handBiasGradient = dZ.sum(dim: 0)
 let weightDifference = zip(model.fc.weight.grad!.data, handWeightGradient.storage).map { abs($0 - $1) }.max()!
 let biasDifference = zip(model.fc.bias!.grad!.data, handBiasGradient.storage).map { abs($0 - $1) }.max()!
 print("Largest difference, autograd vs hand-derived: dW \(weightDifference), db \(biasDifference)")
-print(weightDifference < 1e-6 && biasDifference < 1e-6
-      ? "They agree: autograd found (softmax - onehot) / n without being told.\n"
-      : "They DISAGREE: something is wrong.\n")
+print(
+    weightDifference < 1e-6 && biasDifference < 1e-6
+        ? "They agree: autograd found (softmax - onehot) / n without being told.\n"
+        : "They DISAGREE: something is wrong.\n")
 model.zeroGrad()
 
 // MARK: - 4. Training with Adam
@@ -151,12 +156,15 @@ run.progress = SilentProgress()
 run.onEpochEnd = { summary in
     curve.append((Double(summary.epoch), summary.training.averageLoss))
     if let score = summary.score {
-        print("Epoch \(summary.epoch): train loss \(String(format: "%.4f", summary.training.averageLoss)), "
-              + "test accuracy \(String(format: "%.2f", score.accuracy * 100))%")
+        print(
+            "Epoch \(summary.epoch): train loss \(String(format: "%.4f", summary.training.averageLoss)), "
+                + "test accuracy \(String(format: "%.2f", score.accuracy * 100))%")
     }
 }
 let watch = Stopwatch()
-let outcome = runOrExit { try run.train(model: model, optimizer: optimizer, trainLoader: trainLoader, testLoader: testLoader) }
+let outcome = runOrExit {
+    try run.train(model: model, optimizer: optimizer, trainLoader: trainLoader, testLoader: testLoader)
+}
 print("Trained in \(String(format: "%.1f", watch.seconds)) s.")
 var chart = LineChart(title: "Softmax regression with autograd and Adam", xLabel: "epoch", yLabel: "mean training loss")
 chart.add("cross-entropy", points: curve)

@@ -12,14 +12,15 @@ import Foundation
 import Kindling
 import ProgramSupport
 
-var arguments = CommandLineArguments(usage: """
-    usage: tutorial04 [--epochs N] [--adam-epochs N] [--batch-size N] [--seed N] [--data DIR]
-      --epochs N        epochs of SGD, lr 0.001 (default 25, as the source material)
-      --adam-epochs N   epochs of Adam, lr 0.001, for comparison (default 5)
-      --batch-size N    images per step (default 64)
-      --seed N          seed of the weights and the shuffling (default 1)
-      --data DIR        data directory holding mnist/ (default: $KINDLING_DATA or ./data)
-    """)
+var arguments = CommandLineArguments(
+    usage: """
+        usage: tutorial04 [--epochs N] [--adam-epochs N] [--batch-size N] [--seed N] [--data DIR]
+          --epochs N        epochs of SGD, lr 0.001 (default 25, as the source material)
+          --adam-epochs N   epochs of Adam, lr 0.001, for comparison (default 5)
+          --batch-size N    images per step (default 64)
+          --seed N          seed of the weights and the shuffling (default 1)
+          --data DIR        data directory holding mnist/ (default: $KINDLING_DATA or ./data)
+        """)
 let sgdEpochs = arguments.integer("--epochs", default: 25, minimum: 1)
 let adamEpochs = arguments.integer("--adam-epochs", default: 5, minimum: 1)
 let batchSize = arguments.integer("--batch-size", default: 64, minimum: 1)
@@ -27,7 +28,8 @@ let seed = UInt64(arguments.integer("--seed", default: 1))
 let dataDirectory = arguments.dataDirectory()
 arguments.finish()
 
-print("""
+print(
+    """
     Tutorial 04: modules and a fit loop
     ===================================
 
@@ -60,7 +62,9 @@ let preview = MLP()
 print(preview)
 print("\nIts parameters, as namedParameters() finds them:")
 for (name, parameter) in preview.namedParameters() {
-    print("  \(name.padding(toLength: 15, withPad: " ", startingAt: 0)) \(parameter.shapeText.padding(toLength: 11, withPad: " ", startingAt: 0)) \(parameter.count) values")
+    print(
+        "  \(name.padding(toLength: 15, withPad: " ", startingAt: 0)) \(parameter.shapeText.padding(toLength: 11, withPad: " ", startingAt: 0)) \(parameter.count) values"
+    )
 }
 print("  total: \(preview.parameterCount) learned values\n")
 
@@ -100,10 +104,14 @@ func fit(_ model: MLP, optimizer: Optimizer, epochs: Int, label: String) {
     run.onEpochEnd = { summary in
         guard let validation = summary.score else { return }
         validationCurves[label, default: []].append((Double(summary.epoch), validation.averageLoss))
-        print("\(label) epoch \(String(format: "%2d", summary.epoch)): validation loss \(String(format: "%.4f", validation.averageLoss)), "
-              + "accuracy \(String(format: "%.2f", validation.accuracy * 100))% (\(String(format: "%.2f", summary.training.seconds)) s)")
+        print(
+            "\(label) epoch \(String(format: "%2d", summary.epoch)): validation loss \(String(format: "%.4f", validation.averageLoss)), "
+                + "accuracy \(String(format: "%.2f", validation.accuracy * 100))% (\(String(format: "%.2f", summary.training.seconds)) s)"
+        )
     }
-    _ = runOrExit { try run.train(model: model, optimizer: optimizer, trainLoader: trainLoader, testLoader: validationLoader) }
+    _ = runOrExit {
+        try run.train(model: model, optimizer: optimizer, trainLoader: trainLoader, testLoader: validationLoader)
+    }
 }
 
 // MARK: - 4. Plain SGD with a small learning rate, as the source material
@@ -127,9 +135,12 @@ print("SGD test set: \(sgdScore)\n")
 manualSeed(seed)
 let adamModel = MLP()
 print("Adam, lr 0.001, batch \(batchSize), \(adamEpochs) epochs:")
-fit(adamModel, optimizer: Adam(parameters: adamModel.parameters(), learningRate: 1e-3), epochs: adamEpochs, label: "Adam")
+fit(
+    adamModel, optimizer: Adam(parameters: adamModel.parameters(), learningRate: 1e-3), epochs: adamEpochs,
+    label: "Adam")
 let adamScore = evaluate(adamModel, on: testLoader)
-print("""
+print(
+    """
 
     SGD after \(sgdEpochs) epochs reached \(String(format: "%.2f", sgdScore.accuracy * 100))%; \
     Adam after \(adamEpochs) reached \(String(format: "%.2f", adamScore.accuracy * 100))%.

@@ -12,20 +12,22 @@ import Foundation
 import Kindling
 import ProgramSupport
 
-var arguments = CommandLineArguments(usage: """
-    usage: tutorial05 [--epochs N] [--cnn-epochs N] [--seed N] [--data DIR]
-      --epochs N       epochs of convnet with Adam, batch 200 (default 1; the source material runs 5)
-      --cnn-epochs N   also train the padded `cnn` model for N epochs (default 0: only describe it)
-      --seed N         seed of the weights and the shuffling (default 1)
-      --data DIR       data directory holding mnist/ (default: $KINDLING_DATA or ./data)
-    """)
+var arguments = CommandLineArguments(
+    usage: """
+        usage: tutorial05 [--epochs N] [--cnn-epochs N] [--seed N] [--data DIR]
+          --epochs N       epochs of convnet with Adam, batch 200 (default 1; the source material runs 5)
+          --cnn-epochs N   also train the padded `cnn` model for N epochs (default 0: only describe it)
+          --seed N         seed of the weights and the shuffling (default 1)
+          --data DIR       data directory holding mnist/ (default: $KINDLING_DATA or ./data)
+        """)
 let epochs = arguments.integer("--epochs", default: 1, minimum: 1)
 let cnnEpochs = arguments.integer("--cnn-epochs", default: 0, minimum: 0)
 let seed = UInt64(arguments.integer("--seed", default: 1))
 let dataDirectory = arguments.dataDirectory()
 arguments.finish()
 
-print("""
+print(
+    """
     Tutorial 05: convolution and pooling
     ====================================
 
@@ -60,7 +62,8 @@ for (name, weights) in kernels {
 }
 print("A training digit and what three hand-made 3x3 kernels see in it (padding 1 keeps 28x28):")
 print(TerminalArt.render(pictures, width: 28, height: 28, captions: captions))
-print("""
+print(
+    """
 
     Each output pixel is one dot product of a 3x3 window with the kernel. A network learns its
     kernels instead: tens of them per layer, whatever patterns help it tell digits apart.
@@ -87,7 +90,9 @@ var accuracyCurves: [(String, [(x: Double, y: Double)])] = []
 /// Trains `model` for `epochs` with the library's `TrainingRun` (the loop of tutorial 03), testing
 /// after every epoch and keeping the accuracy curve for the chart.
 @MainActor
-func fit(_ model: Module, optimizer: Optimizer, batchSize: Int, normalize: Normalize, epochs: Int) -> ClassificationScore {
+func fit(_ model: Module, optimizer: Optimizer, batchSize: Int, normalize: Normalize, epochs: Int)
+    -> ClassificationScore
+{
     let loader = DataLoader(train, batchSize: batchSize, shuffle: true, seed: seed, normalize: normalize)
     let testLoader = DataLoader(test, batchSize: 1000, normalize: normalize)
     var curve: [(x: Double, y: Double)] = []
@@ -98,10 +103,14 @@ func fit(_ model: Module, optimizer: Optimizer, batchSize: Int, normalize: Norma
     run.onEpochEnd = { summary in
         guard let score = summary.score else { return }
         curve.append((Double(summary.epoch), score.accuracy * 100))
-        print("Epoch \(summary.epoch) done in \(String(format: "%.1f", summary.training.seconds)) s "
-              + "(\(Int(summary.training.imagesPerSecond)) images/s); test accuracy \(String(format: "%.2f", score.accuracy * 100))%")
+        print(
+            "Epoch \(summary.epoch) done in \(String(format: "%.1f", summary.training.seconds)) s "
+                + "(\(Int(summary.training.imagesPerSecond)) images/s); test accuracy \(String(format: "%.2f", score.accuracy * 100))%"
+        )
     }
-    let outcome = runOrExit { try run.train(model: model, optimizer: optimizer, trainLoader: loader, testLoader: testLoader) }
+    let outcome = runOrExit {
+        try run.train(model: model, optimizer: optimizer, trainLoader: loader, testLoader: testLoader)
+    }
     accuracyCurves.append(("\(type(of: model))", curve))
     return outcome.score
 }
@@ -110,9 +119,12 @@ manualSeed(seed)
 let oneConvolution = OneConvolution()
 print(oneConvolution)
 print("\(oneConvolution.parameterCount) parameters, of which \(oneConvolution.conv.parameterCount) in the convolution.")
-print("Training it for one epoch (Adam, batch 200, pixels normalised with mean 0.5 and std 0.5, i.e. mapped from 0...1 to -1...1):")
-_ = fit(oneConvolution, optimizer: Adam(parameters: oneConvolution.parameters()), batchSize: 200,
-        normalize: Normalize(mean: [0.5], std: [0.5]), epochs: 1)
+print(
+    "Training it for one epoch (Adam, batch 200, pixels normalised with mean 0.5 and std 0.5, i.e. mapped from 0...1 to -1...1):"
+)
+_ = fit(
+    oneConvolution, optimizer: Adam(parameters: oneConvolution.parameters()), batchSize: 200,
+    normalize: Normalize(mean: [0.5], std: [0.5]), epochs: 1)
 print("")
 
 // MARK: - 3. Pooling and a second convolution: the source material's convnet
@@ -125,19 +137,28 @@ print("")
 manualSeed(seed)
 let convnet = MNISTConvNet()
 print(convnet)
-let probeBatch = DataLoader(train, batchSize: 200, normalize: Normalize(mean: [0.5], std: [0.5])).makeBatch(Array(0..<200))
+let probeBatch = DataLoader(train, batchSize: 200, normalize: Normalize(mean: [0.5], std: [0.5])).makeBatch(
+    Array(0..<200))
 withNoGrad {
     var h = probeBatch.images
     print("  input                      \(h.shapeText)")
-    h = convnet.conv1(h).relu();  print("  conv1 (1 -> 24, 3x3), relu \(h.shapeText)")
-    h = convnet.pool(h);          print("  pool 2x2                   \(h.shapeText)")
-    h = convnet.conv2(h).relu();  print("  conv2 (24 -> 48, 3x3), relu \(h.shapeText)")
-    h = convnet.pool(h);          print("  pool 2x2                   \(h.shapeText)  (11 / 2 rounds down: the last row and column are dropped)")
-    h = h.flattened();            print("  flatten                    \(h.shapeText)")
-    h = convnet.fc1(h).relu();    print("  fc1, relu                  \(h.shapeText)")
-    h = convnet.fc2(h).logSoftmax(dim: 1); print("  fc2, log-softmax           \(h.shapeText)")
+    h = convnet.conv1(h).relu()
+    print("  conv1 (1 -> 24, 3x3), relu \(h.shapeText)")
+    h = convnet.pool(h)
+    print("  pool 2x2                   \(h.shapeText)")
+    h = convnet.conv2(h).relu()
+    print("  conv2 (24 -> 48, 3x3), relu \(h.shapeText)")
+    h = convnet.pool(h)
+    print("  pool 2x2                   \(h.shapeText)  (11 / 2 rounds down: the last row and column are dropped)")
+    h = h.flattened()
+    print("  flatten                    \(h.shapeText)")
+    h = convnet.fc1(h).relu()
+    print("  fc1, relu                  \(h.shapeText)")
+    h = convnet.fc2(h).logSoftmax(dim: 1)
+    print("  fc2, log-softmax           \(h.shapeText)")
 }
-print("""
+print(
+    """
 
     \(convnet.parameterCount) parameters in all; the two convolutions hold only \
     \(convnet.conv1.parameterCount + convnet.conv2.parameterCount) of them, yet do most of the work.
@@ -152,8 +173,9 @@ print("""
 // (--epochs 5) reach about 98.9%.
 
 print("Training convnet: \(epochs) epoch(s), Adam lr 0.001, batch 200")
-let convnetScore = fit(convnet, optimizer: Adam(parameters: convnet.parameters()), batchSize: 200,
-                       normalize: Normalize(mean: [0.5], std: [0.5]), epochs: epochs)
+let convnetScore = fit(
+    convnet, optimizer: Adam(parameters: convnet.parameters()), batchSize: 200,
+    normalize: Normalize(mean: [0.5], std: [0.5]), epochs: epochs)
 print("")
 
 // MARK: - 5. What the first layer learned
@@ -166,14 +188,14 @@ let filterValues = convnet.conv1.weight.data
 let largestWeight = filterValues.map { abs($0) }.max() ?? 1
 var filterGrid = ImageGrid(columns: 8, imageWidth: 3, imageHeight: 3, scale: 16)
 for filter in 0..<24 {
-    let kernel = filterValues[filter * 9 ..< filter * 9 + 9].map { 0.5 + 0.5 * $0 / largestWeight }
+    let kernel = filterValues[filter * 9..<filter * 9 + 9].map { 0.5 + 0.5 * $0 / largestWeight }
     filterGrid.add(grey: Array(kernel), caption: "\(filter)")
 }
 let firstDigit = DataLoader(test, batchSize: 1, normalize: Normalize(mean: [0.5], std: [0.5])).makeBatch([0])
 let maps = withNoGrad { convnet.conv1(firstDigit.images).relu() }.data
 var mapGrid = ImageGrid(columns: 8, imageWidth: 26, imageHeight: 26, scale: 3)
 for filter in 0..<24 {
-    let plane = Array(maps[filter * 676 ..< (filter + 1) * 676])
+    let plane = Array(maps[filter * 676..<(filter + 1) * 676])
     let brightest = max(plane.max() ?? 1, 1e-6)
     mapGrid.add(grey: plane.map { $0 / brightest }, caption: "\(filter)")
 }
@@ -181,7 +203,8 @@ runOrExit {
     try filterGrid.render().write(to: "tutorial05-filters.png")
     try mapGrid.render().write(to: "tutorial05-feature-maps.png")
 }
-print("""
+print(
+    """
     Wrote tutorial05-filters.png (conv1's 24 learned 3x3 filters: white weights positive, black
     negative) and tutorial05-feature-maps.png (what each filter sees in the first test digit, a \(test.labels[0]):
     each map is bright where the filter's pattern is, so different filters light up different strokes).
@@ -202,7 +225,9 @@ print(cnn)
 print("\(cnn.parameterCount) parameters.")
 if cnnEpochs > 0 {
     print("Training cnn: \(cnnEpochs) epoch(s), Adam lr 0.001, batch 64")
-    _ = fit(cnn, optimizer: Adam(parameters: cnn.parameters()), batchSize: 64, normalize: MNIST.normalization, epochs: cnnEpochs)
+    _ = fit(
+        cnn, optimizer: Adam(parameters: cnn.parameters()), batchSize: 64, normalize: MNIST.normalization,
+        epochs: cnnEpochs)
 }
 print("")
 

@@ -16,20 +16,22 @@ import Foundation
 import Kindling
 import ProgramSupport
 
-var arguments = CommandLineArguments(usage: """
-    usage: tutorial06 [--epochs N] [--batch-size N] [--seed N] [--data DIR]
-      --epochs N       passes over the 50,000 training images (default 2, as the source material)
-      --batch-size N   images per step (default 4, as the source material)
-      --seed N         seed of the weights and the shuffling (default 1)
-      --data DIR       data directory holding cifar-10-batches-bin/ (default: $KINDLING_DATA or ./data)
-    """)
+var arguments = CommandLineArguments(
+    usage: """
+        usage: tutorial06 [--epochs N] [--batch-size N] [--seed N] [--data DIR]
+          --epochs N       passes over the 50,000 training images (default 2, as the source material)
+          --batch-size N   images per step (default 4, as the source material)
+          --seed N         seed of the weights and the shuffling (default 1)
+          --data DIR       data directory holding cifar-10-batches-bin/ (default: $KINDLING_DATA or ./data)
+        """)
 let epochs = arguments.integer("--epochs", default: 2, minimum: 1)
 let batchSize = arguments.integer("--batch-size", default: 4, minimum: 1)
 let seed = UInt64(arguments.integer("--seed", default: 1))
 let dataDirectory = arguments.dataDirectory()
 arguments.finish()
 
-print("""
+print(
+    """
     Tutorial 06: LeNet-5 on CIFAR-10
     ================================
 
@@ -46,13 +48,18 @@ print(model)
 withNoGrad {
     var h = Tensor.randn([4, 3, 32, 32])
     print("  input                             \(h.shapeText)   4 images, 3 colour channels, 32x32")
-    h = model.pool(model.conv1(h).relu()); print("  conv1 (3 -> 6, 5x5), relu, pool   \(h.shapeText)   (32 - 5 + 1 = 28, pooled to 14)")
-    h = model.pool(model.conv2(h).relu()); print("  conv2 (6 -> 16, 5x5), relu, pool  \(h.shapeText)   (14 - 5 + 1 = 10, pooled to 5)")
-    h = h.flattened();                    print("  flatten                           \(h.shapeText)")
+    h = model.pool(model.conv1(h).relu())
+    print("  conv1 (3 -> 6, 5x5), relu, pool   \(h.shapeText)   (32 - 5 + 1 = 28, pooled to 14)")
+    h = model.pool(model.conv2(h).relu())
+    print("  conv2 (6 -> 16, 5x5), relu, pool  \(h.shapeText)   (14 - 5 + 1 = 10, pooled to 5)")
+    h = h.flattened()
+    print("  flatten                           \(h.shapeText)")
     h = model.fc3(model.fc2(model.fc1(h).relu()).relu())
     print("  fc1, fc2, fc3                     \(h.shapeText)   one score per class")
 }
-print("\(model.parameterCount) parameters; conv1's filters are \(model.conv1.weight.shapeText): each sees all three colours.\n")
+print(
+    "\(model.parameterCount) parameters; conv1's filters are \(model.conv1.weight.shapeText): each sees all three colours.\n"
+)
 
 // MARK: - 2. The data
 //
@@ -64,7 +71,8 @@ let data: (train: CIFAR10, test: CIFAR10)
 do {
     data = (try CIFAR10(split: .train, directory: dataDirectory), try CIFAR10(split: .test, directory: dataDirectory))
 } catch {
-    print("""
+    print(
+        """
         CIFAR-10 is not in \(dataDirectory): \(error)
 
         To run this tutorial, download the binary version (about 160 MB) and unpack it into the
@@ -85,7 +93,9 @@ do {
 let normalization = Normalize(mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5])
 let trainLoader = DataLoader(data.train, batchSize: batchSize, shuffle: true, seed: seed, normalize: normalization)
 let testLoader = DataLoader(data.test, batchSize: 1000, normalize: normalization)
-print("CIFAR-10: \(data.train.count) training and \(data.test.count) test images; classes \(data.train.classNames.joined(separator: ", ")).\n")
+print(
+    "CIFAR-10: \(data.train.count) training and \(data.test.count) test images; classes \(data.train.classNames.joined(separator: ", ")).\n"
+)
 
 // MARK: - 3. Training with SGD and momentum
 //
@@ -117,5 +127,7 @@ for truth in 0..<10 {
         worst = (truth, predicted, matrix.counts[truth][predicted])
     }
 }
-print("The most frequent mistake here: \(worst.count) \(data.test.classNames[worst.truth]) images taken for \(data.test.classNames[worst.predicted]).\n")
+print(
+    "The most frequent mistake here: \(worst.count) \(data.test.classNames[worst.truth]) images taken for \(data.test.classNames[worst.predicted]).\n"
+)
 print("Test set: \(evaluate(model, on: testLoader))")
