@@ -39,3 +39,27 @@ struct ModelGradientTests {
         expectGradientsMatch(result)
     }
 }
+
+@Suite("The model zoo has the source material's layers, names and shapes", .isolatedRandomness)
+struct ModelLayoutTests {
+    @Test("MLP is 784-128-256-10 with PyTorch's state-dict names hidden1, hidden2, out")
+    func mlp() {
+        let model = MLP()
+        #expect(
+            model.namedParameters().map(\.name)
+                == ["hidden1.weight", "hidden1.bias", "hidden2.weight", "hidden2.bias", "out.weight", "out.bias"])
+        #expect(
+            model.namedParameters().map(\.parameter.shape) == [
+                [128, 784], [128], [256, 128], [256], [10, 256], [10],
+            ])
+        #expect(model(Tensor.randn([3, 1, 28, 28])).shape == [3, 10])
+    }
+
+    @Test("MNISTConvNet has conv1 [24, 1, 3, 3], conv2 [48, 24, 3, 3], fc1 [200, 1200], fc2 [10, 200]")
+    func convnet() {
+        let shapes = Dictionary(
+            uniqueKeysWithValues: MNISTConvNet().namedParameters().map { ($0.name, $0.parameter.shape) })
+        #expect(shapes["conv1.weight"] == [24, 1, 3, 3] && shapes["conv2.weight"] == [48, 24, 3, 3])
+        #expect(shapes["fc1.weight"] == [200, 1200] && shapes["fc2.weight"] == [10, 200])
+    }
+}

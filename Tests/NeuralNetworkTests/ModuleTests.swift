@@ -5,11 +5,12 @@ import Random
 import TestSupport
 import Testing
 
-/// The MLP of tutorial 04, with the source material's layer names.
-final class MLP: Module {
-    let hidden1 = Linear(inputFeatures: 784, outputFeatures: 128)
-    let hidden2 = Linear(inputFeatures: 128, outputFeatures: 256)
-    let out = Linear(inputFeatures: 256, outputFeatures: 10)
+/// A small network of nested layers, a dropout among them, for the reflection and mode tests (the
+/// real models, such as `MLP`, are tested in ModelsTests).
+final class ThreeLayerNet: Module {
+    let hidden1 = Linear(inputFeatures: 8, outputFeatures: 6)
+    let hidden2 = Linear(inputFeatures: 6, outputFeatures: 4)
+    let out = Linear(inputFeatures: 4, outputFeatures: 2)
     let dropout = Dropout(p: 0.5)
 
     override func forward(_ x: Tensor) -> Tensor {
@@ -21,15 +22,12 @@ final class MLP: Module {
 struct ModuleTests {
     @Test("namedParameters follows declaration order with PyTorch's dotted names and shapes")
     func namedParameters() {
-        let model = MLP()
+        let model = ThreeLayerNet()
         #expect(
             model.namedParameters().map(\.name)
                 == ["hidden1.weight", "hidden1.bias", "hidden2.weight", "hidden2.bias", "out.weight", "out.bias"])
-        #expect(
-            model.namedParameters().map(\.parameter.shape) == [
-                [128, 784], [128], [256, 128], [256], [10, 256], [10],
-            ])
-        #expect(model.parameterCount == 784 * 128 + 128 + 128 * 256 + 256 + 256 * 10 + 10)
+        #expect(model.namedParameters().map(\.parameter.shape) == [[6, 8], [6], [4, 6], [4], [2, 4], [2]])
+        #expect(model.parameterCount == 8 * 6 + 6 + 6 * 4 + 4 + 4 * 2 + 2)
     }
 
     @Test("Sequential names its layers 0, 1, 2 as PyTorch; nested modules get prefixes")
@@ -48,7 +46,7 @@ struct ModuleTests {
 
     @Test("train() and eval() reach every sub-module")
     func modes() {
-        let model = MLP()
+        let model = ThreeLayerNet()
         #expect(model.dropout.isTraining)
         model.eval()
         #expect(!model.dropout.isTraining && !model.hidden1.isTraining)
@@ -68,11 +66,11 @@ struct ModuleTests {
     @Test("Printing a model lists its layers like PyTorch's print(model)")
     func printing() {
         #expect(
-            MLP().description == """
-                MLP(
-                  (hidden1): Linear(inputFeatures: 784, outputFeatures: 128, bias: true)
-                  (hidden2): Linear(inputFeatures: 128, outputFeatures: 256, bias: true)
-                  (out): Linear(inputFeatures: 256, outputFeatures: 10, bias: true)
+            ThreeLayerNet().description == """
+                ThreeLayerNet(
+                  (hidden1): Linear(inputFeatures: 8, outputFeatures: 6, bias: true)
+                  (hidden2): Linear(inputFeatures: 6, outputFeatures: 4, bias: true)
+                  (out): Linear(inputFeatures: 4, outputFeatures: 2, bias: true)
                   (dropout): Dropout(p: 0.5)
                 )
                 """)

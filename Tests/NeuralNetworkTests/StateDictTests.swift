@@ -15,9 +15,9 @@ struct StateDictTests {
     @Test("stateDict and loadStateDict copy every parameter by name")
     func roundTrip() throws {
         manualSeed(1)
-        let source = MLP()
+        let source = ThreeLayerNet()
         manualSeed(2)
-        let target = MLP()
+        let target = ThreeLayerNet()
         #expect(source.hidden1.weight.data != target.hidden1.weight.data)
         try target.loadStateDict(source.stateDict())
         for ((_, a), (_, b)) in zip(source.namedParameters(), target.namedParameters()) { #expect(a.data == b.data) }
@@ -43,7 +43,7 @@ struct StateDictTests {
     @Test("A safetensors file round-trips names, shapes, values and metadata; the header is 8-byte aligned")
     func safetensorsRoundTrip() throws {
         manualSeed(3)
-        let model = MLP()
+        let model = ThreeLayerNet()
         let path = temporaryPath("mlp.safetensors")
         defer { try? FileManager.default.removeItem(atPath: path) }
         try Safetensors.save(model.stateDict(), metadata: ["epoch": "3"], to: path)
@@ -162,7 +162,7 @@ struct SafetensorsCrossCheckTests {
     @Test("A state dict written here is read by safetensors.numpy with the same keys, shapes and values")
     func pythonReadsOurFile() throws {
         manualSeed(9)
-        let model = MLP()
+        let model = ThreeLayerNet()
         let directory = NSTemporaryDirectory() + "kindling-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }

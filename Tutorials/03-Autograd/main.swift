@@ -45,16 +45,13 @@ print("MNIST: \(train.count) training and \(test.count) test images.\n")
 // MARK: - 1. The model as a Module
 //
 // A `Module` holds `Parameter`s (tensors that require a gradient) and says how to compute its
-// output. The library's `SoftmaxClassifier` (Sources/Models/SoftmaxClassifier.swift) is the whole
-// model: one `Linear(784, 10)` layer, applied to each image flattened to 784 pixels:
-//
-//     final class SoftmaxClassifier: Module {
-//         let fc = Linear(inputFeatures: 784, outputFeatures: 10)
-//         override func forward(_ x: Tensor) -> Tensor { fc(x.flattened()) }
-//     }
-//
-// Linear stores W as [10, 784] and b as [10], PyTorch's layout, and computes x W^T + b: the same
-// z = xW + b as tutorial 02 with W stored transposed.
+// output. The library's `SoftmaxClassifier` is the whole model: one `Linear(784, 10)` layer,
+// applied to each image flattened to 784 pixels. Linear stores W as [10, 784] and b as [10],
+// PyTorch's layout, and computes x W^T + b: the same z = xW + b as tutorial 02 with W stored
+// transposed. This prints its definition from the library's source:
+
+SourceListing.show("final class SoftmaxClassifier", in: "Sources/Models/SoftmaxClassifier.swift")
+print("")
 
 manualSeed(seed)
 let model = SoftmaxClassifier()

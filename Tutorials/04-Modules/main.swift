@@ -41,21 +41,11 @@ print(
 // over those properties, in the order they are declared, and names them after them:
 // hidden1.weight, hidden1.bias, ... exactly PyTorch's state-dict keys. There is no list of
 // parameters to keep in step with the properties: the properties are the list. The library's
-// `MLP` (Sources/Models/MLP.swift, the model `mnist train --model mlp` trains) is this:
-//
-//     final class MLP: Module {
-//         let hidden1 = Linear(inputFeatures: 784, outputFeatures: 128)
-//         let hidden2 = Linear(inputFeatures: 128, outputFeatures: 256)
-//         let out = Linear(inputFeatures: 256, outputFeatures: 10)
-//
-//         override func forward(_ x: Tensor) -> Tensor {
-//             let h1 = hidden1(x.flattened()).relu()
-//             let h2 = hidden2(h1).relu()
-//             return out(h2)
-//         }
-//     }
-//
+// `MLP` is the model `mnist train --model mlp` trains; this prints its definition from the source.
 // Without the ReLUs the three layers would multiply out to a single 784 -> 10 matrix.
+
+SourceListing.show("final class MLP", in: "Sources/Models/MLP.swift")
+print("")
 
 manualSeed(seed)
 let preview = MLP()

@@ -132,7 +132,11 @@ print("")
 // MaxPool2d(2) keeps the largest of each 2x2 block: half the height and width, a quarter of the
 // values, and a little tolerance to small shifts. A second convolution on the pooled maps looks
 // at 3x3 windows of *features*: a larger patch of the image, with more filters (48) to describe
-// it. Follow the shapes of one batch of 200 through the network:
+// it. The network is the library's `MNISTConvNet`, the model `mnist train --model convnet` trains;
+// its definition, printed from the source, is the whole forward pass:
+
+SourceListing.show("final class MNISTConvNet", in: "Sources/Models/MNISTConvNet.swift")
+print("\nFollow the shapes of one batch of 200 through it:")
 
 manualSeed(seed)
 let convnet = MNISTConvNet()
