@@ -74,13 +74,9 @@ public func expectClose(
     _ actual: Matrix, _ expected: Matrix, tolerance: Float = 1e-4, _ what: String = "",
     sourceLocation: SourceLocation = #_sourceLocation
 ) {
-    guard actual.rows == expected.rows && actual.columns == expected.columns else {
-        Issue.record(
-            "\(what.isEmpty ? "" : what + ": ")shape \(actual.rows)x\(actual.columns), expected \(expected.rows)x\(expected.columns)",
-            sourceLocation: sourceLocation)
-        return
-    }
-    expectClose(actual.storage, expected.storage, tolerance: tolerance, what, sourceLocation: sourceLocation)
+    expectClose(
+        shape: "\(actual.rows)x\(actual.columns)", actual.storage, expected: "\(expected.rows)x\(expected.columns)",
+        expected.storage, tolerance: tolerance, what, sourceLocation: sourceLocation)
 }
 
 /// `expectClose` for tensors: the shapes must match too.
@@ -88,13 +84,23 @@ public func expectClose(
     _ actual: Tensor, _ expected: Tensor, tolerance: Float = 1e-4, _ what: String = "",
     sourceLocation: SourceLocation = #_sourceLocation
 ) {
-    guard actual.shape == expected.shape else {
+    expectClose(
+        shape: actual.shapeText, actual.data, expected: expected.shapeText, expected.data, tolerance: tolerance, what,
+        sourceLocation: sourceLocation)
+}
+
+/// Compares two shaped arrays: a failure names both shapes when they differ, else the worst entry.
+private func expectClose(
+    shape actualShape: String, _ actual: [Float], expected expectedShape: String, _ expected: [Float],
+    tolerance: Float, _ what: String, sourceLocation: SourceLocation
+) {
+    guard actualShape == expectedShape else {
         Issue.record(
-            "\(what.isEmpty ? "" : what + ": ")shape \(actual.shapeText), expected \(expected.shapeText)",
+            "\(what.isEmpty ? "" : what + ": ")shape \(actualShape), expected \(expectedShape)",
             sourceLocation: sourceLocation)
         return
     }
-    expectClose(actual.data, expected.data, tolerance: tolerance, what, sourceLocation: sourceLocation)
+    expectClose(actual, expected, tolerance: tolerance, what, sourceLocation: sourceLocation)
 }
 
 /// Records a failure listing the disagreeing entries (argument, position, analytic and numeric
