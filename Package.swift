@@ -83,8 +83,9 @@ func fuzzTarget(_ name: String, _ dependencies: [Target.Dependency]) -> Target {
 }
 
 let libraryModules: [Target] = [
-    // Runtime pieces every kernel stands on.
+    // Runtime pieces every kernel stands on, and files read and written safely.
     library("Parallel"),
+    library("Files"),
     library("Random", ["Parallel"]),
     // Step 1: matrices and the GEMM kernels.
     library("MatrixMath", ["Parallel", "Random"]),
@@ -94,8 +95,8 @@ let libraryModules: [Target] = [
     // Step 3: reverse-mode autograd.
     library("Autograd", ["MatrixMath", "Parallel", "Random"]),
     // Step 4: Module, Parameter, layers, losses, weight files; the optimisers.
-    library("NeuralNetwork", ["Autograd", "MatrixMath", "Parallel", "Random"]),
-    library("Optimizers", ["NeuralNetwork", "Autograd", "Parallel"]),
+    library("NeuralNetwork", ["Autograd", "Files", "MatrixMath", "Parallel", "Random"]),
+    library("Optimizers", ["NeuralNetwork", "Autograd", "Files", "Parallel"]),
     // Step 5: convolution and pooling.
     library("Convolution", ["NeuralNetwork", "Autograd", "MatrixMath", "Parallel"]),
     // The model zoo and the training loop.
@@ -103,18 +104,18 @@ let libraryModules: [Target] = [
     library(
         "Training",
         [
-            "Models", "Optimizers", "NeuralNetwork", "Autograd", "MatrixMath", "Datasets", "Metrics",
+            "Models", "Optimizers", "NeuralNetwork", "Autograd", "MatrixMath", "Datasets", "Files", "Metrics",
             "Visualization", "Random",
         ]),
     // Data and pictures.
     library("Compression"),
-    library("Datasets", ["MatrixMath", "Compression", "Random"]),
-    library("Visualization", ["Compression"]),
+    library("Datasets", ["MatrixMath", "Compression", "Files", "Random"]),
+    library("Visualization", ["Compression", "Files"]),
     // `import Kindling`: every module above, as `import torch` is all of PyTorch.
     library(
         "Kindling",
         [
-            "Parallel", "Random", "MatrixMath", "Metrics", "SoftmaxRegression", "Autograd",
+            "Parallel", "Files", "Random", "MatrixMath", "Metrics", "SoftmaxRegression", "Autograd",
             "NeuralNetwork", "Optimizers", "Convolution", "Models", "Training", "Compression",
             "Datasets", "Visualization",
         ]),
@@ -139,10 +140,12 @@ let package = Package(
         .executable(name: "fuzz-safetensors", targets: ["fuzz-safetensors"]),
         .executable(name: "fuzz-cifar10", targets: ["fuzz-cifar10"]),
         .executable(name: "fuzz-image", targets: ["fuzz-image"]),
+        .executable(name: "fuzz-checkpoint", targets: ["fuzz-checkpoint"]),
+        .executable(name: "fuzz-arguments", targets: ["fuzz-arguments"]),
     ],
     targets: libraryModules + [
         // What only the programs use: argument parsing, `runOrExit`, the progress bar, timing.
-        .target(name: "ProgramSupport", dependencies: ["Training", "Datasets"], swiftSettings: settings),
+        .target(name: "ProgramSupport", dependencies: ["Training", "Datasets", "Files"], swiftSettings: settings),
 
         tutorial("01", "Matrices"),
         tutorial("02", "SoftmaxRegression"),
@@ -167,11 +170,15 @@ let package = Package(
         fuzzTarget("safetensors", ["NeuralNetwork", "Autograd"]),
         fuzzTarget("cifar10", ["Datasets"]),
         fuzzTarget("image", ["Visualization", "Datasets", "Compression"]),
+        fuzzTarget("checkpoint", ["Training"]),
+        fuzzTarget("arguments", ["ProgramSupport"]),
 
         .target(
             name: "TestSupport", dependencies: ["Autograd", "MatrixMath", "Random"], path: "Tests/TestSupport",
             swiftSettings: settings),
         tests("Parallel", ["Parallel"]),
+        tests("Files", ["Files"]),
+        tests("ProgramSupport", ["ProgramSupport"]),
         tests("MatrixMath", ["MatrixMath", "Random", "TestSupport"]),
         tests("Metrics", ["Metrics"]),
         tests("SoftmaxRegression", ["SoftmaxRegression", "MatrixMath", "Metrics", "Random"]),
@@ -187,7 +194,7 @@ let package = Package(
             "Training",
             [
                 "Training", "Models", "Datasets", "Optimizers", "NeuralNetwork", "Convolution", "Autograd",
-                "MatrixMath", "Random", "Parallel", "TestSupport",
+                "Files", "MatrixMath", "Random", "Parallel", "TestSupport",
             ]),
     ]
 )

@@ -42,10 +42,10 @@ let normalization = Normalize(mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5])
 
 var arguments = CommandLineArguments(usage: usage)
 guard let command = arguments.subcommand(), ["train", "test"].contains(command) else {
-    printError("cifar10: which command? train or test\n\(usage)")
+    printError("cifar10: which command? train or test (cifar10 --help lists the options)")
     exit(2)
 }
-if let threads = arguments.integer("--threads", minimum: 1) { Parallelism.threadCount = threads }
+if let threads = arguments.integer("--threads", minimum: 1, maximum: 1024) { Parallelism.threadCount = threads }
 
 @MainActor
 func report(_ model: Module, test: CIFAR10) {
@@ -62,10 +62,10 @@ func report(_ model: Module, test: CIFAR10) {
 }
 
 if command == "train" {
-    let epochs = arguments.integer("--epochs", default: 2, minimum: 1)
-    let batchSize = arguments.integer("--batch-size", default: 4, minimum: 1)
-    let learningRate = arguments.number("--lr", default: 1e-3)
-    let momentum = arguments.number("--momentum", default: 0.9)
+    let epochs = arguments.integer("--epochs", default: 2, minimum: 1, maximum: 100_000)
+    let batchSize = arguments.integer("--batch-size", default: 4, minimum: 1, maximum: 1 << 20)
+    let learningRate = arguments.number("--lr", default: 1e-3, minimum: 0)
+    let momentum = arguments.number("--momentum", default: 0.9, minimum: 0)
     let seed = UInt64(arguments.integer("--seed", default: 1))
     let limit = arguments.integer("--limit", minimum: 1)
     let savePath = arguments.string("--save")

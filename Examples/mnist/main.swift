@@ -54,11 +54,10 @@ let usage = """
 
 var arguments = CommandLineArguments(usage: usage)
 guard let command = arguments.subcommand() else {
-    printError("mnist: which command? train, test, predict or img")
-    printError(usage)
+    printError("mnist: which command? train, test, predict or img (mnist --help lists the options)")
     exit(2)
 }
-if let threads = arguments.integer("--threads", minimum: 1) { Parallelism.threadCount = threads }
+if let threads = arguments.integer("--threads", minimum: 1, maximum: 1024) { Parallelism.threadCount = threads }
 
 switch command {
 case "train": train()
@@ -66,8 +65,8 @@ case "test": test()
 case "predict": predict()
 case "img": img()
 default:
-    printError("mnist: unknown command '\(command)'")
-    printError(usage)
+    printError(
+        "mnist: unknown command '\(printable(command))': train, test, predict or img (mnist --help lists the options)")
     exit(2)
 }
 
@@ -96,11 +95,9 @@ func loadModel(_ recipe: MNISTRecipe, weights: String?) -> Module {
     let model = recipe.makeModel()
     runOrExit {
         guard FileManager.default.fileExists(atPath: weights) else {
-            throw SafetensorsError(
-                path: weights,
-                reason:
-                    "file not found; make it with: swift run -c release mnist train --model \(recipe.rawValue) --save \(weights)"
-            )
+            throw FileError(
+                path: weights, action: "read",
+                reason: "file not found; make it with: mnist train --model \(recipe.rawValue) --save \(weights)")
         }
         try model.load(from: weights)
     }
@@ -110,17 +107,18 @@ func loadModel(_ recipe: MNISTRecipe, weights: String?) -> Module {
 @MainActor
 func train() {
     let recipe = recipeOption()
-    let epochs = arguments.integer("--epochs", default: recipe.epochs, minimum: 1)
-    let batchSize = arguments.integer("--batch-size", default: recipe.batchSize, minimum: 1)
-    let testBatchSize = arguments.integer("--test-batch-size", default: 1000, minimum: 1)
+    let epochs = arguments.integer("--epochs", default: recipe.epochs, minimum: 1, maximum: 100_000)
+    let batchSize = arguments.integer("--batch-size", default: recipe.batchSize, minimum: 1, maximum: 1 << 20)
+    let testBatchSize = arguments.integer("--test-batch-size", default: 1000, minimum: 1, maximum: 1 << 20)
     let optimizerKind =
         arguments.choice("--optimizer", among: MNISTRecipe.OptimizerKind.allCases.map(\.rawValue))
         .flatMap(MNISTRecipe.OptimizerKind.init) ?? recipe.optimizer
     let learningRate = arguments.number(
         "--lr",
-        default: optimizerKind == recipe.optimizer ? recipe.learningRate : (optimizerKind == .adadelta ? 1.0 : 1e-3))
-    let momentum = arguments.number("--momentum", default: 0)
-    let gamma = arguments.number("--gamma", default: recipe.gamma)
+        default: optimizerKind == recipe.optimizer ? recipe.learningRate : (optimizerKind == .adadelta ? 1.0 : 1e-3),
+        minimum: 0)
+    let momentum = arguments.number("--momentum", default: 0, minimum: 0)
+    let gamma = arguments.number("--gamma", default: recipe.gamma, minimum: 0)
     let seed = UInt64(arguments.integer("--seed", default: 1))
     let limit = arguments.integer("--limit", minimum: 1)
     let savePath = arguments.string("--save")
@@ -135,6 +133,9 @@ func train() {
         printError("mnist: --resume needs --checkpoint DIR (the directory the interrupted run saved to)")
         exit(2)
     }
+    // Every output is checked now, before the data loads and the first step runs: a typo in a
+    // path costs a second, not a training run.
+    checkOutputs([savePath, plotPath])
 
     let (trainSet, testSet) = runOrExit {
         (try MNIST(split: .train, directory: directory), try MNIST(split: .test, directory: directory))
@@ -185,10 +186,11 @@ func train() {
 func test() {
     let recipe = recipeOption(default: nil)
     let weights = arguments.string("--weights")
-    let testBatchSize = arguments.integer("--test-batch-size", default: 1000, minimum: 1)
+    let testBatchSize = arguments.integer("--test-batch-size", default: 1000, minimum: 1, maximum: 1 << 20)
     let gallery = arguments.string("--gallery")
     let directory = arguments.dataDirectory()
     arguments.finish()
+    checkOutputs([gallery])
     let model = loadModel(recipe, weights: weights)
     let testSet = runOrExit { try MNIST(split: .test, directory: directory) }
     let loader = DataLoader(testSet, batchSize: testBatchSize, normalize: recipe.normalization)
@@ -213,12 +215,13 @@ func test() {
 func predict() {
     let recipe = recipeOption(default: nil)
     let weights = arguments.string("--weights")
-    let count = arguments.integer("--count", default: 8, minimum: 1)
+    let count = arguments.integer("--count", default: 8, minimum: 1, maximum: 1000)
     let seed = UInt64(arguments.integer("--seed", default: 0))
     let output = arguments.string("--output", default: "predictions.png")
     let imagePath = arguments.string("--image")
     let directory = arguments.dataDirectory()
     arguments.finish()
+    if imagePath == nil { checkOutputs([output]) }
     let model = loadModel(recipe, weights: weights)
     model.eval()
     if let imagePath {
@@ -261,7 +264,11 @@ func predict() {
 func classify(_ path: String, model: Module, recipe: MNISTRecipe) {
     let picture = runOrExit { try ImageFile(contentsOf: path) }
     let pixels = runOrExit {
-        try DigitPreparation.prepare(grey: picture.grey, width: picture.width, height: picture.height)
+        do {
+            return try DigitPreparation.prepare(grey: picture.grey, width: picture.width, height: picture.height)
+        } catch {
+            throw DatasetError(path: path, reason: "\(error)")
+        }
     }
     print(
         "\(path): \(picture.width)x\(picture.height) pixels, prepared as MNIST (ink white on black, 20x20 box, centred by mass):"
@@ -278,10 +285,11 @@ func classify(_ path: String, model: Module, recipe: MNISTRecipe) {
 
 @MainActor
 func img() {
-    let count = arguments.integer("--count", default: 32, minimum: 1)
+    let count = arguments.integer("--count", default: 32, minimum: 1, maximum: 1000)
     let output = arguments.string("--output", default: "mnist.png")
     let directory = arguments.dataDirectory()
     arguments.finish()
+    checkOutputs([output])
     let trainSet = runOrExit { try MNIST(split: .train, directory: directory) }
     var grid = ImageGrid(columns: 8, imageWidth: 28, imageHeight: 28, scale: 3)
     for index in 0..<Swift.min(count, trainSet.count) {

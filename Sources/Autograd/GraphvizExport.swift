@@ -6,7 +6,7 @@
 /// arrows run forward, from inputs to the operation that used them, ending at this tensor.
 ///
 /// ```swift
-/// try loss.graphviz(names: ["fc.weight": model.fc.weight]).write(toFile: "graph.dot", atomically: true, encoding: .utf8)
+/// try FileWriting.write(loss.graphviz(names: ["fc.weight": model.fc.weight]), to: "graph.dot")
 /// ```
 extension Tensor {
     public func graphviz(names: [String: Tensor] = [:]) -> String {

@@ -38,6 +38,7 @@ public struct CIFAR10: ImageClassificationDataset {
     }
 
     public init(split: MNIST.Split, directory: String) throws {
+        try checkDataDirectory(directory)
         let folder = (directory as NSString).appendingPathComponent("cifar-10-batches-bin")
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -52,7 +53,11 @@ public struct CIFAR10: ImageClassificationDataset {
         var pixels: [UInt8] = []
         var labels: [Int] = []
         for name in Self.fileNames(split) {
-            let path = (folder as NSString).appendingPathComponent(name)
+            var path = (folder as NSString).appendingPathComponent(name)
+            // A batch gzipped on its own (`data_batch_1.bin.gz`) is read as well as a plain one.
+            if !FileManager.default.fileExists(atPath: path), FileManager.default.fileExists(atPath: path + ".gz") {
+                path += ".gz"
+            }
             let records = try Self.readRecords(path)
             pixels.append(contentsOf: records.pixels)
             labels.append(contentsOf: records.labels)
@@ -62,9 +67,13 @@ public struct CIFAR10: ImageClassificationDataset {
         self.labels = labels
     }
 
-    /// Reads one batch file of 3,073-byte records.
+    /// The size of every batch file: 10,000 records of 3,073 bytes.
+    public static let batchFileSize = 10_000 * recordSize
+
+    /// Reads one batch file of 3,073-byte records, gzipped or not; a file (or its content) larger
+    /// than a batch is refused before it is read (or inflated).
     static func readRecords(_ path: String) throws -> (pixels: [UInt8], labels: [Int]) {
-        try records(in: try readFile(path, decompressing: false), path: path)
+        try records(in: try readFile(path, maximumSize: batchFileSize, what: "a CIFAR-10 batch"), path: path)
     }
 
     /// Parses the bytes of one batch file; `path` names them in errors.

@@ -74,7 +74,8 @@ public final class DataLoader<Dataset: ImageClassificationDataset>: Sequence {
 
     /// Number of batches per epoch.
     public var count: Int {
-        dropLast ? indices.count / batchSize : (indices.count + batchSize - 1) / batchSize
+        // Rounded up without adding batchSize first, which overflows for a huge batch size.
+        indices.count / batchSize + (dropLast || indices.count % batchSize == 0 ? 0 : 1)
     }
 
     /// Starts an epoch: a new order when shuffling.

@@ -1,4 +1,5 @@
 import Compression
+import Files
 import Foundation
 
 #if canImport(FoundationNetworking)
@@ -20,13 +21,14 @@ public enum Download {
     /// - Parameters:
     ///   - expectedSHA256: hex digest of the *uncompressed* content (gzip files are checked after
     ///     decompression, since mirrors may recompress).
+    ///   - maximumSize: the most bytes accepted, downloaded or decompressed (a mirror sending more
+    ///     is cut off and skipped).
     ///   - log: where progress and mirror failures are reported (standard error by default).
     public static func fetch(
         file: String, from mirrors: [String], into directory: String,
-        expectedSHA256: String, timeout: TimeInterval = 60,
+        expectedSHA256: String, timeout: TimeInterval = 60, maximumSize: Int = 256 << 20,
         log: @escaping @Sendable (String) -> Void = Download.standardError
     ) throws {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let destination = (directory as NSString).appendingPathComponent(file)
         var failures: [String] = []
         for mirror in mirrors {
@@ -36,24 +38,49 @@ public enum Download {
                 continue
             }
             do {
-                let bytes = try get(url, timeout: timeout, label: file, log: log)
-                let content = Gzip.isGzip(bytes) ? try Gzip.decompress(bytes) : bytes
+                let bytes = try get(url, timeout: timeout, label: file, maximumSize: maximumSize, log: log)
+                let content = Gzip.isGzip(bytes) ? try Gzip.decompress(bytes, maximumOutputSize: maximumSize) : bytes
                 let digest = SHA256.hex(content)
                 guard digest == expectedSHA256 else {
                     failures.append("\(address): SHA-256 \(digest) is not the expected \(expectedSHA256)")
                     log("\(file): wrong checksum from \(address), trying the next mirror")
                     continue
                 }
-                try Data(bytes).write(to: URL(fileURLWithPath: destination), options: .atomic)
+                // The folder is made only now, for a file that arrived whole and verified.
+                try FileWriting.createFolder(directory)
+                try FileWriting.write(bytes, to: destination)
                 return
+            } catch let error as FileError {
+                throw error
             } catch {
-                failures.append("\(address): \(error)")
-                log("\(file): \(address) failed (\(error)), trying the next mirror")
+                let reason = Download.reason(error, host: url.host ?? address)
+                failures.append(reason)
+                log("\(file): \(address) failed (\(reason)), trying the next mirror")
             }
         }
-        throw DatasetError(
-            path: destination,
-            reason: "could not be downloaded from any mirror:\n  " + failures.joined(separator: "\n  "))
+        // One line: the distinct reasons (offline, every mirror fails the same way: one reason).
+        let reasons = failures.reduce(into: [String]()) { list, reason in
+            if !list.contains(reason) { list.append(reason) }
+        }
+        throw DatasetError(path: destination, reason: "cannot download: \(reasons.joined(separator: "; "))")
+    }
+
+    /// A download error as a few words: "cannot resolve host example.org: are you offline?",
+    /// never Foundation's `Error Domain=NSURLErrorDomain Code=-1003 ...` dump.
+    static func reason(_ error: Error, host: String) -> String {
+        if let error = error as? DatasetError { return error.reason }
+        if let error = error as? DecompressionError { return "the download is not valid gzip: \(error.reason)" }
+        guard let urlError = error as? URLError else { return "\(error)" }
+        switch urlError.code {
+        case .cannotFindHost, .dnsLookupFailed: return "cannot resolve host \(host): are you offline?"
+        case .notConnectedToInternet: return "no network connection: are you offline?"
+        case .cannotConnectToHost: return "cannot connect to \(host)"
+        case .timedOut: return "\(host) did not answer in time"
+        case .networkConnectionLost: return "the connection to \(host) was lost"
+        case .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate:
+            return "no secure connection to \(host)"
+        default: return "network error \(urlError.code.rawValue) from \(host)"
+        }
     }
 
     /// Prints to standard error.
@@ -63,10 +90,10 @@ public enum Download {
 
     /// Downloads one URL into memory, reporting progress about every 10%.
     static func get(
-        _ url: URL, timeout: TimeInterval, label: String,
+        _ url: URL, timeout: TimeInterval, label: String, maximumSize: Int,
         log: @escaping @Sendable (String) -> Void
     ) throws -> [UInt8] {
-        let receiver = DownloadReceiver(label: label, log: log)
+        let receiver = DownloadReceiver(label: label, maximumSize: maximumSize, log: log)
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = timeout
         let session = URLSession(configuration: configuration, delegate: receiver, delegateQueue: nil)
@@ -79,6 +106,7 @@ public enum Download {
 /// Collects the bytes of one download as they arrive and wakes the waiting caller when it ends.
 private final class DownloadReceiver: NSObject, URLSessionDataDelegate, @unchecked Sendable {
     private let label: String
+    private let maximumSize: Int
     private let log: @Sendable (String) -> Void
     private let done = DispatchSemaphore(value: 0)
     private let lock = NSLock()
@@ -86,10 +114,12 @@ private final class DownloadReceiver: NSObject, URLSessionDataDelegate, @uncheck
     private var expected: Int64 = -1
     private var status = 0
     private var failure: Error?
+    private var tooLarge: DatasetError?
     private var lastReportedTenth = -1
 
-    init(label: String, log: @escaping @Sendable (String) -> Void) {
+    init(label: String, maximumSize: Int, log: @escaping @Sendable (String) -> Void) {
         self.label = label
+        self.maximumSize = maximumSize
         self.log = log
     }
 
@@ -120,6 +150,18 @@ private final class DownloadReceiver: NSObject, URLSessionDataDelegate, @uncheck
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive chunk: Data) {
         lock.lock()
+        guard tooLarge == nil else {
+            lock.unlock()
+            return
+        }
+        guard data.count + chunk.count <= maximumSize else {
+            // More than any file of this kind holds: stop here instead of filling the memory.
+            tooLarge = DatasetError(path: label, reason: "the server sent more than \(maximumSize) bytes")
+            data = []
+            lock.unlock()
+            dataTask.cancel()
+            return
+        }
         data.append(contentsOf: chunk)
         let received = data.count
         var line: String?
@@ -136,7 +178,7 @@ private final class DownloadReceiver: NSObject, URLSessionDataDelegate, @uncheck
 
     func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
         lock.lock()
-        failure = error
+        failure = tooLarge ?? error
         lock.unlock()
         done.signal()
     }

@@ -23,11 +23,12 @@ public struct FashionMNIST: ImageClassificationDataset {
     }
 
     public init(split: MNIST.Split, directory: String) throws {
+        try checkDataDirectory(directory)
         let folder = (directory as NSString).appendingPathComponent("fashion-mnist")
         let names = MNIST.fileNames(split)
         let loaded = try loadIDXPair(
             folder: folder, images: names.images, labels: names.labels,
-            imageShape: [28, 28], classCount: 10, datasetName: "Fashion-MNIST")
+            imageShape: [28, 28], classCount: 10, sampleCount: MNIST.sampleCount(split), datasetName: "Fashion-MNIST")
         self.split = split
         self.pixels = loaded.pixels
         self.labels = loaded.labels

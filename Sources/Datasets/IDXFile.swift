@@ -1,4 +1,5 @@
 import Compression
+import Files
 import Foundation
 
 /// A file in the IDX format, in which MNIST is distributed: a magic number saying the element type
@@ -46,9 +47,14 @@ public struct IDXFile: Sendable {
     /// Number of elements: the product of the dimensions.
     public var count: Int { dimensions.reduce(1, *) }
 
-    /// Reads and validates the file at `path`, gunzipping it when it is gzipped.
-    public init(contentsOf path: String) throws {
-        try self.init(bytes: try readFile(path, decompressing: true), path: path)
+    /// The largest IDX file read unless told otherwise, compressed or not: 64 MiB (MNIST's largest
+    /// file is 47 MB).
+    public static let defaultMaximumSize = 64 << 20
+
+    /// Reads and validates the file at `path`, gunzipping it when it is gzipped; a file (or its
+    /// decompressed content) larger than `maximumSize` is refused before it is read (or inflated).
+    public init(contentsOf path: String, maximumSize: Int = IDXFile.defaultMaximumSize) throws {
+        try self.init(bytes: try readFile(path, maximumSize: maximumSize, what: "an IDX file here"), path: path)
     }
 
     /// Parses IDX bytes already in memory; `path` names them in errors.
@@ -120,28 +126,15 @@ public struct IDXFile: Sendable {
     }
 }
 
-/// The bytes of the file at `path`, gunzipped when they start with the gzip magic and
-/// `decompressing` is set. Errors name the file.
-func readFile(_ path: String, decompressing: Bool) throws -> [UInt8] {
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-        throw DatasetError(path: path, reason: "file not found")
-    }
-    guard !isDirectory.boolValue else {
-        throw DatasetError(path: path, reason: "is a directory, expected a file")
-    }
-    // An empty file is answered here: Foundation's reader leaks a buffer on empty files
-    // (seen under LeakSanitizer), and there is nothing to read anyway.
-    let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
-    if size == 0 { return [] }
-    guard let data = FileManager.default.contents(atPath: path) else {
-        throw DatasetError(path: path, reason: "could not be read (permissions?)")
-    }
-    let bytes = [UInt8](data)
-    guard decompressing, Gzip.isGzip(bytes) else { return bytes }
+/// The bytes of the file at `path`, gunzipped when they start with the gzip magic, at most
+/// `maximumSize` of them either way: the file is refused before it is read when it is larger, and
+/// its decompression stops (and is refused) as soon as the output would be. Errors name the file.
+func readFile(_ path: String, maximumSize: Int, what: String) throws -> [UInt8] {
+    let bytes = try FileReading.bytes(of: path, maximumSize: maximumSize, what: what)
+    guard Gzip.isGzip(bytes) else { return bytes }
     do {
-        return try Gzip.decompress(bytes)
+        return try Gzip.decompress(bytes, maximumOutputSize: maximumSize)
     } catch let error as DecompressionError {
-        throw DatasetError(path: path, reason: error.reason)
+        throw DatasetError(path: path, reason: "\(error.reason) (\(what) holds at most \(maximumSize) bytes)")
     }
 }

@@ -66,6 +66,9 @@ func validate(
     pixels: [UInt8], labels: [Int], imageSize: Int, classCount: Int,
     imagesPath: String, labelsPath: String
 ) throws {
+    guard !labels.isEmpty else {
+        throw DatasetError(path: labelsPath, reason: "holds no images: there is nothing to train on or test")
+    }
     guard pixels.count == labels.count * imageSize else {
         throw DatasetError(
             path: imagesPath,

@@ -63,6 +63,7 @@ public struct MNIST: ImageClassificationDataset {
         split: Split, directory: String, download: Bool = true,
         mirrors: [String] = MNIST.mirrors
     ) throws {
+        try checkDataDirectory(directory)
         let folder = (directory as NSString).appendingPathComponent("mnist")
         let names = Self.fileNames(split)
         if download {
@@ -70,11 +71,14 @@ public struct MNIST: ImageClassificationDataset {
         }
         let loaded = try loadIDXPair(
             folder: folder, images: names.images, labels: names.labels,
-            imageShape: [28, 28], classCount: 10, datasetName: "MNIST")
+            imageShape: [28, 28], classCount: 10, sampleCount: Self.sampleCount(split), datasetName: "MNIST")
         self.split = split
         self.pixels = loaded.pixels
         self.labels = loaded.labels
     }
+
+    /// Images in a split: 60,000 for training, 10,000 for testing (Fashion-MNIST's too).
+    public static func sampleCount(_ split: Split) -> Int { split == .train ? 60_000 : 10_000 }
 
     /// Downloads those of `files` that are in `folder` neither gzipped nor plain.
     static func downloadMissing(_ files: [String], into folder: String, mirrors: [String]) throws {
@@ -90,17 +94,14 @@ public struct MNIST: ImageClassificationDataset {
             }
         }
         if !failures.isEmpty {
-            let list = missing.map { "  \($0).gz" }.joined(separator: "\n")
+            // One line: what is missing, why it could not be fetched, and what to do.
+            let reasons = Array(Set(failures.map(\.reason))).sorted()
             throw DatasetError(
                 path: folder,
-                reason: """
-                    MNIST files are missing and could not be downloaded (offline?). Put these files \
-                    (gzipped or not) in \(folder):
-                    \(list)
-                    They are published at \(mirrors.first ?? "the MNIST mirrors"). Choose another data \
-                    directory with --data DIR or KINDLING_DATA.
-                    Download errors: \(failures.map(\.reason).joined(separator: "; "))
-                    """)
+                reason: "cannot load MNIST: \(missing.map { $0 + ".gz" }.joined(separator: ", ")) "
+                    + "\(missing.count == 1 ? "is" : "are") missing and could not be downloaded "
+                    + "(\(reasons.joined(separator: "; "))); put them (gzipped or not) in \(folder), "
+                    + "or choose another data directory with --data DIR or KINDLING_DATA")
         }
     }
 }
@@ -114,10 +115,30 @@ func findFile(folder: String, name: String) -> String? {
     return nil
 }
 
+/// Reads the IDX file `name` from `folder`, plain or gzipped (`name.gz`), at most `maximumSize`
+/// bytes once decompressed. When both are there they must hold the same content (as after
+/// `gunzip -k`); two different files of one name are refused rather than one chosen silently.
+func readIDX(folder: String, name: String, maximumSize: Int) throws -> (path: String, file: IDXFile) {
+    let gzipped = (folder as NSString).appendingPathComponent(name + ".gz")
+    let plain = (folder as NSString).appendingPathComponent(name)
+    let candidates = [gzipped, plain].filter { FileManager.default.fileExists(atPath: $0) }
+    guard let first = candidates.first else { throw DatasetError(path: gzipped, reason: "file not found") }
+    let file = try IDXFile(contentsOf: first, maximumSize: maximumSize)
+    if candidates.count == 2 {
+        let other = try IDXFile(contentsOf: plain, maximumSize: maximumSize)
+        guard other.payload == file.payload && other.dimensions == file.dimensions else {
+            throw DatasetError(
+                path: plain,
+                reason: "differs from \((gzipped as NSString).lastPathComponent) beside it; keep the one you mean")
+        }
+    }
+    return (first, file)
+}
+
 /// Reads an IDX image file and its IDX label file and checks they belong together: byte images
 /// of `imageShape`, byte labels, the same count, every label a class.
 func loadIDXPair(
-    folder: String, images: String, labels: String, imageShape: [Int], classCount: Int,
+    folder: String, images: String, labels: String, imageShape: [Int], classCount: Int, sampleCount: Int,
     datasetName: String
 ) throws -> (pixels: [UInt8], labels: [Int]) {
     var isDirectory: ObjCBool = false
@@ -125,14 +146,11 @@ func loadIDXPair(
         throw DatasetError(
             path: folder, reason: "\(datasetName) folder not found: it should hold \(images).gz and \(labels).gz")
     }
-    guard let imagesPath = findFile(folder: folder, name: images) else {
-        throw DatasetError(path: (folder as NSString).appendingPathComponent(images + ".gz"), reason: "file not found")
-    }
-    guard let labelsPath = findFile(folder: folder, name: labels) else {
-        throw DatasetError(path: (folder as NSString).appendingPathComponent(labels + ".gz"), reason: "file not found")
-    }
-    let imageFile = try IDXFile(contentsOf: imagesPath)
-    let labelFile = try IDXFile(contentsOf: labelsPath)
+    // A split's files can hold no more than its images and labels with their IDX headers: a
+    // larger file (or a gzip bomb) is refused before it is read or inflated.
+    let imageBytes = 4 + 4 * (1 + imageShape.count) + sampleCount * imageShape.reduce(1, *)
+    let (imagesPath, imageFile) = try readIDX(folder: folder, name: images, maximumSize: imageBytes)
+    let (labelsPath, labelFile) = try readIDX(folder: folder, name: labels, maximumSize: 8 + sampleCount)
     guard imageFile.elementType == .uint8, imageFile.dimensions.count == 1 + imageShape.count,
         Array(imageFile.dimensions.dropFirst()) == imageShape
     else {
@@ -154,4 +172,13 @@ func loadIDXPair(
         pixels: imageFile.payload, labels: labelValues, imageSize: imageShape.reduce(1, *),
         classCount: classCount, imagesPath: imagesPath, labelsPath: labelsPath)
     return (imageFile.payload, labelValues)
+}
+
+/// Refuses a data directory that is something other than a folder (a file named by `--data`),
+/// before anything tries to read or download into it.
+func checkDataDirectory(_ directory: String) throws {
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), !isDirectory.boolValue {
+        throw DatasetError(path: directory, reason: "the data directory is a file, not a folder (see --data)")
+    }
 }

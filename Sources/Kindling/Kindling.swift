@@ -2,6 +2,7 @@
 @_exported import Compression
 @_exported import Convolution
 @_exported import Datasets
+@_exported import Files
 @_exported import MatrixMath
 @_exported import Metrics
 @_exported import Models

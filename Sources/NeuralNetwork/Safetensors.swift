@@ -1,5 +1,5 @@
 import Autograd
-import Foundation
+import Files
 
 /// Reading and writing the safetensors format, the simple, safe way to store tensors that
 /// PyTorch, JAX and Hugging Face share.
@@ -12,15 +12,22 @@ import Foundation
 ///
 /// Nothing in a safetensors file is executable (unlike a pickled PyTorch checkpoint), and every
 /// size is checked against the file before anything is allocated, so a hostile file can only be
-/// refused. Tensors are written as F32; F32, F64, F16 and BF16 files are read (converted to Float).
+/// refused: the file's size against the most its reader expects (`maximumFileSize`), the header's
+/// length against the file and `maximumHeaderSize`, every shape and offset against the data.
+/// Tensors are written as F32; F32, F64, F16 and BF16 files are read (converted to Float). Names
+/// and dtypes from a file are escaped before they reach a message (`printable`).
 ///
 /// ```swift
 /// try Safetensors.save(model.stateDict(), to: "mnist.safetensors")
 /// try model.loadStateDict(Safetensors.load(contentsOf: "mnist.safetensors").tensors)
 /// ```
 public enum Safetensors {
-    /// The largest header accepted: 100 MB, the limit of the reference implementation.
-    public static let maximumHeaderSize = 100_000_000
+    /// The largest header accepted: 16 MiB. (The reference implementation allows 100 MB; real
+    /// headers are kilobytes: a state dict of 10,000 tensors needs about 1 MB.)
+    public static let maximumHeaderSize = 16 << 20
+
+    /// The largest file `load(contentsOf:)` reads unless told otherwise: 1 GiB.
+    public static let defaultMaximumFileSize = 1 << 30
 
     /// What was read from a file.
     public struct File {
@@ -28,26 +35,17 @@ public enum Safetensors {
         public let metadata: [String: String]
     }
 
-    /// Writes `tensors` to `path` atomically: into a temporary file beside it, then renamed, so a
-    /// crash never leaves a half-written checkpoint where a good one was.
+    /// Writes `tensors` to `path` atomically and durably (`FileWriting`): a crash or a power cut
+    /// never leaves a half-written file where a good one was, and a path that is not a regular file
+    /// (a directory, a device, a link) is refused, not replaced.
     public static func save(_ tensors: StateDict, metadata: [String: String] = [:], to path: String) throws {
-        let bytes = try encode(tensors, metadata: metadata)
-        do {
-            try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
-        } catch {
-            throw SafetensorsError(path: path, reason: "could not be written: \(error.localizedDescription)")
-        }
+        try FileWriting.write(encode(tensors, metadata: metadata), to: path)
     }
 
-    /// Reads and validates the file at `path`.
-    public static func load(contentsOf path: String) throws -> File {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw SafetensorsError(
-                path: path,
-                reason: FileManager.default.fileExists(atPath: path)
-                    ? "could not be read" : "file not found")
-        }
-        return try decode([UInt8](data), path: path)
+    /// Reads and validates the file at `path`, refusing a file larger than `maximumFileSize` before
+    /// reading it.
+    public static func load(contentsOf path: String, maximumFileSize: Int = defaultMaximumFileSize) throws -> File {
+        try decode(FileReading.bytes(of: path, maximumSize: maximumFileSize, what: "this safetensors file"), path: path)
     }
 
     /// The bytes of a safetensors file holding `tensors` as F32.
@@ -61,7 +59,7 @@ public enum Safetensors {
         var offset = 0
         for (key, tensor) in tensors {
             guard key != "__metadata__", seen.insert(key).inserted else {
-                throw SafetensorsError(path: key, reason: "duplicate or reserved tensor name")
+                throw SafetensorsError(path: printable(key), reason: "duplicate or reserved tensor name")
             }
             let size = tensor.count * 4
             fields.append(
@@ -108,36 +106,28 @@ public enum Safetensors {
             )
         }
         let headerEnd = 8 + Int(headerLength)
-        let parsed: Any
+        let header: SafetensorsHeader
         do {
-            parsed = try JSONSerialization.jsonObject(with: Data(bytes[8..<headerEnd]), options: [])
+            header = try SafetensorsHeader(bytes[8..<headerEnd])
         } catch {
-            throw fail("header is not valid JSON")
+            throw fail(error.reason)
         }
-        guard let header = parsed as? [String: Any] else { throw fail("header is not a JSON object") }
-
-        var metadata: [String: String] = [:]
-        if let raw = header["__metadata__"] {
-            guard let dictionary = raw as? [String: Any], dictionary.values.allSatisfy({ $0 is String }) else {
-                throw fail("__metadata__ must map strings to strings")
-            }
-            metadata = dictionary.mapValues { $0 as! String }
-        }
+        let metadata = header.metadata
 
         let dataSize = bytes.count - headerEnd
         var ranges: [(key: String, range: Range<Int>, dtype: String, shape: [Int])] = []
-        for (key, value) in header where key != "__metadata__" {
-            guard let entry = value as? [String: Any] else { throw fail("entry '\(key)' is not a JSON object") }
-            guard let dtype = entry["dtype"] as? String else { throw fail("entry '\(key)' has no dtype") }
+        for entry in header.entries {
+            let key = printable(entry.name)
+            let dtype = entry.dtype
             guard let elementSize = ["F32": 4, "F64": 8, "F16": 2, "BF16": 2][dtype] else {
-                throw fail("tensor '\(key)' has dtype \(dtype); only F32, F64, F16 and BF16 can be loaded")
+                throw fail("tensor '\(key)' has dtype \(printable(dtype)); only F32, F64, F16 and BF16 can be loaded")
             }
-            guard let shape = integers(entry["shape"]), shape.allSatisfy({ $0 >= 0 }) else {
-                throw fail("tensor '\(key)' has no valid shape")
+            let shape = entry.shape
+            guard shape.allSatisfy({ $0 >= 0 }) else {
+                throw fail("tensor '\(key)' has a negative size in its shape \(shape)")
             }
-            guard let offsets = integers(entry["data_offsets"]), offsets.count == 2,
-                offsets[0] >= 0, offsets[0] <= offsets[1], offsets[1] <= dataSize
-            else {
+            let offsets = entry.offsets
+            guard offsets.count == 2, offsets[0] >= 0, offsets[0] <= offsets[1], offsets[1] <= dataSize else {
                 throw fail(
                     "tensor '\(key)' has data_offsets outside the \(dataSize) bytes of data (truncated or corrupt)")
             }
@@ -154,7 +144,7 @@ public enum Safetensors {
                     "tensor '\(key)' of shape \(shape) and dtype \(dtype) needs \(elements * elementSize) bytes, its offsets span \(offsets[1] - offsets[0])"
                 )
             }
-            ranges.append((key, offsets[0]..<offsets[1], dtype, shape))
+            ranges.append((entry.name, offsets[0]..<offsets[1], dtype, shape))
         }
         // The tensors must tile the data exactly: no overlaps, no holes.
         ranges.sort { ($0.range.lowerBound, $0.range.upperBound) < ($1.range.lowerBound, $1.range.upperBound) }
@@ -162,7 +152,7 @@ public enum Safetensors {
         for entry in ranges {
             guard entry.range.lowerBound == expectedStart else {
                 throw fail(
-                    "tensor '\(entry.key)' starts at byte \(entry.range.lowerBound), expected \(expectedStart) (overlapping or gapped data)"
+                    "tensor '\(printable(entry.key))' starts at byte \(entry.range.lowerBound), expected \(expectedStart) (overlapping or gapped data)"
                 )
             }
             expectedStart = entry.range.upperBound
@@ -208,18 +198,6 @@ public enum Safetensors {
         }
     }
 
-    private static func integers(_ value: Any?) -> [Int]? {
-        guard let array = value as? [Any] else { return nil }
-        var result: [Int] = []
-        for element in array {
-            guard let number = element as? NSNumber, number.doubleValue == number.doubleValue.rounded(),
-                Swift.abs(number.doubleValue) < 9e15
-            else { return nil }
-            result.append(number.intValue)
-        }
-        return result
-    }
-
     /// A JSON string literal.
     private static func jsonString(_ text: String) -> String {
         var result = "\""
@@ -256,13 +234,27 @@ public struct SafetensorsError: Error, CustomStringConvertible, Equatable {
 }
 
 extension Module {
-    /// Saves the state dict as safetensors (atomically).
+    /// Saves the state dict as safetensors (atomically and durably).
     public func save(to path: String, metadata: [String: String] = [:]) throws {
         try Safetensors.save(stateDict(), metadata: metadata, to: path)
     }
 
     /// Loads a safetensors state dict; on any error the model is unchanged.
+    ///
+    /// The file may be no larger than this model's parameters stored as F64 plus the largest
+    /// header, so a huge or endless file is refused before it is read. A file whose keys do not
+    /// fit is refused with the model its metadata names (`"model"`, as `mnist train --save`
+    /// writes it); a file holding NaN or infinite values is refused too, since such weights can
+    /// only produce NaN.
     public func load(from path: String) throws {
-        try loadStateDict(Safetensors.load(contentsOf: path).tensors)
+        let file = try Safetensors.load(
+            contentsOf: path, maximumFileSize: 8 + Safetensors.maximumHeaderSize + 8 * parameterCount)
+        do {
+            try loadStateDict(file.tensors, checkingFinite: true)
+        } catch let error as StateDictError {
+            let origin = file.metadata["model"].map { "holds weights of '\(printable($0))' (its metadata), " } ?? ""
+            throw SafetensorsError(
+                path: path, reason: "\(origin)not of this \(String(describing: type(of: self))): \(error)")
+        }
     }
 }

@@ -1,4 +1,5 @@
 import Autograd
+import Files
 
 /// A model's learned values by name, in order: what is saved to a checkpoint and loaded back
 /// (PyTorch's `state_dict()`).
@@ -44,6 +45,19 @@ public struct StateDictError: Error, CustomStringConvertible, Equatable {
     public let unexpectedKeys: [String]
     /// (key, shape in the model, shape in the state dict)
     public let shapeMismatches: [(key: String, expected: [Int], found: [Int])]
+    /// Keys whose values hold NaN or infinity (checked only when asked).
+    public let nonFiniteKeys: [String]
+
+    public init(
+        missingKeys: [String], unexpectedKeys: [String],
+        shapeMismatches: [(key: String, expected: [Int], found: [Int])],
+        nonFiniteKeys: [String] = []
+    ) {
+        self.missingKeys = missingKeys
+        self.unexpectedKeys = unexpectedKeys
+        self.shapeMismatches = shapeMismatches
+        self.nonFiniteKeys = nonFiniteKeys
+    }
 
     public static func == (lhs: StateDictError, rhs: StateDictError) -> Bool {
         lhs.description == rhs.description
@@ -51,11 +65,18 @@ public struct StateDictError: Error, CustomStringConvertible, Equatable {
 
     public var description: String {
         var parts: [String] = []
-        if !missingKeys.isEmpty { parts.append("missing keys: \(missingKeys.joined(separator: ", "))") }
-        if !unexpectedKeys.isEmpty { parts.append("unexpected keys: \(unexpectedKeys.joined(separator: ", "))") }
+        if !missingKeys.isEmpty { parts.append("missing keys: \(missingKeys.map(printable).joined(separator: ", "))") }
+        if !unexpectedKeys.isEmpty {
+            parts.append("unexpected keys: \(unexpectedKeys.map(printable).joined(separator: ", "))")
+        }
         for mismatch in shapeMismatches {
             parts.append(
-                "size mismatch for \(mismatch.key): the model has shape \(mismatch.expected), the state dict \(mismatch.found)"
+                "size mismatch for \(printable(mismatch.key)): the model has shape \(mismatch.expected), the state dict \(mismatch.found)"
+            )
+        }
+        if !nonFiniteKeys.isEmpty {
+            parts.append(
+                "NaN or infinite values in \(nonFiniteKeys.map(printable).joined(separator: ", ")) (weights of a diverged run?)"
             )
         }
         return "Error loading state dict: " + parts.joined(separator: "; ")
@@ -72,8 +93,9 @@ extension Module {
     ///
     /// Everything is checked before anything is written: with `strict` (the default), keys
     /// missing from `state` or not in the model are errors; a shape that differs is always an
-    /// error. On any error the model is left exactly as it was.
-    public func loadStateDict(_ state: StateDict, strict: Bool = true) throws {
+    /// error; with `checkingFinite`, so is a NaN or infinite value. On any error the model is left
+    /// exactly as it was.
+    public func loadStateDict(_ state: StateDict, strict: Bool = true, checkingFinite: Bool = false) throws {
         let named = namedParameters()
         let modelKeys = Set(named.map(\.name))
         let missing = named.map(\.name).filter { state[$0] == nil }
@@ -88,6 +110,14 @@ extension Module {
             throw StateDictError(
                 missingKeys: strict ? missing : [], unexpectedKeys: strict ? unexpected : [],
                 shapeMismatches: mismatches)
+        }
+        if checkingFinite {
+            let nonFinite = named.compactMap { name, _ in
+                state[name].flatMap { tensor in tensor.data.contains { !$0.isFinite } ? name : nil }
+            }
+            if !nonFinite.isEmpty {
+                throw StateDictError(missingKeys: [], unexpectedKeys: [], shapeMismatches: [], nonFiniteKeys: nonFinite)
+            }
         }
         for (name, parameter) in named {
             if let tensor = state[name] { parameter.data = tensor.data }

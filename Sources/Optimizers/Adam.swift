@@ -65,15 +65,27 @@ public final class Adam: Optimizer {
     }
 
     public override func loadStateTensors(_ state: [(name: String, values: [Float])]) throws {
-        let sizes = parameters.map(\.count)
-        try firstMoments.load("exp_avg", from: state, sizes: sizes)
-        try secondMoments.load("exp_avg_sq", from: state, sizes: sizes)
+        // Everything is checked before anything changes.
+        var restoredSteps = steps
         if let saved = state.first(where: { $0.name == "step" })?.values {
             guard saved.count == steps.count else {
                 throw OptimizerStateError(
                     reason: "step counts for \(saved.count) parameters, the optimizer has \(steps.count)")
             }
-            steps = saved.map { Int($0) }
+            // A step count is a whole number from 0 to 2^24 (where Float still counts exactly);
+            // anything else (NaN, 1e30, -3, 2.5) comes from a damaged or forged checkpoint.
+            if let bad = saved.first(where: { !($0 >= 0 && $0 <= 16_777_216 && $0 == $0.rounded()) }) {
+                throw OptimizerStateError(reason: "a step count of \(bad) is not a whole number from 0 to 2^24")
+            }
+            restoredSteps = saved.map { Int($0) }
         }
+        if let negative = state.first(where: { $0.name.hasPrefix("exp_avg_sq.") && $0.values.contains { $0 < 0 } }) {
+            throw OptimizerStateError(reason: "state '\(negative.name)' holds a negative mean square")
+        }
+        let sizes = parameters.map(\.count)
+        var first = firstMoments, second = secondMoments
+        try first.load("exp_avg", from: state, sizes: sizes)
+        try second.load("exp_avg_sq", from: state, sizes: sizes)
+        (firstMoments, secondMoments, steps) = (first, second, restoredSteps)
     }
 }

@@ -1,4 +1,5 @@
 import Autograd
+import Files
 import NeuralNetwork
 import Parallel
 
@@ -70,17 +71,23 @@ struct ParameterBuffers {
         buffers.enumerated().compactMap { index, buffer in buffer.map { ("\(prefix).\(index)", $0) } }
     }
 
+    /// Restores the buffers named `prefix.N` in `state`; on any error nothing changes.
     mutating func load(_ prefix: String, from state: [(name: String, values: [Float])], sizes: [Int]) throws {
+        var buffers = self.buffers
         for (name, values) in state where name.hasPrefix(prefix + ".") {
             guard let index = Int(name.dropFirst(prefix.count + 1)), index >= 0, index < buffers.count else {
-                throw OptimizerStateError(reason: "state '\(name)' names no parameter")
+                throw OptimizerStateError(reason: "state '\(printable(name))' names no parameter")
             }
             guard values.count == sizes[index] else {
                 throw OptimizerStateError(
                     reason: "state '\(name)' has \(values.count) values, parameter \(index) has \(sizes[index])")
             }
+            guard values.allSatisfy(\.isFinite) else {
+                throw OptimizerStateError(reason: "state '\(name)' holds NaN or infinite values")
+            }
             buffers[index] = values
         }
+        self.buffers = buffers
     }
 }
 

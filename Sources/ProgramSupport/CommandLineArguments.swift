@@ -1,4 +1,5 @@
 import Datasets
+import Files
 import Foundation
 
 /// A small command-line parser for the tutorials and programs: `--name value`, `--name=value` and
@@ -28,6 +29,11 @@ public struct CommandLineArguments {
             print(usage)
             exit(0)
         }
+        // An option given twice is a mistake to report, not a value to pick silently.
+        var seen = Set<String>()
+        for argument in remaining where argument.hasPrefix("--") && !seen.insert(argument).inserted {
+            problems.append("\(printable(argument)) is given more than once")
+        }
     }
 
     /// The first argument when it is a word rather than an option: a subcommand such as `train`.
@@ -40,21 +46,24 @@ public struct CommandLineArguments {
 
     /// True when `--name` is present (and removes it).
     public mutating func flag(_ name: String) -> Bool {
-        guard let index = remaining.firstIndex(of: name) else { return false }
-        remaining.remove(at: index)
-        return true
+        let present = remaining.contains(name)
+        remaining.removeAll { $0 == name }
+        return present
     }
 
     /// The text after `--name`, or nil when it is absent.
     public mutating func string(_ name: String) -> String? {
-        guard let index = remaining.firstIndex(of: name) else { return nil }
-        guard index + 1 < remaining.count else {
-            problems.append("\(name) needs a value")
-            remaining.remove(at: index)
-            return nil
+        var value: String?
+        // Every occurrence is taken out (a repeated option was reported in `init`); the first counts.
+        while let index = remaining.firstIndex(of: name) {
+            guard index + 1 < remaining.count else {
+                if value == nil { problems.append("\(name) needs a value") }
+                remaining.remove(at: index)
+                break
+            }
+            value = value ?? remaining[index + 1]
+            remaining.removeSubrange(index...index + 1)
         }
-        let value = remaining[index + 1]
-        remaining.removeSubrange(index...index + 1)
         return value
     }
 
@@ -62,29 +71,40 @@ public struct CommandLineArguments {
         string(name) ?? value
     }
 
-    /// A whole number option, at least `minimum`.
-    public mutating func integer(_ name: String, default value: Int, minimum: Int = 0) -> Int {
-        integer(name, minimum: minimum) ?? value
+    /// A whole number option in `minimum...maximum`.
+    public mutating func integer(_ name: String, default value: Int, minimum: Int = 0, maximum: Int = 1 << 40) -> Int {
+        integer(name, minimum: minimum, maximum: maximum) ?? value
     }
 
-    public mutating func integer(_ name: String, minimum: Int = 0) -> Int? {
+    public mutating func integer(_ name: String, minimum: Int = 0, maximum: Int = 1 << 40) -> Int? {
         guard let text = string(name) else { return nil }
-        guard let value = Int(text), value >= minimum else {
-            problems.append("\(name) takes a whole number of at least \(minimum), got '\(text)'")
+        guard let value = Int(text), value >= minimum, value <= maximum else {
+            problems.append("\(name) takes a whole number from \(minimum) to \(maximum), got '\(printable(text))'")
             return nil
         }
         return value
     }
 
-    /// A decimal number option.
-    public mutating func number(_ name: String, default value: Float) -> Float {
-        number(name) ?? value
+    /// A decimal number option in `minimum...maximum`.
+    public mutating func number(
+        _ name: String, default value: Float, minimum: Float = -.greatestFiniteMagnitude,
+        maximum: Float = .greatestFiniteMagnitude
+    ) -> Float {
+        number(name, minimum: minimum, maximum: maximum) ?? value
     }
 
-    public mutating func number(_ name: String) -> Float? {
+    public mutating func number(
+        _ name: String, minimum: Float = -.greatestFiniteMagnitude, maximum: Float = .greatestFiniteMagnitude
+    ) -> Float? {
         guard let text = string(name) else { return nil }
         guard let value = Float(text), value.isFinite else {
-            problems.append("\(name) takes a number, got '\(text)'")
+            problems.append("\(name) takes a number, got '\(printable(text))'")
+            return nil
+        }
+        guard value >= minimum, value <= maximum else {
+            let range =
+                maximum == .greatestFiniteMagnitude ? "at least \(minimum)" : "from \(minimum) to \(maximum)"
+            problems.append("\(name) takes a number \(range), got '\(printable(text))'")
             return nil
         }
         return value
@@ -94,7 +114,7 @@ public struct CommandLineArguments {
     public mutating func choice(_ name: String, among choices: [String]) -> String? {
         guard let text = string(name) else { return nil }
         guard choices.contains(text) else {
-            problems.append("\(name) must be one of \(choices.joined(separator: ", ")), got '\(text)'")
+            problems.append("\(name) must be one of \(choices.joined(separator: ", ")), got '\(printable(text))'")
             return nil
         }
         return text
@@ -105,13 +125,17 @@ public struct CommandLineArguments {
         string("--data") ?? DataDirectory.resolve(arguments: [])
     }
 
-    /// Stops with the usage and exit status 2 when any option was malformed or not understood.
+    /// Every option that was malformed, repeated or not understood, one line each.
+    public var problemsFound: [String] {
+        problems + remaining.map { "unknown argument '\(printable($0))'" }
+    }
+
+    /// Stops with exit status 2 when any option was malformed or not understood: one line per
+    /// problem, each saying where the options are listed.
     public func finish() {
-        var all = problems
-        all += remaining.map { "unknown argument '\($0)'" }
+        let all = problemsFound
         guard !all.isEmpty else { return }
-        for problem in all { printError("\(programName): \(problem)") }
-        printError(usage)
+        for problem in all { printError("\(programName): \(problem) (\(programName) --help lists the options)") }
         exit(2)
     }
 }

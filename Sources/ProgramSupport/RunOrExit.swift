@@ -1,3 +1,4 @@
+import Files
 import Foundation
 
 /// Runs `body`, and on a thrown error prints it (with the program's name) to standard error and
@@ -23,4 +24,16 @@ public func printError(_ text: String) {
 /// The running program's name, for messages: `mnist`, `tutorial05`.
 public var programName: String {
     (CommandLine.arguments.first as NSString?)?.lastPathComponent ?? "program"
+}
+
+/// Checks that every named output can be written (its folder exists, it is not a directory, a
+/// device or a link), or exits with a one-line message: programs call this before any work.
+///
+/// ```swift
+/// checkOutputs([savePath, plotPath])       // nil entries (options not given) are skipped
+/// ```
+public func checkOutputs(_ paths: [String?]) {
+    runOrExit {
+        for path in paths.compactMap({ $0 }) { try FileWriting.checkWritable(path) }
+    }
 }

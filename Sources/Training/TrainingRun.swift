@@ -1,4 +1,6 @@
+import Autograd
 import Datasets
+import Files
 import Foundation
 import Metrics
 import NeuralNetwork
@@ -72,19 +74,22 @@ public struct TrainingRun {
         model: Module, optimizer: Optimizer, trainLoader: DataLoader<Train>,
         testLoader: DataLoader<Test>
     ) throws -> Outcome {
+        try checkBeforeTraining(trainLoader: trainLoader)
         let scheduler = StepLR(optimizer: optimizer, stepSize: 1, gamma: gamma)
         var firstEpoch = 1
         var accuracyHistory: [(epoch: Int, accuracy: Double)] = []
         var lossHistory: [(step: Int, loss: Double)] = []
-        if resume, let directory = checkpointDirectory, let saved = try Checkpoint.loadLatest(from: directory) {
+        if resume, let directory = checkpointDirectory,
+            let saved = try Checkpoint.loadLatest(from: directory, maximumTensorBytes: maximumTensorBytes(model))
+        {
             guard saved.modelName == modelName else {
                 throw CheckpointError(
                     path: directory,
                     reason:
-                        "holds a checkpoint of model '\(saved.modelName)', not '\(modelName)'; choose another --checkpoint directory"
+                        "holds a checkpoint of model '\(printable(saved.modelName))', not '\(modelName)'; choose another --checkpoint directory"
                 )
             }
-            try model.loadStateDict(saved.model)
+            try model.loadStateDict(saved.model, checkingFinite: true)
             try optimizer.loadStateTensors(saved.optimizer)
             restoreGenerators(saved.generators, model: model, loader: trainLoader)
             scheduler.setEpoch(saved.epoch)
@@ -94,6 +99,8 @@ public struct TrainingRun {
             log(
                 "Resuming \(modelName) from \(directory) after epoch \(saved.epoch) (learning rate \(optimizer.learningRate))"
             )
+        } else if resume, let directory = checkpointDirectory {
+            log("No checkpoint in \(directory) yet: starting from epoch 1.")
         }
         var score = ClassificationScore()
         var completed = firstEpoch - 1
@@ -126,6 +133,17 @@ public struct TrainingRun {
                 if printsEpochs { log("\n\(evaluationName): \(score)\n") }
             }
             onEpochEnd?(EpochSummary(epoch: epoch, training: result, score: epochScore))
+            // The loss of the last step was finite, but that step's update may not have been: a
+            // checkpoint is only ever written from weights that are all finite.
+            if let broken = model.namedParameters().first(where: { $0.parameter.data.contains { !$0.isFinite } }) {
+                log(
+                    "The weights of \(broken.name) are no longer finite after epoch \(epoch) (learning rate \(optimizer.learningRate)); "
+                        + "stopping. Try a smaller learning rate (--lr).")
+                log(
+                    checkpointDirectory.map { "The last good checkpoint, after epoch \(completed), is kept in \($0)." }
+                        ?? "Use --checkpoint DIR to keep the last good weights of a long run.")
+                return Outcome(score: score, epochsCompleted: completed, diverged: true)
+            }
             scheduler.step()
             completed = epoch
             if let directory = checkpointDirectory {
@@ -139,6 +157,45 @@ public struct TrainingRun {
             if let plotPath { try writePlot(plotPath, losses: lossHistory, accuracies: accuracyHistory) }
         }
         return Outcome(score: score, epochsCompleted: completed, diverged: false)
+    }
+
+    /// Everything that can be checked before the first step, so that no training time is lost to
+    /// it: the training set is not empty; the plot can be written; the checkpoint directory is a
+    /// folder (or can be made), and without `resume` holds no checkpoints that this run would
+    /// overwrite.
+    func checkBeforeTraining<D>(trainLoader: DataLoader<D>) throws {
+        guard trainLoader.sampleCount > 0 else {
+            throw CheckpointError(path: modelName, reason: "the training set is empty: there is nothing to train on")
+        }
+        guard epochs >= 1, epochs <= Checkpoint.maximumEpoch else {
+            throw CheckpointError(path: modelName, reason: "\(epochs) epochs is outside 1...\(Checkpoint.maximumEpoch)")
+        }
+        if let plotPath { try FileWriting.checkWritable(plotPath) }
+        if let directory = checkpointDirectory {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
+                guard isDirectory.boolValue else {
+                    throw FileError(path: directory, action: "save checkpoints", reason: "it is a file, not a folder")
+                }
+                if !resume, let existing = Checkpoint.existingCheckpoints(in: directory) {
+                    throw CheckpointError(
+                        path: directory,
+                        reason:
+                            "holds \(existing); add --resume to continue that run, or choose another --checkpoint directory"
+                    )
+                }
+            } else {
+                // The folder the user named is made now, so that a path it cannot be made at fails
+                // before the first step.
+                try FileWriting.createFolder(directory)
+            }
+        }
+    }
+
+    /// The largest weights or optimiser file a checkpoint of `model` can need: every parameter as
+    /// F64 three times over (Adadelta and Adam keep two buffers per parameter), and the header.
+    func maximumTensorBytes(_ model: Module) -> Int {
+        8 + Safetensors.maximumHeaderSize + 3 * 8 * model.parameterCount
     }
 
     /// Every random generator the run depends on, by name.
@@ -172,6 +229,6 @@ public struct TrainingRun {
         let what = evaluationName.replacingOccurrences(of: " set", with: "").lowercased()
         var accuracyChart = LineChart(title: "\(modelName): \(what) accuracy", xLabel: "epoch", yLabel: "accuracy (%)")
         accuracyChart.add("\(what) accuracy", points: accuracies.map { (Double($0.epoch), $0.accuracy * 100) })
-        try LineChart.svg([lossChart, accuracyChart]).write(toFile: path, atomically: true, encoding: .utf8)
+        try FileWriting.write(LineChart.svg([lossChart, accuracyChart]), to: path)
     }
 }

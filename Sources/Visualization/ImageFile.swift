@@ -1,4 +1,5 @@
 import Compression
+import Files
 import Foundation
 
 /// A picture read from a file, as grey levels: what `mnist predict --image` classifies.
@@ -21,6 +22,11 @@ public struct ImageFile: Sendable {
 
     /// The largest width or height accepted, so that a hostile header cannot ask for gigabytes.
     public static let maximumSide = 16_384
+    /// The most pixels accepted: 16 megapixels (4096 x 4096), far more than a digit needs, and
+    /// within a few hundred megabytes at every step of decoding and preparation.
+    public static let maximumPixels = 1 << 24
+    /// The largest file read: 64 MiB (a 16-megapixel RGBA image stored uncompressed fits).
+    public static let maximumFileSize = 64 << 20
 
     public init(width: Int, height: Int, grey: [Float]) {
         self.width = width
@@ -29,12 +35,9 @@ public struct ImageFile: Sendable {
     }
 
     public init(contentsOf path: String) throws {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ImageFileError(
-                path: path,
-                reason: FileManager.default.fileExists(atPath: path) ? "could not be read" : "file not found")
-        }
-        try self.init(bytes: [UInt8](data), path: path)
+        try self.init(
+            bytes: FileReading.bytes(of: path, maximumSize: Self.maximumFileSize, what: "an image to classify"),
+            path: path)
     }
 
     public init(bytes: [UInt8], path: String) throws {
@@ -46,6 +49,17 @@ public struct ImageFile: Sendable {
             self = try Self.decodeNetpbm(bytes, path: path)
         } else {
             throw ImageFileError(path: path, reason: "not a PNG, PGM or PPM file")
+        }
+    }
+
+    /// Refuses sizes outside 1...`maximumSide` per side or above `maximumPixels` in all, before
+    /// anything is allocated or inflated for them.
+    static func checkSize(_ width: Int, _ height: Int, fail: (String) -> ImageFileError) throws {
+        guard width > 0, height > 0, width <= maximumSide, height <= maximumSide else {
+            throw fail("size \(width)x\(height) is outside 1...\(maximumSide) pixels per side")
+        }
+        guard width * height <= maximumPixels else {
+            throw fail("size \(width)x\(height) is more than \(maximumPixels / 1_000_000) megapixels; scale it down")
         }
     }
 
@@ -87,9 +101,7 @@ public struct ImageFile: Sendable {
         let width = Int(header[0]) << 24 | Int(header[1]) << 16 | Int(header[2]) << 8 | Int(header[3])
         let height = Int(header[4]) << 24 | Int(header[5]) << 16 | Int(header[6]) << 8 | Int(header[7])
         let (depth, colour, interlace) = (header[8], header[9], header[12])
-        guard width > 0, height > 0, width <= maximumSide, height <= maximumSide else {
-            throw fail("size \(width)x\(height) is outside 1...\(maximumSide) pixels per side")
-        }
+        try checkSize(width, height, fail: fail)
         guard depth == 8 else { throw fail("\(depth)-bit PNG is not supported (only 8 bits per channel)") }
         guard interlace == 0 else { throw fail("interlaced PNG is not supported; save it without interlacing") }
         guard header[10] == 0, header[11] == 0 else { throw fail("unknown compression or filter method") }
@@ -198,9 +210,7 @@ public struct ImageFile: Sendable {
             return value
         }
         let width = try number(), height = try number(), maxValue = try number()
-        guard width > 0, height > 0, width <= maximumSide, height <= maximumSide else {
-            throw fail("size \(width)x\(height) is outside 1...\(maximumSide) pixels per side")
-        }
+        try checkSize(width, height, fail: fail)
         guard maxValue > 0, maxValue <= 255 else {
             throw fail("maximum value \(maxValue) is not supported (only up to 255)")
         }

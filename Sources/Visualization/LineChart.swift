@@ -8,7 +8,7 @@ import Foundation
 /// ```swift
 /// var loss = LineChart(title: "Training loss", xLabel: "step", yLabel: "loss")
 /// loss.add("train", points: [(1, 2.3), (100, 0.4)])
-/// try LineChart.svg([loss]).write(toFile: "loss.svg", atomically: true, encoding: .utf8)
+/// try FileWriting.write(LineChart.svg([loss]), to: "loss.svg")
 /// ```
 public struct LineChart: Sendable {
     public struct Series: Sendable {
@@ -30,9 +30,15 @@ public struct LineChart: Sendable {
         self.yLabel = yLabel
     }
 
-    /// Adds a series; points with a non-finite coordinate are left out.
+    /// The largest magnitude drawn: a point beyond ±1e12 (a loss that exploded) is drawn at that
+    /// edge, so one wild value neither hides the rest of the curve nor breaks the axis arithmetic.
+    public static let largestValue = 1e12
+
+    /// Adds a series; points with a non-finite coordinate are left out, and coordinates beyond
+    /// ±`largestValue` are drawn at that edge.
     public mutating func add(_ name: String, points: [(x: Double, y: Double)], color: String? = nil) {
-        let finite = points.filter { $0.x.isFinite && $0.y.isFinite }
+        func clip(_ value: Double) -> Double { Swift.min(Swift.max(value, -Self.largestValue), Self.largestValue) }
+        let finite = points.filter { $0.x.isFinite && $0.y.isFinite }.map { (x: clip($0.x), y: clip($0.y)) }
         series.append(
             Series(name: name, points: finite, color: color ?? Self.palette[series.count % Self.palette.count]))
     }
@@ -99,14 +105,21 @@ public struct LineChart: Sendable {
         return svg + "</g>\n"
     }
 
-    /// Round-numbered ticks (steps of 1, 2 or 5 times a power of ten) covering [low, high].
+    /// Round-numbered ticks (steps of 1, 2 or 5 times a power of ten) covering [low, high]: about
+    /// five of them, never more than a dozen, whatever the values.
     static func ticks(_ low: Double, _ high: Double) -> [Double] {
+        guard low.isFinite, high.isFinite, low <= high else { return [0, 1] }
         var (low, high) = (low, high)
-        if high - low < 1e-12 { (low, high) = (low - 1, high + 1) }
+        // A flat series: a range around it, relative to its size (1 +- 1e-12 would give no ticks).
+        let flat = Swift.max(1e-9 * Swift.max(Swift.abs(low), Swift.abs(high)), 1e-12)
+        if high - low < flat {
+            (low, high) = (low - Swift.max(1, Swift.abs(low) * 0.1), high + Swift.max(1, Swift.abs(high) * 0.1))
+        }
         let rough = (high - low) / 5
         let magnitude = Foundation.pow(10, Foundation.floor(Foundation.log10(rough)))
         let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= rough } ?? 10 * magnitude
         let first = Foundation.floor(low / step) * step, last = Foundation.ceil(high / step) * step
+        guard step.isFinite, step > 0, (last - first) / step <= 12 else { return [low, high] }
         return stride(from: first, through: last + step / 2, by: step).map { $0 }
     }
 

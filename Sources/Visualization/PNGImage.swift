@@ -1,4 +1,5 @@
 import Compression
+import Files
 import Foundation
 
 /// An 8-bit greyscale or RGB image that can be saved as a PNG file any viewer opens.
@@ -78,9 +79,10 @@ public struct PNGImage: Sendable, Equatable {
         return file
     }
 
-    /// Writes the PNG file atomically (a temporary file, then a rename).
+    /// Writes the PNG file atomically and durably (`FileWriting`); a path that is not a regular
+    /// file (a device, a directory, a link) is refused, not replaced.
     public func write(to path: String) throws {
-        try Data(pngData()).write(to: URL(fileURLWithPath: path), options: .atomic)
+        try FileWriting.write(pngData(), to: path)
     }
 
     private func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {

@@ -129,3 +129,43 @@ struct OptimizerTests {
         #expect(try run(interruptAfter: 2) == run(interruptAfter: nil))
     }
 }
+
+@Suite("Optimiser state from a damaged checkpoint is refused, and nothing changes")
+struct OptimizerStateSafetyTests {
+    @Test("Adam refuses step counts of NaN, 1e30, -1 and 2.5 without trapping")
+    func adamSteps() throws {
+        let parameter = Parameter(Tensor([1, 2]))
+        let adam = Adam(parameters: [parameter])
+        let good = adam.stateTensors()
+        for bad: Float in [.nan, 1e30, -1, 2.5] {
+            #expect {
+                try adam.loadStateTensors([("step", [bad])])
+            } throws: { error in
+                "\(error)".contains("is not a whole number from 0 to 2^24")
+            }
+        }
+        #expect(adam.stateTensors().map(\.values) == good.map(\.values))
+    }
+
+    @Test("Moments holding NaN, or a negative mean square, are refused")
+    func nonFiniteMoments() {
+        let parameter = Parameter(Tensor([1, 2]))
+        let adam = Adam(parameters: [parameter])
+        #expect {
+            try adam.loadStateTensors([("exp_avg.0", [.nan, 0])])
+        } throws: { error in
+            "\(error)".contains("holds NaN or infinite values")
+        }
+        #expect {
+            try adam.loadStateTensors([("exp_avg_sq.0", [-1, 0])])
+        } throws: { error in
+            "\(error)".contains("holds a negative mean square")
+        }
+        let sgd = SGD(parameters: [parameter], learningRate: 0.1, momentum: 0.9)
+        #expect {
+            try sgd.loadStateTensors([("momentum.0", [.infinity, 0])])
+        } throws: { error in
+            "\(error)".contains("holds NaN or infinite values")
+        }
+    }
+}

@@ -105,14 +105,21 @@ struct ImageFileTests {
         var interlaced = good
         interlaced[28] = 1  // IHDR's interlace byte
         #expect(failure(fixCRC(interlaced)).contains("interlaced"))
+        // A 16384 x 16384 RGBA header (a 1 MB file could inflate to 1 GiB) is refused from its
+        // header, before any inflating.
+        var huge = good
+        huge.replaceSubrange(16..<24, with: [0, 0, 0x40, 0, 0, 0, 0x40, 0])
+        huge[25] = 6
+        #expect(failure(fixCRC(huge)).contains("16384x16384 is more than 16 megapixels"))
         var sixteenBit = good
         sixteenBit[24] = 16
         #expect(failure(fixCRC(sixteenBit)).contains("16-bit"))
         #expect(failure(Array("GIF89a".utf8)).contains("not a PNG"))
         #expect(failure(Array("P5 4 4 255\n".utf8)).contains("truncated"))
-        // A header promising 16384 x 16384 colour samples in a 20-byte file is refused before
-        // anything is allocated for them.
-        #expect(failure(Array("P3 16384 16384 255 1".utf8)).contains("truncated"))
+        // A header promising 4096 x 4096 colour samples in a 20-byte file is refused before
+        // anything is allocated for them, and 16384 x 16384 is over the pixel limit whatever the file.
+        #expect(failure(Array("P3 4096 4096 255 1".utf8)).contains("truncated"))
+        #expect(failure(Array("P3 16384 16384 255 1".utf8)).contains("more than 16 megapixels"))
     }
 
     /// Recomputes the IHDR chunk's CRC after a test changed a header byte.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-import Visualization
+
+@testable import Visualization
 
 @Suite("SVG line charts")
 struct LineChartTests {
@@ -39,5 +40,18 @@ struct LineChartTests {
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
         #expect(String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).contains("svg"))
+    }
+}
+
+@Suite("Line charts of hostile values")
+struct HostileChartTests {
+    @Test("Losses of 1e308, -1e308 and 9e15 draw a chart at once instead of spinning or trapping")
+    func extremeValues() {
+        var chart = LineChart(title: "t", xLabel: "x", yLabel: "y")
+        chart.add("loss", points: [(1, 1e308), (2, -1e308), (3, 9e15), (4, .nan), (Double.greatestFiniteMagnitude, 1)])
+        let svg = LineChart.svg([chart])
+        #expect(svg.contains("<polyline"))
+        #expect(LineChart.ticks(-1e12, 1e12).count <= 13)
+        #expect(LineChart.ticks(5, 5).count >= 2)
     }
 }

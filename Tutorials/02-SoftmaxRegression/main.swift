@@ -21,10 +21,10 @@ var arguments = CommandLineArguments(
           --seed N         seed of the initial weights and of the shuffling (default 1)
           --data DIR       data directory holding mnist/ (default: $KINDLING_DATA or ./data)
         """)
-let epochs = arguments.integer("--epochs", default: 8, minimum: 1)
-let learningRate = arguments.number("--lr", default: 0.5)
-let gamma = arguments.number("--gamma", default: 0.6)
-let batchSize = arguments.integer("--batch-size", default: 64, minimum: 1)
+let epochs = arguments.integer("--epochs", default: 8, minimum: 1, maximum: 100_000)
+let learningRate = arguments.number("--lr", default: 0.5, minimum: 0)
+let gamma = arguments.number("--gamma", default: 0.6, minimum: 0)
+let batchSize = arguments.integer("--batch-size", default: 64, minimum: 1, maximum: 1 << 20)
 let seed = UInt64(arguments.integer("--seed", default: 1))
 let dataDirectory = arguments.dataDirectory()
 arguments.finish()
@@ -175,7 +175,7 @@ let trainingTime = Stopwatch()
 let losses = train(&model, epochs: epochs, rule: .softmaxMinusOneHot, report: true, rate: learningRate)
 var lossChart = LineChart(title: "Softmax regression, gradient by hand", xLabel: "epoch", yLabel: "mean training loss")
 lossChart.add("cross-entropy", points: losses.enumerated().map { (Double($0.offset + 1), Double($0.element)) })
-runOrExit { try LineChart.svg([lossChart]).write(toFile: "tutorial02-loss.svg", atomically: true, encoding: .utf8) }
+runOrExit { try FileWriting.write(LineChart.svg([lossChart]), to: "tutorial02-loss.svg") }
 print("Wrote tutorial02-loss.svg: the training loss per epoch (open it in a browser).")
 print(
     "Trained in \(String(format: "%.1f", trainingTime.seconds)) s; the loss fell from "

@@ -23,9 +23,9 @@ var arguments = CommandLineArguments(
           --seed N         seed of the weights and the shuffling (default 1)
           --data DIR       data directory holding mnist/ (default: $KINDLING_DATA or ./data)
         """)
-let epochs = arguments.integer("--epochs", default: 100, minimum: 1)
-let learningRate = arguments.number("--lr", default: 1e-3)
-let batchSize = arguments.integer("--batch-size", default: 600, minimum: 1)
+let epochs = arguments.integer("--epochs", default: 100, minimum: 1, maximum: 100_000)
+let learningRate = arguments.number("--lr", default: 1e-3, minimum: 0)
+let batchSize = arguments.integer("--batch-size", default: 600, minimum: 1, maximum: 1 << 20)
 let seed = UInt64(arguments.integer("--seed", default: 1))
 let dataDirectory = arguments.dataDirectory()
 arguments.finish()
@@ -104,7 +104,7 @@ print(
 // any online Graphviz viewer) draws.
 let graphNames = Dictionary(uniqueKeysWithValues: model.namedParameters().map { ($0.name, $0.parameter as Tensor) })
 let dotPath = "autograd-graph.dot"
-runOrExit { try loss.graphviz(names: graphNames).write(toFile: dotPath, atomically: true, encoding: .utf8) }
+runOrExit { try FileWriting.write(loss.graphviz(names: graphNames), to: dotPath) }
 print("Wrote \(dotPath): draw it with `dot -Tsvg \(dotPath) -o autograd-graph.svg`.\n")
 
 // MARK: - 3. Autograd's gradient is the one we derived by hand
@@ -165,7 +165,7 @@ let outcome = runOrExit {
 print("Trained in \(String(format: "%.1f", watch.seconds)) s.")
 var chart = LineChart(title: "Softmax regression with autograd and Adam", xLabel: "epoch", yLabel: "mean training loss")
 chart.add("cross-entropy", points: curve)
-runOrExit { try LineChart.svg([chart]).write(toFile: "tutorial03-loss.svg", atomically: true, encoding: .utf8) }
+runOrExit { try FileWriting.write(LineChart.svg([chart]), to: "tutorial03-loss.svg") }
 print("Wrote tutorial03-loss.svg: the training loss per epoch.\n")
 
 // MARK: - 5. The score

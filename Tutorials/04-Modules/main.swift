@@ -21,9 +21,9 @@ var arguments = CommandLineArguments(
           --seed N          seed of the weights and the shuffling (default 1)
           --data DIR        data directory holding mnist/ (default: $KINDLING_DATA or ./data)
         """)
-let sgdEpochs = arguments.integer("--epochs", default: 25, minimum: 1)
-let adamEpochs = arguments.integer("--adam-epochs", default: 5, minimum: 1)
-let batchSize = arguments.integer("--batch-size", default: 64, minimum: 1)
+let sgdEpochs = arguments.integer("--epochs", default: 25, minimum: 1, maximum: 100_000)
+let adamEpochs = arguments.integer("--adam-epochs", default: 5, minimum: 1, maximum: 100_000)
+let batchSize = arguments.integer("--batch-size", default: 64, minimum: 1, maximum: 1 << 20)
 let seed = UInt64(arguments.integer("--seed", default: 1))
 let dataDirectory = arguments.dataDirectory()
 arguments.finish()
@@ -140,6 +140,6 @@ print(
     """)
 var chart = LineChart(title: "MLP 784-128-256-10: validation loss", xLabel: "epoch", yLabel: "validation cross-entropy")
 for label in ["SGD", "Adam"] { chart.add(label, points: validationCurves[label] ?? []) }
-runOrExit { try LineChart.svg([chart]).write(toFile: "tutorial04-validation.svg", atomically: true, encoding: .utf8) }
+runOrExit { try FileWriting.write(LineChart.svg([chart]), to: "tutorial04-validation.svg") }
 print("Wrote tutorial04-validation.svg: validation loss per epoch, SGD against Adam.\n")
 print("Test set: \(adamScore)")

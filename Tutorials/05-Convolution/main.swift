@@ -20,8 +20,8 @@ var arguments = CommandLineArguments(
           --seed N         seed of the weights and the shuffling (default 1)
           --data DIR       data directory holding mnist/ (default: $KINDLING_DATA or ./data)
         """)
-let epochs = arguments.integer("--epochs", default: 1, minimum: 1)
-let cnnEpochs = arguments.integer("--cnn-epochs", default: 0, minimum: 0)
+let epochs = arguments.integer("--epochs", default: 1, minimum: 1, maximum: 100_000)
+let cnnEpochs = arguments.integer("--cnn-epochs", default: 0, minimum: 0, maximum: 100_000)
 let seed = UInt64(arguments.integer("--seed", default: 1))
 let dataDirectory = arguments.dataDirectory()
 arguments.finish()
@@ -237,7 +237,7 @@ print("")
 
 var chart = LineChart(title: "Test accuracy per epoch", xLabel: "epoch", yLabel: "accuracy (%)")
 for (name, curve) in accuracyCurves { chart.add(name, points: curve) }
-runOrExit { try LineChart.svg([chart]).write(toFile: "tutorial05-accuracy.svg", atomically: true, encoding: .utf8) }
+runOrExit { try FileWriting.write(LineChart.svg([chart]), to: "tutorial05-accuracy.svg") }
 print("Wrote tutorial05-accuracy.svg: test accuracy per epoch of each model trained here.\n")
 print("convnet after \(epochs) epoch(s):")
 print("Test set: \(convnetScore)")

@@ -1,0 +1,95 @@
+import Autograd
+import Foundation
+import NeuralNetwork
+import TestSupport
+import Testing
+
+/// Safetensors bytes with the given header JSON and `data` after it.
+func safetensorsFile(header: String, data: [UInt8] = []) -> [UInt8] {
+    var json = Array(header.utf8)
+    while json.count % 8 != 0 { json.append(0x20) }
+    let length = UInt64(json.count)
+    return (0..<8).map { UInt8(truncatingIfNeeded: length >> (8 * UInt64($0))) } + json + data
+}
+
+@Suite("Hostile weight files are refused before they cost memory", .isolatedRandomness)
+struct HostileWeightsTests {
+    func temporaryPath(_ name: String) -> String {
+        NSTemporaryDirectory() + "kindling-\(UUID().uuidString)-\(name)"
+    }
+
+    @Test("A header over 16 MiB is refused; 100,000 zero-size tensors within it load")
+    func manyTinyTensors() throws {
+        var entries = (0..<100_000).map { "\"t\($0)\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0]}" }
+        let file = try Safetensors.decode(
+            safetensorsFile(header: "{" + entries.joined(separator: ",") + "}"), path: "many")
+        #expect(file.tensors.count == 100_000)
+        #expect(file.tensors["t5"]?.shape == [0])
+        entries = (0..<400_000).map { "\"t\($0)\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0]}" }
+        #expect {
+            _ = try Safetensors.decode(
+                safetensorsFile(header: "{" + entries.joined(separator: ",") + "}"), path: "huge")
+        } throws: { error in
+            "\(error)".contains("exceeds the 16777216-byte limit")
+        }
+    }
+
+    @Test("A 2 GB sparse file given as a model's weights is refused from its size")
+    func sparseWeights() throws {
+        let path = temporaryPath("sparse.safetensors")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(FileManager.default.createFile(atPath: path, contents: nil))
+        #expect(truncate(path, 2_000_000_000) == 0)
+        let model = Linear(inputFeatures: 3, outputFeatures: 2)
+        #expect {
+            try model.load(from: path)
+        } throws: { error in
+            "\(error)".hasPrefix("\(path): cannot read: it is 2000000000 bytes; this safetensors file is at most")
+        }
+    }
+
+    @Test("NaN weights, and weights of another model, are refused naming the file and what its metadata says")
+    func wrongOrBrokenWeights() throws {
+        let path = temporaryPath("weights.safetensors")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let model = Linear(inputFeatures: 3, outputFeatures: 2)
+        var state = model.stateDict()
+        state["weight"] = Tensor(shape: [2, 3], data: [1, 2, .nan, 4, 5, 6])
+        try Safetensors.save(state, to: path)
+        #expect {
+            try model.load(from: path)
+        } throws: { error in
+            "\(error)".contains("NaN or infinite values in weight")
+        }
+        try Linear(inputFeatures: 5, outputFeatures: 2).save(to: path, metadata: ["model": "mlp"])
+        #expect {
+            try model.load(from: path)
+        } throws: { error in
+            "\(error)".hasPrefix("\(path): holds weights of 'mlp' (its metadata), not of this Linear")
+        }
+    }
+
+    @Test("Names and dtypes from a file reach a message escaped, never as terminal control codes")
+    func escapedNames() {
+        let header = "{\"fc\\u001b[2J\":{\"dtype\":\"X\\u001b]0;\",\"shape\":[1],\"data_offsets\":[0,4]}}"
+        #expect {
+            _ = try Safetensors.decode(safetensorsFile(header: header, data: [0, 0, 0, 0]), path: "evil")
+        } throws: { error in
+            let text = "\(error)"
+            return !text.contains("\u{1B}") && text.contains("fc\\u{1B}[2J") && text.contains("X\\u{1B}]0;")
+        }
+    }
+
+    @Test("Malformed JSON headers are refused with a reason, never a crash")
+    func malformedHeaders() {
+        for header in [
+            "{", "{\"a\":", "{\"a\":{\"dtype\":\"F32\"}}", "[1]", "{\"a\":{\"shape\":[1e400]}}",
+            "{\"a\":{\"dtype\":\"F32\",\"shape\":[99999999999999999],\"data_offsets\":[0,4]}}",
+            "{\"a\":1,\"a\":2}", "{\"__metadata__\":{\"k\":1}}", "{} trailing",
+        ] {
+            #expect(throws: SafetensorsError.self, "\(header)") {
+                _ = try Safetensors.decode(safetensorsFile(header: header, data: [0, 0, 0, 0]), path: "bad")
+            }
+        }
+    }
+}
