@@ -95,7 +95,7 @@ let libraryModules: [Target] = [
     // Step 3: reverse-mode autograd.
     library("Autograd", ["MatrixMath", "Parallel", "Random"]),
     // Step 4: Module, Parameter, layers, losses, weight files; the optimisers.
-    library("NeuralNetwork", ["Autograd", "Files", "MatrixMath", "Parallel", "Random"]),
+    library("NeuralNetwork", ["Autograd", "Compression", "Files", "MatrixMath", "Parallel", "Random"]),
     library("Optimizers", ["NeuralNetwork", "Autograd", "Files", "Parallel"]),
     // Step 5: convolution and pooling.
     library("Convolution", ["NeuralNetwork", "Autograd", "MatrixMath", "Parallel"]),

@@ -106,7 +106,7 @@ mkfifo "$work/fifo"
 check "a FIFO as --weights" "it is a pipe (FIFO), not a file" "${test_weights[@]}" "$work/fifo"
 check "/dev/zero as --weights" "it is a device, not a file" "${test_weights[@]}" /dev/zero
 truncate -s 2G "$work/sparse"
-check "a 2 GB sparse file as --weights" "this safetensors file is at most" "${test_weights[@]}" "$work/sparse"
+check "a 2 GB sparse file as --weights" "a weights file for this SoftmaxClassifier is at most" "${test_weights[@]}" "$work/sparse"
 check "weights of another model" "holds weights of 'linear' (its metadata), not of this MLP" \
     "$bin/mnist" test --model mlp --data "$data" --weights "$work/linear.safetensors"
 python3 - "$work" <<'PY'
@@ -125,7 +125,7 @@ write("nan.safetensors", {"fc.weight": {"dtype": "F32", "shape": [10, 784], "dat
 # A tensor name with terminal escape codes.
 write("escape.safetensors", {"fc\x1b[2J.weight": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}}, b"\0" * 4)
 PY
-check "a 99 MB header of 1.65 M zero-size tensors" "this safetensors file is at most" "${test_weights[@]}" "$work/many.safetensors"
+check "a 99 MB header of 1.65 M zero-size tensors" "a weights file for this SoftmaxClassifier is at most" "${test_weights[@]}" "$work/many.safetensors"
 check "NaN weights" "NaN or infinite values in fc.weight, fc.bias" "${test_weights[@]}" "$work/nan.safetensors"
 check "a tensor name with escape codes" 'fc\u{1B}[2J.weight' "${test_weights[@]}" "$work/escape.safetensors"
 if grep -q $'\x1b' "$work/err"; then echo "FAIL an escape code reached the terminal"; failures=$((failures + 1)); fi

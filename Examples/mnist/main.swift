@@ -275,7 +275,7 @@ func classify(_ path: String, model: Module, recipe: MNISTRecipe) {
     )
     print(TerminalArt.render(pixels, width: 28, height: 28))
     var input = pixels
-    recipe.normalization?.apply(to: &input, channels: 1)
+    recipe.normalization?.apply(to: &input, channels: 1, planeSize: 28 * 28)
     let probabilities = withNoGrad { model(Tensor(shape: [1, 1, 28, 28], data: input)).softmax(dim: 1) }.data
     let ranked = probabilities.indices.sorted { probabilities[$0] > probabilities[$1] }
     for (rank, digit) in ranked.prefix(3).enumerated() {

@@ -10,9 +10,16 @@
 extension Tensor {
     /// Computes d(self)/d(leaf) for every leaf that requires a gradient and adds it to `leaf.grad`.
     ///
-    /// - Parameter gradient: d(final)/d(self), needed when `self` is not a scalar (for a scalar
-    ///   the seed is 1: d(self)/d(self)).
-    public func backward(_ gradient: Tensor? = nil) {
+    /// The values each operation saved for its backward pass (its inputs, a convolution's
+    /// windows) are freed as soon as that node has run, as in PyTorch; running `backward()` through
+    /// the same graph again then stops with PyTorch's explanation, unless the first call kept them
+    /// with `retainGraph: true`.
+    ///
+    /// - Parameters:
+    ///   - gradient: d(final)/d(self), needed when `self` is not a scalar (for a scalar the seed
+    ///     is 1: d(self)/d(self)).
+    ///   - retainGraph: keep the saved values, so that the graph can be walked again.
+    public func backward(_ gradient: Tensor? = nil, retainGraph: Bool = false) {
         precondition(
             requiresGrad,
             "backward: this tensor does not require a gradient and has no gradFn (was it computed inside withNoGrad, or from tensors without requiresGrad?)"
@@ -40,8 +47,16 @@ extension Tensor {
             guard let outputGradient = pending.removeValue(forKey: ObjectIdentifier(node)),
                 let function = node.gradFn
             else { continue }
+            guard let nodeBackward = function.backward else {
+                preconditionFailure(
+                    "backward: trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). "
+                        + "Saved intermediate values of the graph are freed when you call backward(). "
+                        + "Specify retainGraph: true if you need to backward through the graph a second time (at \(function.name))"
+                )
+            }
             let needs = function.inputs.map(\.requiresGrad)
-            let inputGradients = function.backward(outputGradient, needs)
+            let inputGradients = nodeBackward(outputGradient, needs)
+            if !retainGraph { function.release() }
             for (index, input) in function.inputs.enumerated() where needs[index] {
                 guard let contribution = inputGradients[index] else { continue }
                 precondition(

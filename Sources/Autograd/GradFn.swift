@@ -8,7 +8,7 @@
 ///
 /// ```swift
 /// print(loss.gradFn!)                       // <NllLossBackward0>
-/// print(loss.gradFn!.nextFunctions)         // [Optional(<LogSoftmaxBackward0>)]
+/// print(loss.gradFn!.nextFunctions[0])      // (function: Optional(<LogSoftmaxBackward0>), index: 0)
 /// ```
 public final class GradFn: CustomStringConvertible {
     /// The operation's name, PyTorch-style.
@@ -18,7 +18,17 @@ public final class GradFn: CustomStringConvertible {
     /// For an `AccumulateGrad` node: the leaf tensor whose `.grad` it fills.
     public let variable: Tensor?
     /// Maps the output's gradient to one gradient per input (nil where `needsGradient` is false).
-    let backward: ([Float], _ needsGradient: [Bool]) -> [[Float]?]
+    /// Set to nil once `backward()` has used it (unless told to retain the graph), which frees the
+    /// values it saved from the forward pass, as PyTorch frees its saved tensors.
+    private(set) var backward: (([Float], _ needsGradient: [Bool]) -> [[Float]?])?
+
+    /// True once the saved values are gone: a second `backward()` through this node is an error.
+    public var isReleased: Bool { backward == nil && name != "AccumulateGrad" }
+
+    /// Frees the saved values (the closure and what it captured).
+    func release() {
+        if name != "AccumulateGrad" { backward = nil }
+    }
 
     init(name: String, inputs: [Tensor], backward: @escaping ([Float], [Bool]) -> [[Float]?]) {
         self.name = name
@@ -34,12 +44,14 @@ public final class GradFn: CustomStringConvertible {
         backward = { _, _ in [] }
     }
 
-    /// The nodes that produced this node's inputs: an operation's `gradFn`, `AccumulateGrad` for a
-    /// leaf that requires a gradient, nil for a constant.
-    public var nextFunctions: [GradFn?] {
+    /// The nodes that produced this node's inputs, in the operation's argument order, as PyTorch's
+    /// `next_functions`: (an operation's `gradFn`, `AccumulateGrad` for a leaf that requires a
+    /// gradient, nil for a constant; the index of that node's output the input is, always 0 here,
+    /// where every operation has one differentiable output).
+    public var nextFunctions: [(function: GradFn?, index: Int)] {
         inputs.map { input in
-            if let node = input.gradFn { return node }
-            return input.requiresGrad ? GradFn(accumulatingInto: input) : nil
+            if let node = input.gradFn { return (node, 0) }
+            return (input.requiresGrad ? GradFn(accumulatingInto: input) : nil, 0)
         }
     }
 

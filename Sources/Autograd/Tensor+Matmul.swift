@@ -11,7 +11,7 @@ import MatrixMath
 ///
 /// ## Shape
 /// - matmul: [m, k] x [k, n] -> [m, n]
-/// - linear: input [n, in], weight [out, in], bias [out] -> [n, out]
+/// - linear: input [*, in], weight [out, in], bias [out] -> [*, out]
 ///
 /// ```swift
 /// let y = x.matmul(w)                                // [64, 784] x [784, 10] -> [64, 10]
@@ -49,55 +49,72 @@ extension Tensor {
         }
     }
 
-    /// x W^T + b with W stored [out, in] as PyTorch's `nn.Linear` stores it.
+    /// x W^T + b with W stored [out, in] as PyTorch's `nn.Linear` stores it (`F.linear`).
+    ///
+    /// It records the graph PyTorch records: `W.t()` (`TBackward0`), then `addmm(b, x, W^T)`
+    /// (`AddmmBackward0`, whose inputs are the bias, x and W^T, in that order), or `mm(x, W^T)`
+    /// (`MmBackward0`) without a bias; an input of more than two dimensions [*, in] is viewed as
+    /// rows [-1, in] and the result viewed back as [*, out] (`UnsafeViewBackward0`).
     public func linear(weight: Tensor, bias: Tensor?) -> Tensor {
         precondition(
-            rank == 2 && weight.rank == 2,
-            "linear: needs a 2-D input and a 2-D weight, got input \(shapeText) and weight \(weight.shapeText)")
-        let (batch, inFeatures, outFeatures) = (shape[0], shape[1], weight.shape[0])
+            rank >= 1 && weight.rank == 2,
+            "linear: needs an input [*, in] and a 2-D weight, got input \(shapeText) and weight \(weight.shapeText)")
+        let (inFeatures, outFeatures) = (weight.shape[1], weight.shape[0])
         precondition(
-            weight.shape[1] == inFeatures,
-            "linear: input \(shapeText) has \(inFeatures) features but weight \(weight.shapeText) expects \(weight.shape[1])"
+            shape.last == inFeatures,
+            "linear: input \(shapeText) has \(shape.last ?? 0) features but weight \(weight.shapeText) expects \(inFeatures)"
         )
         if let bias {
             precondition(
                 bias.shape == [outFeatures],
                 "linear: bias \(bias.shapeText) does not match weight \(weight.shapeText) (expected [\(outFeatures)])")
         }
-        let x = data, w = weight.data
-        var y = [Float](repeating: 0, count: batch * outFeatures)
-        if let bias {
-            // Start every row from the bias, then add x W^T on top (beta = 1).
-            for row in 0..<batch { y.replaceSubrange(row * outFeatures..<(row + 1) * outFeatures, with: bias.data) }
+        guard rank == 2 else {
+            let rows = rank == 1 ? self.reshaped(to: [1, inFeatures]) : self.reshaped(to: [-1, inFeatures])
+            let leading = Array(shape.dropLast())
+            return rows.linear(weight: weight, bias: bias).reshaped(
+                to: leading + [outFeatures], name: "UnsafeViewBackward0")
         }
+        let transposedWeight = weight.transposed()
+        guard let bias else { return matmul(transposedWeight) }
+        return Tensor.addmm(bias, self, transposedWeight)
+    }
+
+    /// bias + x w, with the bias added to every row (PyTorch's `torch.addmm` as `F.linear` uses it).
+    ///
+    ///     Y = b + X W:    db = column sums of dY,   dX = dY W^T,   dW = X^T dY
+    static func addmm(_ bias: Tensor, _ x: Tensor, _ w: Tensor) -> Tensor {
+        let (batch, inFeatures, outFeatures) = (x.shape[0], x.shape[1], w.shape[1])
+        let xData = x.data, wData = w.data
+        var y = [Float](repeating: 0, count: batch * outFeatures)
+        // Start every row from the bias, then add x w on top (beta = 1).
+        for row in 0..<batch { y.replaceSubrange(row * outFeatures..<(row + 1) * outFeatures, with: bias.data) }
         gemm(
-            transB: .transposed, m: batch, n: outFeatures, k: inFeatures,
-            a: x, lda: Swift.max(inFeatures, 1), b: w, ldb: Swift.max(inFeatures, 1),
-            beta: bias == nil ? 0 : 1, c: &y, ldc: Swift.max(outFeatures, 1))
-        return Tensor.result(
-            shape: [batch, outFeatures], data: y, inputs: [self, weight], bias: bias,
-            name: "AddmmBackward0"
-        ) { gradient, needs in
-            var dx: [Float]? = nil, dw: [Float]? = nil, db: [Float]? = nil
-            if needs[0] {  // dX = dY W: [batch, out] x [out, in]
-                var result = [Float](repeating: 0, count: batch * inFeatures)
-                gemm(
-                    m: batch, n: inFeatures, k: outFeatures, a: gradient, lda: Swift.max(outFeatures, 1),
-                    b: w, ldb: Swift.max(inFeatures, 1), c: &result, ldc: Swift.max(inFeatures, 1))
-                dx = result
-            }
-            if needs[1] {  // dW = dY^T X: [out, batch] x [batch, in]
-                var result = [Float](repeating: 0, count: outFeatures * inFeatures)
-                gemm(
-                    transA: .transposed, m: outFeatures, n: inFeatures, k: batch,
-                    a: gradient, lda: Swift.max(outFeatures, 1), b: x, ldb: Swift.max(inFeatures, 1),
-                    c: &result, ldc: Swift.max(inFeatures, 1))
-                dw = result
-            }
-            if needs[2] {  // db = the column sums of dY
+            m: batch, n: outFeatures, k: inFeatures, a: xData, lda: Swift.max(inFeatures, 1), b: wData,
+            ldb: Swift.max(outFeatures, 1), beta: 1, c: &y, ldc: Swift.max(outFeatures, 1))
+        return Tensor.result(shape: [batch, outFeatures], data: y, inputs: [bias, x, w], name: "AddmmBackward0") {
+            gradient, needs in
+            var db: [Float]? = nil, dx: [Float]? = nil, dw: [Float]? = nil
+            if needs[0] {  // db = the column sums of dY
                 db = columnSums(gradient, rows: batch, columns: outFeatures)
             }
-            return [dx, dw, db]
+            if needs[1] {  // dX = dY w^T: [batch, out] x [out, in]
+                var result = [Float](repeating: 0, count: batch * inFeatures)
+                gemm(
+                    transB: .transposed, m: batch, n: inFeatures, k: outFeatures, a: gradient,
+                    lda: Swift.max(outFeatures, 1), b: wData, ldb: Swift.max(outFeatures, 1), c: &result,
+                    ldc: Swift.max(inFeatures, 1))
+                dx = result
+            }
+            if needs[2] {  // dW = X^T dY: [in, batch] x [batch, out]
+                var result = [Float](repeating: 0, count: inFeatures * outFeatures)
+                gemm(
+                    transA: .transposed, m: inFeatures, n: outFeatures, k: batch, a: xData,
+                    lda: Swift.max(inFeatures, 1), b: gradient, ldb: Swift.max(outFeatures, 1), c: &result,
+                    ldc: Swift.max(outFeatures, 1))
+                dw = result
+            }
+            return [db, dx, dw]
         }
     }
 }

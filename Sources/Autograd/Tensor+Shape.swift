@@ -8,26 +8,39 @@
 ///
 /// ```swift
 /// let images = batch.reshaped(to: [-1, 1, 28, 28])
-/// let rows = features.flattened()          // keep the batch dimension
+/// let rows = features.flattened(startDim: 1)          // keep the batch dimension
 /// ```
 extension Tensor {
     /// The same values in a new shape (PyTorch's `view`/`reshape`).
     public func reshaped(to newShape: [Int]) -> Tensor {
+        reshaped(to: newShape, name: "ViewBackward0")
+    }
+
+    /// `reshaped`, recorded under the node name PyTorch gives the operation that reshapes
+    /// (`ViewBackward0` for `view`, `UnsafeViewBackward0` for the result of a batched `linear`).
+    func reshaped(to newShape: [Int], name: String) -> Tensor {
         let resolved = resolveShape(newShape)
-        let oldShape = shape
-        return Tensor.result(shape: resolved, data: data, inputs: [self], name: "ViewBackward0") { gradient, _ in
-            _ = oldShape
-            return [gradient]  // same order of values, so the gradient is unchanged
+        return Tensor.result(shape: resolved, data: data, inputs: [self], name: name) { gradient, _ in
+            [gradient]  // same order of values, so the gradient is unchanged
         }
     }
 
-    /// Merges dimensions `startDim` through the last into one (`torch.flatten(x, 1)`).
-    public func flattened(startDim: Int = 1) -> Tensor {
-        precondition(
-            startDim >= 0 && startDim <= Swift.max(rank - 1, 0),
-            "flatten: startDim \(startDim) is not a dimension of a tensor of shape \(shapeText)")
+    /// Merges dimensions `startDim` through `endDim` into one, as `torch.flatten(x, startDim,
+    /// endDim)`: by default every dimension (a 1-D result); `flattened(startDim: 1)` keeps the
+    /// batch, as `torch.flatten(x, 1)` before a Linear layer. Negative dimensions count from the
+    /// end. When nothing is merged, the tensor itself is returned, as in PyTorch.
+    ///
+    /// ```swift
+    /// images.flattened(startDim: 1)      // [64, 1, 28, 28] -> [64, 784]
+    /// ```
+    public func flattened(startDim: Int = 0, endDim: Int = -1) -> Tensor {
         guard rank > 0 else { return reshaped(to: [1]) }
-        return reshaped(to: Array(shape[..<startDim]) + [shape[startDim...].reduce(1, *)])
+        let start = startDim < 0 ? startDim + rank : startDim, end = endDim < 0 ? endDim + rank : endDim
+        precondition(
+            start >= 0 && start < rank && end >= start && end < rank,
+            "flatten: dimensions \(startDim) to \(endDim) are not a range of a tensor of shape \(shapeText)")
+        guard end > start else { return self }
+        return reshaped(to: Array(shape[..<start]) + [shape[start...end].reduce(1, *)] + Array(shape[(end + 1)...]))
     }
 
     /// The transpose of a 2-D tensor (`.t()`).

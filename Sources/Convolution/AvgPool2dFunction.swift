@@ -6,10 +6,12 @@ import Parallel
 ///
 /// ## Shape
 /// - [N, C, H, W] -> [N, C, (H - k_h) / s_h + 1, (W - k_w) / s_w + 1]
-public func avgPool2d(_ input: Tensor, kernelSize: (Int, Int), stride: (Int, Int), layerName: String = "avgPool2d")
+public func avgPool2d(
+    _ input: Tensor, kernelSize: (Int, Int), stride: (Int, Int)? = nil, layerName: String = "avgPool2d"
+)
     -> Tensor
 {
-    let (planes, g) = poolingGeometry(input, kernelSize: kernelSize, stride: stride, layerName: layerName)
+    let (planes, g) = poolingGeometry(input, kernelSize: kernelSize, stride: stride ?? kernelSize, layerName: layerName)
     let scale = 1 / Float(g.kernelArea)
     var output = [Float](repeating: 0, count: planes * g.outputPlane)
     input.data.withUnsafeBufferPointer { x in

@@ -12,15 +12,18 @@ import Parallel
 /// element of the window gets nothing from it. Overlapping windows add up.
 ///
 /// ## Shape
-/// - [N, C, H, W] -> [N, C, (H - k_h) / s_h + 1, (W - k_w) / s_w + 1]
+/// - [N, C, H, W] -> [N, C, (H - k_h) / s_h + 1, (W - k_w) / s_w + 1]; the stride defaults to the
+///   kernel size, as in PyTorch (non-overlapping windows)
 ///
 /// ```swift
-/// let pooled = maxPool2d(features, kernelSize: (2, 2), stride: (2, 2))   // [64, 32, 26, 26] -> [64, 32, 13, 13]
+/// let pooled = maxPool2d(features, kernelSize: (2, 2))   // [64, 32, 26, 26] -> [64, 32, 13, 13]
 /// ```
-public func maxPool2d(_ input: Tensor, kernelSize: (Int, Int), stride: (Int, Int), layerName: String = "maxPool2d")
+public func maxPool2d(
+    _ input: Tensor, kernelSize: (Int, Int), stride: (Int, Int)? = nil, layerName: String = "maxPool2d"
+)
     -> Tensor
 {
-    let (planes, g) = poolingGeometry(input, kernelSize: kernelSize, stride: stride, layerName: layerName)
+    let (planes, g) = poolingGeometry(input, kernelSize: kernelSize, stride: stride ?? kernelSize, layerName: layerName)
     var output = [Float](repeating: 0, count: planes * g.outputPlane)
     var argmax = [Int32](repeating: 0, count: planes * g.outputPlane)
     input.data.withUnsafeBufferPointer { x in

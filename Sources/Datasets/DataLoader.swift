@@ -44,13 +44,15 @@ public final class DataLoader<Dataset: ImageClassificationDataset>: Sequence {
     /// - Parameters:
     ///   - batchSize: images per batch.
     ///   - shuffle: draw a new random order for every epoch.
-    ///   - seed: the seed of that order.
+    ///   - seed: the seed of that order; without one, a shuffling loader draws its seed from the
+    ///     default generator, so that one `manualSeed` makes the whole run reproducible, as
+    ///     `torch.manual_seed` does for PyTorch's DataLoader.
     ///   - dropLast: leave out a last batch smaller than `batchSize`.
     ///   - limit: serve only the first `limit` samples of `range`.
     ///   - range: serve only these dataset indices (for example `50_000..<60_000` for validation).
     ///   - normalize: applied to every image after scaling bytes to 0...1.
     public init(
-        _ dataset: Dataset, batchSize: Int, shuffle: Bool = false, seed: UInt64 = 0,
+        _ dataset: Dataset, batchSize: Int, shuffle: Bool = false, seed: UInt64? = nil,
         dropLast: Bool = false, limit: Int? = nil, range: Range<Int>? = nil,
         normalize: Normalize? = nil
     ) {
@@ -66,7 +68,9 @@ public final class DataLoader<Dataset: ImageClassificationDataset>: Sequence {
         self.dropLast = dropLast
         self.normalize = normalize
         self.indices = Array(range.prefix(limit ?? range.count))
-        self.generator = SeededGenerator(seed: seed)
+        // A loader that does not shuffle draws nothing, leaving the default generator's stream alone.
+        let drawn = shuffle && seed == nil ? DefaultGenerator.withGenerator { $0.next() } : 0
+        self.generator = SeededGenerator(seed: seed ?? drawn)
     }
 
     /// Number of samples served per epoch.
@@ -119,7 +123,7 @@ public final class DataLoader<Dataset: ImageClassificationDataset>: Sequence {
                 }
             }
         }
-        normalize?.apply(to: &values, channels: dataset.channels)
+        normalize?.apply(to: &values, channels: dataset.channels, planeSize: dataset.height * dataset.width)
         return Batch(
             inputs: Matrix(rows: chosen.count, columns: size, storage: values),
             labels: chosen.map { dataset.labels[$0] },

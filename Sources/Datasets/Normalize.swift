@@ -6,11 +6,12 @@
 /// same way.
 ///
 /// ## Shape
-/// Works on one image of C x H x W values, C = `mean.count`.
+/// Works on a batch of N images of C x H x W values each (NCHW, N >= 1), C = `mean.count`: plane
+/// p of the batch (H x W values) belongs to channel p % C.
 ///
 /// ```swift
 /// let normalize = Normalize(mean: [0.1307], std: [0.3081])
-/// normalize.apply(to: &pixels, channels: 1)
+/// normalize.apply(to: &pixels, channels: 1, planeSize: 28 * 28)
 /// ```
 public struct Normalize: Sendable, Equatable, CustomStringConvertible {
     public let mean: [Float]
@@ -25,13 +26,14 @@ public struct Normalize: Sendable, Equatable, CustomStringConvertible {
         self.std = std
     }
 
-    /// Normalises `values`, which hold whole images of `channels` planes each.
-    public func apply(to values: inout [Float], channels: Int) {
+    /// Normalises `values`, which hold whole images of `channels` planes of `planeSize` values each.
+    public func apply(to values: inout [Float], channels: Int, planeSize plane: Int) {
         precondition(
             channels == mean.count,
             "Normalize: configured for \(mean.count) channel(s), the images have \(channels)")
-        let plane = values.count / channels
-        guard plane > 0 else { return }
+        precondition(
+            plane > 0 && values.count % (channels * plane) == 0,
+            "Normalize: \(values.count) values are not whole images of \(channels) x \(plane)")
         values.withUnsafeMutableBufferPointer { buffer in
             // Images are consecutive runs of `channels` planes: plane p belongs to channel p % channels.
             for planeIndex in 0..<(buffer.count / plane) {

@@ -22,7 +22,7 @@ public final class CNN: Module {
     public override func forward(_ x: Tensor) -> Tensor {
         var h = pool(conv1(x).relu())
         h = pool(conv2(h).relu())
-        h = fc1(h.flattened()).relu()
+        h = fc1(h.flattened(startDim: 1)).relu()
         return fc2(h)
     }
 }

@@ -21,7 +21,7 @@ public final class LeNet: Module {
     public override func forward(_ x: Tensor) -> Tensor {
         var h = pool(conv1(x).relu())
         h = pool(conv2(h).relu())
-        h = fc1(h.flattened()).relu()
+        h = fc1(h.flattened(startDim: 1)).relu()
         h = fc2(h).relu()
         return fc3(h)
     }

@@ -14,7 +14,7 @@ public final class MLP: Module {
     public override init() { super.init() }
 
     public override func forward(_ x: Tensor) -> Tensor {
-        let h1 = hidden1(x.flattened()).relu()
+        let h1 = hidden1(x.flattened(startDim: 1)).relu()
         let h2 = hidden2(h1).relu()
         return out(h2)
     }

@@ -26,7 +26,7 @@ public final class PyTorchExampleNet: Module {
     public override func forward(_ x: Tensor) -> Tensor {
         var h = conv1(x).relu()
         h = pool(conv2(h).relu())
-        h = dropout1(h).flattened()
+        h = dropout1(h).flattened(startDim: 1)
         h = dropout2(fc1(h).relu())
         return fc2(h).logSoftmax(dim: 1)
     }

@@ -12,6 +12,6 @@ public final class SoftmaxClassifier: Module {
     public override init() { super.init() }
 
     public override func forward(_ x: Tensor) -> Tensor {
-        fc(x.flattened())
+        fc(x.flattened(startDim: 1))
     }
 }

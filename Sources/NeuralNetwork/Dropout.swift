@@ -44,10 +44,12 @@ public final class Dropout: Module {
         // The mask is drawn in order, one number per element, so it depends only on the seed.
         let mask = dropoutMask(count: input.count, keepingAbove: threshold, scale: scale, generator: &generator)
         let output = multiply(input.data, mask)
-        let keep = mask
-        return Tensor.result(shape: input.shape, data: output, inputs: [input], name: "NativeDropoutBackward0") {
-            gradient, _ in
-            [multiply(gradient, keep)]
+        // Recorded as PyTorch's CPU dropout records it: input * mask (`MulBackward0`), the mask a
+        // constant that needs no gradient.
+        let maskTensor = Tensor(shape: input.shape, data: mask)
+        return Tensor.result(shape: input.shape, data: output, inputs: [input, maskTensor], name: "MulBackward0") {
+            gradient, needs in
+            [needs[0] ? multiply(gradient, mask) : nil, nil]
         }
     }
 

@@ -7,7 +7,7 @@ import Autograd
 /// frameworks unchanged.
 ///
 /// ## Shape
-/// - input: [n, inputFeatures] -> output: [n, outputFeatures]
+/// - input: [*, inputFeatures] -> output: [*, outputFeatures] (any leading dimensions, as PyTorch)
 ///
 /// - Parameters:
 ///   - inputFeatures, outputFeatures: sizes of each input and output row.
@@ -18,7 +18,7 @@ import Autograd
 ///
 /// ```swift
 /// let fc = Linear(inputFeatures: 784, outputFeatures: 10)
-/// let scores = fc(images.flattened())          // [64, 784] -> [64, 10]
+/// let scores = fc(images.flattened(startDim: 1))          // [64, 784] -> [64, 10]
 /// ```
 public final class Linear: Module {
     public let weight: Parameter
@@ -40,8 +40,8 @@ public final class Linear: Module {
 
     public override func forward(_ input: Tensor) -> Tensor {
         precondition(
-            input.rank == 2 && input.shape[1] == inputFeatures,
-            "Linear(\(inputFeatures) -> \(outputFeatures)): expected input [n, \(inputFeatures)], got \(input.shapeText)"
+            input.rank >= 1 && input.shape.last == inputFeatures,
+            "Linear(\(inputFeatures) -> \(outputFeatures)): expected input [*, \(inputFeatures)], got \(input.shapeText)"
         )
         return input.linear(weight: weight, bias: bias)
     }

@@ -56,12 +56,20 @@ open class Module: CustomStringConvertible {
     /// Every parameter of this module and its sub-modules, named by their path (`conv1.weight`),
     /// in declaration order.
     public func namedParameters() -> [(name: String, parameter: Parameter)] {
+        // A parameter shared by two layers is listed once, under its first name (PyTorch's
+        // remove_duplicate=True), so that an optimiser steps it once.
+        var seen = Set<ObjectIdentifier>()
+        return allNamedParameters().filter { seen.insert(ObjectIdentifier($0.parameter)).inserted }
+    }
+
+    /// Every parameter under every name it is reachable by.
+    private func allNamedParameters() -> [(name: String, parameter: Parameter)] {
         var result: [(String, Parameter)] = []
         for (name, value) in storedProperties() {
             if let parameter = value as? Parameter { result.append((name, parameter)) }
         }
         for (childName, child) in namedChildren() {
-            result += child.namedParameters().map { ("\(childName).\($0.name)", $0.parameter) }
+            result += child.allNamedParameters().map { ("\(childName).\($0.name)", $0.parameter) }
         }
         return result
     }

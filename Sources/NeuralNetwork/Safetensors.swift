@@ -239,7 +239,9 @@ extension Module {
         try Safetensors.save(stateDict(), metadata: metadata, to: path)
     }
 
-    /// Loads a safetensors state dict; on any error the model is unchanged.
+    /// Loads weights from a safetensors file, or from a file PyTorch's `torch.save(state_dict)`
+    /// wrote (`.pth`, `.pt`: see `PyTorchFile`), told apart by their first bytes; on any error the
+    /// model is unchanged.
     ///
     /// The file may be no larger than this model's parameters stored as F64 plus the largest
     /// header, so a huge or endless file is refused before it is read. A file whose keys do not
@@ -247,12 +249,21 @@ extension Module {
     /// writes it); a file holding NaN or infinite values is refused too, since such weights can
     /// only produce NaN.
     public func load(from path: String) throws {
-        let file = try Safetensors.load(
-            contentsOf: path, maximumFileSize: 8 + Safetensors.maximumHeaderSize + 8 * parameterCount)
+        let bytes = try FileReading.bytes(
+            of: path, maximumSize: 8 + Safetensors.maximumHeaderSize + 8 * parameterCount,
+            what: "a weights file for this \(String(describing: type(of: self)))")
+        let tensors: StateDict
+        var metadata: [String: String] = [:]
+        if PyTorchFile.isZipArchive(bytes) {
+            tensors = try PyTorchFile.decode(bytes, path: path)
+        } else {
+            let file = try Safetensors.decode(bytes, path: path)
+            (tensors, metadata) = (file.tensors, file.metadata)
+        }
         do {
-            try loadStateDict(file.tensors, checkingFinite: true)
+            try loadStateDict(tensors, checkingFinite: true)
         } catch let error as StateDictError {
-            let origin = file.metadata["model"].map { "holds weights of '\(printable($0))' (its metadata), " } ?? ""
+            let origin = metadata["model"].map { "holds weights of '\(printable($0))' (its metadata), " } ?? ""
             throw SafetensorsError(
                 path: path, reason: "\(origin)not of this \(String(describing: type(of: self))): \(error)")
         }

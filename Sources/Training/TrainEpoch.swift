@@ -82,7 +82,8 @@ public func trainEpoch<Dataset>(
         progress.step(
             StepReport(
                 epoch: epoch, batch: batches, batchesInEpoch: dryRun ? 1 : loader.count,
-                imagesDone: images, imagesInEpoch: loader.sampleCount, loss: Double(loss.item),
+                imagesDone: images, imagesInEpoch: loader.sampleCount, imagesBefore: images - batch.count,
+                loss: Double(loss.item),
                 seconds: seconds(), isLogged: isLogged))
         if dryRun { break }
     }

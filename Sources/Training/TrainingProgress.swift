@@ -9,6 +9,8 @@ public struct StepReport: Sendable {
     /// Images trained on so far in this epoch (this batch included), and in the whole epoch.
     public let imagesDone: Int
     public let imagesInEpoch: Int
+    /// Images trained on before this batch (PyTorch's example prints this count).
+    public let imagesBefore: Int
     /// This batch's loss.
     public let loss: Double
     /// Seconds since the epoch started.
@@ -17,6 +19,15 @@ public struct StepReport: Sendable {
     public let isLogged: Bool
 
     public var imagesPerSecond: Double { Double(imagesDone) / Swift.max(seconds, 1e-9) }
+
+    public init(
+        epoch: Int, batch: Int, batchesInEpoch: Int, imagesDone: Int, imagesInEpoch: Int, imagesBefore: Int,
+        loss: Double, seconds: Double, isLogged: Bool
+    ) {
+        (self.epoch, self.batch, self.batchesInEpoch) = (epoch, batch, batchesInEpoch)
+        (self.imagesDone, self.imagesInEpoch, self.imagesBefore) = (imagesDone, imagesInEpoch, imagesBefore)
+        (self.loss, self.seconds, self.isLogged) = (loss, seconds, isLogged)
+    }
 }
 
 /// Shows a training loop's progress: `trainEpoch` calls `step` after every step and `finish` when
@@ -27,9 +38,10 @@ public protocol TrainingProgress: AnyObject {
     func finish()
 }
 
-/// The progress lines of PyTorch's MNIST example, one per logged step:
+/// The progress lines of PyTorch's MNIST example, one per logged step, counted as it counts:
+/// the images before this batch, and the batches before it as a percentage of the epoch's.
 ///
-///     Train Epoch: 1 [5800/60000 (10%)] Loss: 0.489694
+///     Train Epoch: 1 [5760/60000 (10%)]\tLoss: 0.489694
 ///
 /// ```swift
 /// let result = trainEpoch(model: model, optimizer: optimizer, loader: loader, epoch: 1,
@@ -46,10 +58,11 @@ public final class ProgressLines: TrainingProgress {
 
     public func step(_ report: StepReport) {
         guard report.isLogged else { return }
-        let percent = 100 * Double(report.imagesDone) / Double(Swift.max(1, report.imagesInEpoch))
+        // PyTorch: batch_idx * len(data), len(train_loader.dataset), 100. * batch_idx / len(train_loader).
+        let percent = 100 * Double(report.batch - 1) / Double(Swift.max(1, report.batchesInEpoch))
         log(
-            "Train Epoch: \(report.epoch) [\(report.imagesDone)/\(report.imagesInEpoch) (\(Int(percent))%)] "
-                + "Loss: \(String(format: "%.6f", report.loss))")
+            "Train Epoch: \(report.epoch) [\(report.imagesBefore)/\(report.imagesInEpoch) "
+                + "(\(String(format: "%.0f", percent))%)]\tLoss: \(String(format: "%.6f", report.loss))")
     }
 
     public func finish() {}

@@ -61,12 +61,13 @@ struct AutogradBehaviourTests {
         let x = Tensor([[1, 2]])
         let loss = x.matmul(w).logSoftmax(dim: 1).gather(labels: [1]).mean()
         #expect(loss.gradFn?.name == "MeanBackward0")
-        let gather = loss.gradFn?.nextFunctions.first??.name
+        let gather = loss.gradFn?.nextFunctions.first?.function?.name
         #expect(gather == "IndexBackward0")
-        let mm = loss.gradFn!.nextFunctions[0]!.nextFunctions[0]!.nextFunctions[0]!
+        let mm = loss.gradFn!.nextFunctions[0].function!.nextFunctions[0].function!.nextFunctions[0].function!
         #expect(mm.name == "MmBackward0")
-        #expect(mm.nextFunctions.map { $0?.name } == [nil, "AccumulateGrad"])  // x is a constant, w a leaf
-        #expect(mm.nextFunctions[1]?.variable === w)
+        #expect(mm.nextFunctions.map { $0.function?.name } == [nil, "AccumulateGrad"])  // x is a constant, w a leaf
+        #expect(mm.nextFunctions.map(\.index) == [0, 0])
+        #expect(mm.nextFunctions[1].function?.variable === w)
     }
 
     @Test("Printing looks like PyTorch: values with 4 decimals, requiresGrad or gradFn")

@@ -63,7 +63,7 @@ struct OperationGradientTests {
         expectGradientsMatch(
             gradcheck([x]) { $0[0].reshaped(to: [4, -1]) * Tensor(shape: [4, 6], data: (0..<24).map(Float.init)) })
         expectGradientsMatch(
-            gradcheck([x]) { $0[0].flattened() * Tensor(shape: [2, 12], data: (0..<24).map(Float.init)) })
+            gradcheck([x]) { $0[0].flattened(startDim: 1) * Tensor(shape: [2, 12], data: (0..<24).map(Float.init)) })
         let m = randomTensor([3, 4], seed: 10)
         expectGradientsMatch(
             gradcheck([m]) { $0[0].transposed() * Tensor(shape: [4, 3], data: (0..<12).map(Float.init)) })

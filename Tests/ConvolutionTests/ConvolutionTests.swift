@@ -149,7 +149,7 @@ struct ConvolutionGradientTests {
         // crossing them (a step of 1e-2 does cross a few at this seed).
         let result = gradcheck(parameters, step: 1e-3, absoluteTolerance: 2e-3) { _ in
             let h = maxPool2d(conv1(x).relu(), kernelSize: (2, 2), stride: (2, 2))
-            let features = conv2(h).relu().flattened()
+            let features = conv2(h).relu().flattened(startDim: 1)
             return nllLoss(fc(features).logSoftmax(dim: 1), labels: [1, 3])
         }
         expectGradientsMatch(result)
@@ -244,5 +244,15 @@ struct ConvolutionErrorTests {
         }
         let message = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
         #expect(message.contains("window 4x4") && message.contains("[1, 1, 3, 3]"))
+    }
+}
+
+@Suite("Functional pooling defaults as PyTorch's")
+struct PoolingDefaultTests {
+    @Test("maxPool2d and avgPool2d without a stride use the kernel size, as F.max_pool2d does")
+    func strideDefaultsToKernel() {
+        let x = Tensor(shape: [1, 1, 4, 4], data: (1...16).map(Float.init))
+        #expect(maxPool2d(x, kernelSize: (2, 2)).data == [6, 8, 14, 16])
+        #expect(avgPool2d(x, kernelSize: (2, 2)).data == [3.5, 5.5, 11.5, 13.5])
     }
 }

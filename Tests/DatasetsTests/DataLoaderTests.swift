@@ -52,10 +52,19 @@ struct DataLoaderTests {
         #expect(DataLoader(dataset, batchSize: 3, shuffle: true, seed: 43).flatMap(\.indices) != epoch1)
     }
 
+    @Test("Normalize gives each channel of every image in a batch its own mean and std")
+    func normalizeBatchOfColourImages() {
+        // Two 3-channel images of two pixels each: planes r g b r g b, each all ones.
+        var values = [Float](repeating: 1, count: 12)
+        Normalize(mean: [0.1, 0.2, 0.3], std: [0.5, 0.25, 0.125]).apply(to: &values, channels: 3, planeSize: 2)
+        let expected: [Float] = [1.8, 1.8, 3.2, 3.2, 5.6, 5.6, 1.8, 1.8, 3.2, 3.2, 5.6, 5.6]
+        #expect(zip(values, expected).allSatisfy { abs($0 - $1) < 1e-5 }, "\(values)")
+    }
+
     @Test("Normalize maps (x - mean) / std per channel")
     func normalize() {
         var values: [Float] = [0.5, 0.5, 1, 1, 0, 0.2]  // three channels of two pixels
-        Normalize(mean: [0.5, 0, 0.1], std: [0.5, 2, 0.1]).apply(to: &values, channels: 3)
+        Normalize(mean: [0.5, 0, 0.1], std: [0.5, 2, 0.1]).apply(to: &values, channels: 3, planeSize: 2)
         #expect(zip(values, [0, 0, 0.5, 0.5, -1, 1]).allSatisfy { abs($0 - $1) < 1e-6 })
         let batch = DataLoader(dataset, batchSize: 2, normalize: Normalize(mean: [0.1307], std: [0.3081])).makeBatch([0]
         )

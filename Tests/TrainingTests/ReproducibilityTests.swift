@@ -81,3 +81,35 @@ struct DigitLikeDataset: ImageClassificationDataset {
         self.labels = labels
     }
 }
+
+@Suite("One manualSeed reproduces a run", .serialized, .isolatedRandomness)
+struct ManualSeedTests {
+    @Test("A shuffling DataLoader without its own seed takes one from manualSeed's generator")
+    func loaderFollowsManualSeed() {
+        let dataset = QuadrantDataset(count: 40, seed: 1)
+        func order(_ seed: UInt64) -> [Int] {
+            manualSeed(seed)
+            return DataLoader(dataset, batchSize: 8, shuffle: true).flatMap(\.indices)
+        }
+        #expect(order(3) == order(3))
+        #expect(order(3) != order(4))
+    }
+
+    @Test("Progress lines count as PyTorch's example: images before the batch, batches before it in percent")
+    func pytorchProgressLine() {
+        var lines: [String] = []
+        let progress = ProgressLines { lines.append($0) }
+        progress.step(
+            StepReport(
+                epoch: 1, batch: 1, batchesInEpoch: 938, imagesDone: 64, imagesInEpoch: 60000, imagesBefore: 0,
+                loss: 2.3, seconds: 0.1, isLogged: true))
+        progress.step(
+            StepReport(
+                epoch: 1, batch: 11, batchesInEpoch: 938, imagesDone: 704, imagesInEpoch: 60000, imagesBefore: 640,
+                loss: 1.25, seconds: 1, isLogged: true))
+        #expect(
+            lines == [
+                "Train Epoch: 1 [0/60000 (0%)]\tLoss: 2.300000", "Train Epoch: 1 [640/60000 (1%)]\tLoss: 1.250000",
+            ])
+    }
+}

@@ -43,7 +43,7 @@ final class SmallNet: Module {
     let fc = Linear(inputFeatures: 4 * 6 * 6, outputFeatures: 4)
 
     override func forward(_ x: Tensor) -> Tensor {
-        fc(dropout(conv(x).relu()).flattened())
+        fc(dropout(conv(x).relu()).flattened(startDim: 1))
     }
 }
 

@@ -87,7 +87,7 @@ func printGraph(_ node: GradFn?, depth: Int, names: [ObjectIdentifier: String]) 
         line += "  -> \(name).grad, shape \(variable.shapeText)"
     }
     print(line)
-    for next in node.nextFunctions { printGraph(next, depth: depth + 1, names: names) }
+    for next in node.nextFunctions { printGraph(next.function, depth: depth + 1, names: names) }
 }
 printGraph(loss.gradFn, depth: 1, names: parameterNames)
 print(

@@ -81,7 +81,7 @@ final class OneConvolution: Module {
     let fc = Linear(inputFeatures: 8 * 26 * 26, outputFeatures: 10)
 
     override func forward(_ x: Tensor) -> Tensor {
-        fc(conv(x).relu().flattened())
+        fc(conv(x).relu().flattened(startDim: 1))
     }
 }
 
@@ -154,7 +154,7 @@ withNoGrad {
     print("  conv2 (24 -> 48, 3x3), relu \(h.shapeText)")
     h = convnet.pool(h)
     print("  pool 2x2                   \(h.shapeText)  (11 / 2 rounds down: the last row and column are dropped)")
-    h = h.flattened()
+    h = h.flattened(startDim: 1)
     print("  flatten                    \(h.shapeText)")
     h = convnet.fc1(h).relu()
     print("  fc1, relu                  \(h.shapeText)")

@@ -52,7 +52,7 @@ withNoGrad {
     print("  conv1 (3 -> 6, 5x5), relu, pool   \(h.shapeText)   (32 - 5 + 1 = 28, pooled to 14)")
     h = model.pool(model.conv2(h).relu())
     print("  conv2 (6 -> 16, 5x5), relu, pool  \(h.shapeText)   (14 - 5 + 1 = 10, pooled to 5)")
-    h = h.flattened()
+    h = h.flattened(startDim: 1)
     print("  flatten                           \(h.shapeText)")
     h = model.fc3(model.fc2(model.fc1(h).relu()).relu())
     print("  fc1, fc2, fc3                     \(h.shapeText)   one score per class")
