@@ -142,6 +142,7 @@ let package = Package(
         .executable(name: "fuzz-image", targets: ["fuzz-image"]),
         .executable(name: "fuzz-checkpoint", targets: ["fuzz-checkpoint"]),
         .executable(name: "fuzz-arguments", targets: ["fuzz-arguments"]),
+        .executable(name: "fuzz-pth", targets: ["fuzz-pth"]),
     ],
     targets: libraryModules + [
         // What only the programs use: argument parsing, `runOrExit`, the progress bar, timing.
@@ -172,6 +173,7 @@ let package = Package(
         fuzzTarget("image", ["Visualization", "Datasets", "Compression"]),
         fuzzTarget("checkpoint", ["Training"]),
         fuzzTarget("arguments", ["ProgramSupport"]),
+        fuzzTarget("pth", ["NeuralNetwork", "Autograd"]),
 
         .target(
             name: "TestSupport", dependencies: ["Autograd", "MatrixMath", "Random"], path: "Tests/TestSupport",
@@ -190,6 +192,14 @@ let package = Package(
         tests("Optimizers", ["Optimizers", "NeuralNetwork", "Autograd", "Random"]),
         tests("Convolution", ["Convolution", "NeuralNetwork", "Autograd", "MatrixMath", "Random", "TestSupport"]),
         tests("Models", ["Models", "Autograd", "NeuralNetwork", "Random", "TestSupport"]),
+        .testTarget(
+            name: "PyTorchFidelityTests",
+            dependencies: [
+                "Autograd", "Convolution", "Datasets", "Metrics", "Models", "NeuralNetwork", "Optimizers",
+                "TestSupport",
+                "Training",
+            ],
+            exclude: ["Fixtures"], swiftSettings: settings),
         tests(
             "Training",
             [

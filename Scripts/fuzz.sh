@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing of one parser with libFuzzer and AddressSanitizer.
 #
-#   Scripts/fuzz.sh TARGET [SECONDS]      TARGET: inflate, idx, safetensors, cifar10, image, checkpoint, arguments
+#   Scripts/fuzz.sh TARGET [SECONDS]      TARGET: inflate, idx, safetensors, cifar10, image, checkpoint, arguments, pth
 #
 # Builds fuzz-TARGET with -sanitize=fuzzer,address into .build-fuzz, makes the seed corpus with the
 # target's own deterministic build (`fuzz-TARGET --write-seeds DIR`: valid files from the

@@ -48,19 +48,19 @@ extension Tensor {
     }
 
     public static func + (lhs: Tensor, rhs: Float) -> Tensor {
-        lhs.elementwise("AddBackward0", { $0 + rhs }, derivative: { _, _ in 1 })
+        lhs.elementwise("AddBackward0", { $0 + rhs }, scalar: rhs, derivative: { _, _ in 1 })
     }
 
     public static func - (lhs: Tensor, rhs: Float) -> Tensor {
-        lhs.elementwise("SubBackward0", { $0 - rhs }, derivative: { _, _ in 1 })
+        lhs.elementwise("SubBackward0", { $0 - rhs }, scalar: rhs, derivative: { _, _ in 1 })
     }
 
     public static func * (lhs: Tensor, rhs: Float) -> Tensor {
-        lhs.elementwise("MulBackward0", { $0 * rhs }, derivative: { _, _ in rhs })
+        lhs.elementwise("MulBackward0", { $0 * rhs }, scalar: rhs, derivative: { _, _ in rhs })
     }
 
     public static func / (lhs: Tensor, rhs: Float) -> Tensor {
-        lhs.elementwise("DivBackward0", { $0 / rhs }, derivative: { _, _ in 1 / rhs })
+        lhs.elementwise("DivBackward0", { $0 / rhs }, scalar: rhs, derivative: { _, _ in 1 / rhs })
     }
 
     public static func + (lhs: Float, rhs: Tensor) -> Tensor { rhs + lhs }
@@ -125,14 +125,18 @@ extension Tensor {
     }
 
     /// An elementwise function of one tensor; `derivative(x, y)` is dy/dx at input x, output y.
+    ///
+    /// - Parameter scalar: the number the operation combines the tensor with (`x * 2`), recorded
+    ///   as a second, constant input as PyTorch records it (`next_functions` ends with `None`).
     func elementwise(
-        _ name: String, _ forward: (Float) -> Float,
+        _ name: String, _ forward: (Float) -> Float, scalar: Float? = nil,
         derivative: @escaping (Float, Float) -> Float
     ) -> Tensor {
         let input = data
         let output = mapElements(input, forward)
-        return Tensor.result(shape: shape, data: output, inputs: [self], name: name) { gradient, _ in
-            [mapElements(input, output, gradient) { x, y, g in g * derivative(x, y) }]
+        let inputs = scalar.map { [self, Tensor($0)] } ?? [self]
+        return Tensor.result(shape: shape, data: output, inputs: inputs, name: name) { gradient, _ in
+            [mapElements(input, output, gradient) { x, y, g in g * derivative(x, y) }] + (scalar == nil ? [] : [nil])
         }
     }
 }

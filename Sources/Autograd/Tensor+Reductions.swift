@@ -37,14 +37,7 @@ extension Tensor {
 
     public func sum(dim: Int, keepDim: Bool = false) -> Tensor {
         let (outer, size, inner) = split(at: dim, "sum")
-        var sums = [Double](repeating: 0, count: outer * inner)
-        data.withUnsafeBufferPointer { x in
-            for o in 0..<outer {
-                for s in 0..<size {
-                    for i in 0..<inner { sums[o * inner + i] += Double(x[(o * size + s) * inner + i]) }
-                }
-            }
-        }
+        let sums = lineSums(outer: outer, size: size, inner: inner)
         return Tensor.result(
             shape: reducedShape(dim, keepDim), data: sums.map { Float($0) }, inputs: [self],
             name: "SumBackward1"
@@ -53,10 +46,18 @@ extension Tensor {
         }
     }
 
+    /// The mean along `dim`, recorded as one operation (`MeanBackward1`, as PyTorch's
+    /// `mean(dim)`): each input receives the output's gradient divided by the dimension's size.
     public func mean(dim: Int, keepDim: Bool = false) -> Tensor {
-        let size = shape[normalized(dim, "mean")]
+        let (outer, size, inner) = split(at: dim, "mean")
         precondition(size > 0, "mean: dimension \(dim) of shape \(shapeText) is empty")
-        return sum(dim: dim, keepDim: keepDim) / Float(size)
+        let sums = lineSums(outer: outer, size: size, inner: inner)
+        return Tensor.result(
+            shape: reducedShape(dim, keepDim), data: sums.map { Float($0 / Double(size)) }, inputs: [self],
+            name: "MeanBackward1"
+        ) { gradient, _ in
+            [spread(gradient, outer: outer, size: size, inner: inner, scale: 1 / Float(size))]
+        }
     }
 
     /// The maximum along `dim` and where it was (PyTorch's `max(dim)`).
@@ -124,6 +125,21 @@ extension Tensor {
 }
 
 /// Copies a reduced gradient [outer, inner] back across the reduced dimension: [outer, size, inner].
+extension Tensor {
+    /// The sum of every line along the middle dimension of [outer, size, inner], in Double.
+    func lineSums(outer: Int, size: Int, inner: Int) -> [Double] {
+        var sums = [Double](repeating: 0, count: outer * inner)
+        data.withUnsafeBufferPointer { x in
+            for o in 0..<outer {
+                for s in 0..<size {
+                    for i in 0..<inner { sums[o * inner + i] += Double(x[(o * size + s) * inner + i]) }
+                }
+            }
+        }
+        return sums
+    }
+}
+
 func spread(_ gradient: [Float], outer: Int, size: Int, inner: Int, scale: Float) -> [Float] {
     var result = [Float](repeating: 0, count: outer * size * inner)
     for o in 0..<outer {

@@ -214,7 +214,10 @@ public struct RestrictedUnpickler {
             guard shape.allSatisfy({ $0 >= 0 }), strides.allSatisfy({ $0 >= 0 }) else {
                 throw Refusal(reason: "pickle: a tensor with a negative size or stride")
             }
-            // The furthest element read must lie inside the storage.
+            // The furthest element read must lie inside the storage (an empty tensor reads none).
+            if shape.contains(0) {
+                return .tensor(storage: type, key: key, offset: offset, shape: shape, strides: strides)
+            }
             var last = offset
             for (size, stride) in zip(shape, strides) where size > 0 {
                 let (product, overflow) = (size - 1).multipliedReportingOverflow(by: stride)

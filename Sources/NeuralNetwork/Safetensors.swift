@@ -14,7 +14,8 @@ import Files
 /// size is checked against the file before anything is allocated, so a hostile file can only be
 /// refused: the file's size against the most its reader expects (`maximumFileSize`), the header's
 /// length against the file and `maximumHeaderSize`, every shape and offset against the data.
-/// Tensors are written as F32; F32, F64, F16 and BF16 files are read (converted to Float). Names
+/// Tensors are written as F32; F32, F64, F16, BF16 and integer and bool tensors are read (converted
+/// to Float; integers are exact up to 2^24, so `num_batches_tracked` survives). Names
 /// and dtypes from a file are escaped before they reach a message (`printable`).
 ///
 /// ```swift
@@ -119,8 +120,10 @@ public enum Safetensors {
         for entry in header.entries {
             let key = printable(entry.name)
             let dtype = entry.dtype
-            guard let elementSize = ["F32": 4, "F64": 8, "F16": 2, "BF16": 2][dtype] else {
-                throw fail("tensor '\(key)' has dtype \(printable(dtype)); only F32, F64, F16 and BF16 can be loaded")
+            guard let elementSize = Self.elementSizes[dtype] else {
+                throw fail(
+                    "tensor '\(key)' has dtype \(printable(dtype)); F32, F64, F16, BF16, I64, I32, I16, I8, U8 and BOOL are read"
+                )
             }
             let shape = entry.shape
             guard shape.allSatisfy({ $0 >= 0 }) else {
@@ -182,9 +185,20 @@ public enum Safetensors {
         case "F64": return (0..<count).map { Float(Double(bitPattern: word(start + 8 * $0, 8))) }
         case "F16": return (0..<count).map { halfToFloat(UInt16(word(start + 2 * $0, 2))) }
         case "BF16": return (0..<count).map { Float(bitPattern: UInt32(word(start + 2 * $0, 2)) << 16) }
+        case "I64": return (0..<count).map { Float(Int64(bitPattern: word(start + 8 * $0, 8))) }
+        case "I32": return (0..<count).map { Float(Int32(truncatingIfNeeded: word(start + 4 * $0, 4))) }
+        case "I16": return (0..<count).map { Float(Int16(truncatingIfNeeded: word(start + 2 * $0, 2))) }
+        case "I8": return (0..<count).map { Float(Int8(truncatingIfNeeded: word(start + $0, 1))) }
+        case "U8", "BOOL": return (0..<count).map { Float(word(start + $0, 1)) }
         default: return (0..<count).map { Float(bitPattern: UInt32(word(start + 4 * $0, 4))) }
         }
     }
+
+    /// Bytes per element of each dtype read. Integer and bool tensors (BatchNorm's
+    /// `num_batches_tracked`, masks) are kept as Float values, exact up to 2^24.
+    static let elementSizes = [
+        "F32": 4, "F64": 8, "F16": 2, "BF16": 2, "I64": 8, "I32": 4, "I16": 2, "I8": 1, "U8": 1, "BOOL": 1,
+    ]
 
     /// IEEE half precision to Float, by hand (`Float16` is missing on Intel Macs).
     static func halfToFloat(_ bits: UInt16) -> Float {

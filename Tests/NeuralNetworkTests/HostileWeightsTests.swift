@@ -94,3 +94,22 @@ struct HostileWeightsTests {
         }
     }
 }
+
+@Suite("Safetensors files of every dtype PyTorch writes")
+struct SafetensorsDtypeTests {
+    @Test(
+        "Integer and bool tensors (BatchNorm's num_batches_tracked, masks) load as their values instead of refusing the file"
+    )
+    func integerAndBool() throws {
+        let data: [UInt8] = [210, 4, 0, 0, 0, 0, 0, 0] + [0xF9, 0xFF, 0xFF, 0xFF] + [1, 0, 1]
+        let header = """
+            {"num_batches_tracked":{"dtype":"I64","shape":[],"data_offsets":[0,8]},\
+            "offsets":{"dtype":"I32","shape":[1],"data_offsets":[8,12]},\
+            "mask":{"dtype":"BOOL","shape":[3],"data_offsets":[12,15]}}
+            """
+        let file = try Safetensors.decode(safetensorsFile(header: header, data: data), path: "dtypes")
+        #expect(file.tensors["num_batches_tracked"]?.data == [1234])
+        #expect(file.tensors["offsets"]?.data == [-7])
+        #expect(file.tensors["mask"]?.data == [1, 0, 1])
+    }
+}

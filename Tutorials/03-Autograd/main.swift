@@ -94,9 +94,12 @@ print(
     """
 
     Read from the top: the loss is an NLL loss (NllLossBackward0) of a log-softmax
-    (LogSoftmaxBackward0) of an affine map x W^T + b (AddmmBackward0), whose inputs are the
-    images (no gradient needed), the weight and the bias. AccumulateGrad is where a parameter's
-    gradient is added into its .grad.
+    (LogSoftmaxBackward0) of an affine map b + x W^T (AddmmBackward0), whose inputs are, in
+    order, the bias, the images (no gradient needed) and W^T, the weight transposed
+    (TBackward0). AccumulateGrad is where a parameter's gradient is added into its .grad.
+    This is, node for node and in the same order, the chain PyTorch prints for the same model
+    (loss.grad_fn.next_functions[0][0] is the LogSoftmaxBackward0 node); `swift test`
+    compares it with one recorded from PyTorch.
 
     """)
 
