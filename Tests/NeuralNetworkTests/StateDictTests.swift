@@ -89,8 +89,8 @@ struct StateDictTests {
         #expect(failure(file("{not json", data: [])).contains("not valid JSON"))
         #expect(
             failure(
-                file(#"{"a":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}}"#, data: [UInt8](repeating: 0, count: 8))
-            ).contains("dtype I64"))
+                file(#"{"a":{"dtype":"C64","shape":[1],"data_offsets":[0,8]}}"#, data: [UInt8](repeating: 0, count: 8))
+            ).contains("dtype C64"))
         #expect(
             failure(file(#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,4]}}"#, data: [0, 0, 0, 0])).contains(
                 "needs 8 bytes"))
