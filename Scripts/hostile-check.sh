@@ -28,7 +28,7 @@ check() {
     local memory seconds lines
     memory=$(tail -n 1 "$work/time" | cut -d' ' -f1)
     seconds=$(tail -n 1 "$work/time" | cut -d' ' -f2)
-    lines=$(grep -cv '^downloading\|trying the next mirror' "$work/err")
+    lines=$(grep -cv '^downloading' "$work/err")
     local problem=""
     if [ "$status" -ne 1 ] && [ "$status" -ne 2 ]; then problem="exit status $status"; fi
     if [ "$lines" -ne 1 ]; then problem="$problem; $lines lines on standard error"; fi
@@ -39,7 +39,7 @@ check() {
         echo "FAIL $name: ${problem#; }"
         sed 's/^/    stderr: /' "$work/err" | head -n 5
     else
-        printf 'ok   %-58s %4d MB %5.1f s  %s\n' "$name" $((memory / 1024)) "$seconds" "$(grep -v '^downloading\|trying the next' "$work/err" | cut -c1-90)"
+        printf 'ok   %-58s %4d MB %5.1f s  %s\n' "$name" $((memory / 1024)) "$seconds" "$(grep -v '^downloading' "$work/err" | cut -c1-90)"
     fi
 }
 

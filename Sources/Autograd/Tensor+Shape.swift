@@ -1,3 +1,5 @@
+import MatrixMath
+
 /// Operations that change how the values are arranged, not what they are: reshape, flatten,
 /// transpose. Their backward undoes the rearrangement on the gradient.
 ///
@@ -48,10 +50,10 @@ extension Tensor {
         precondition(rank == 2, "transpose: needs a 2-D tensor, got shape \(shapeText)")
         let (rows, columns) = (shape[0], shape[1])
         return Tensor.result(
-            shape: [columns, rows], data: transpose(data, rows: rows, columns: columns),
+            shape: [columns, rows], data: transposeValues(data, rows: rows, columns: columns),
             inputs: [self], name: "TBackward0"
         ) { gradient, _ in
-            [transpose(gradient, rows: columns, columns: rows)]
+            [transposeValues(gradient, rows: columns, columns: rows)]
         }
     }
 
@@ -76,14 +78,3 @@ extension Tensor {
 }
 
 /// The transpose of a row-major [rows, columns] array.
-func transpose(_ values: [Float], rows: Int, columns: Int) -> [Float] {
-    var result = [Float](repeating: 0, count: values.count)
-    values.withUnsafeBufferPointer { source in
-        result.withUnsafeMutableBufferPointer { target in
-            for i in 0..<rows {
-                for j in 0..<columns { target[j * rows + i] = source[i * columns + j] }
-            }
-        }
-    }
-    return result
-}

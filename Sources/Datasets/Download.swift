@@ -55,7 +55,9 @@ public enum Download {
             } catch {
                 let reason = Download.reason(error, host: url.host ?? address)
                 failures.append(reason)
-                log("\(file): \(address) failed (\(reason)), trying the next mirror")
+                // A network that cannot be reached fails every mirror the same way: the final
+                // error says it once. Other failures (a 404, a bad checksum) are worth a line.
+                if !(error is URLError) { log("\(file): \(address) failed (\(reason)), trying the next mirror") }
             }
         }
         // One line: the distinct reasons (offline, every mirror fails the same way: one reason).

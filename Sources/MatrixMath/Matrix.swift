@@ -113,23 +113,7 @@ public struct Matrix: Equatable, Sendable {
 
     /// The transpose: element (i, j) becomes element (j, i).
     public func transposed() -> Matrix {
-        var result = Matrix.zeros(rows: columns, columns: rows)
-        storage.withUnsafeBufferPointer { source in
-            result.storage.withUnsafeMutableBufferPointer { target in
-                // Blocks of 32x32 keep both the rows read and the rows written in cache.
-                let block = 32
-                for i0 in stride(from: 0, to: rows, by: block) {
-                    for j0 in stride(from: 0, to: columns, by: block) {
-                        for i in i0..<Swift.min(i0 + block, rows) {
-                            for j in j0..<Swift.min(j0 + block, columns) {
-                                target[j * rows + i] = source[i * columns + j]
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        return result
+        Matrix(rows: columns, columns: rows, storage: transposeValues(storage, rows: rows, columns: columns))
     }
 
     /// The same values read as another shape with the same number of elements.

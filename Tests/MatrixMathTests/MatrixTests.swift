@@ -122,3 +122,18 @@ struct MatrixTests {
         #expect(big.description.split(separator: "\n").count == 7)
     }
 }
+
+@Suite("The transpose kernel")
+struct TransposeKernelTests {
+    @Test(
+        "transposeValues equals the plain double loop, whole 8x8 blocks, 32x32 tiles and ragged edges",
+        arguments: [(1, 1), (3, 5), (8, 8), (9, 17), (32, 33), (64, 40), (100, 7), (128, 784)])
+    func matchesPlainLoop(rows: Int, columns: Int) {
+        let values = (0..<rows * columns).map { Float($0) }
+        var expected = [Float](repeating: 0, count: values.count)
+        for i in 0..<rows {
+            for j in 0..<columns { expected[j * rows + i] = values[i * columns + j] }
+        }
+        #expect(transposeValues(values, rows: rows, columns: columns) == expected)
+    }
+}
