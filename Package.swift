@@ -110,7 +110,7 @@ let libraryModules: [Target] = [
     // Data and pictures.
     library("Compression"),
     library("Datasets", ["MatrixMath", "Compression", "Files", "Random"]),
-    library("Visualization", ["Compression", "Files"]),
+    library("Visualization", ["Compression", "Files", "Parallel"]),
     // `import Kindling`: every module above, as `import torch` is all of PyTorch.
     library(
         "Kindling",

@@ -64,6 +64,16 @@ reset_run; printf '../pristine/epoch-1' >"$work/run/latest"
 check "latest pointing outside the directory" "not an epoch-N folder of this directory" "${resume[@]}"
 reset_run; rm "$work/run/latest"
 check "--resume with epoch folders but no latest" "but no 'latest' file" "${resume[@]}"
+reset_run; python3 - "$state" <<'PY'
+import json, sys
+state = json.load(open(sys.argv[1])); state["loss_history"] = [[1, 0.5]] * 300_000; json.dump(state, open(sys.argv[1], "w"))
+PY
+check "a 3 MB state.json (Foundation's JSON takes 70x)" "a checkpoint's state.json is at most 2097152 bytes" "${resume[@]}"
+reset_run; python3 - "$state" <<'PY'
+import json, sys
+state = json.load(open(sys.argv[1])); state["generators"]["default"] = ["0", "0", "0", "0"]; json.dump(state, open(sys.argv[1], "w"))
+PY
+check "an all-zero generator state" "has an all-zero state" "${resume[@]}"
 reset_run
 check "another model's checkpoints without --resume" "add --resume to continue" \
     "$bin/mnist" train --model mlp --epochs 1 --limit 600 --data "$data" --checkpoint "$work/run"
@@ -75,6 +85,7 @@ check "--batch-size 2^63-1" "--batch-size takes a whole number from 1 to 1048576
 check "--lr -1" "--lr takes a number at least 0.0" "$bin/mnist" train --lr -1 --data "$data"
 check "--momentum -1" "--momentum takes a number at least 0.0" "$bin/mnist" train --momentum -1 --data "$data"
 check "an option given twice" "--epochs is given more than once" "$bin/mnist" train --epochs 1 --epochs 2
+check "an empty --checkpoint" "--checkpoint needs a value, got ''" "$bin/mnist" train --checkpoint ""
 check "predict --count 10^9" "--count takes a whole number from 1 to 1000" \
     "$bin/mnist" predict --model linear --weights x --count 1000000000
 check "img --count 10^9" "--count takes a whole number from 1 to 1000" "$bin/mnist" img --count 1000000000
@@ -129,6 +140,51 @@ check "a 99 MB header of 1.65 M zero-size tensors" "a weights file for this Soft
 check "NaN weights" "NaN or infinite values in fc.weight, fc.bias" "${test_weights[@]}" "$work/nan.safetensors"
 check "a tensor name with escape codes" 'fc\u{1B}[2J.weight' "${test_weights[@]}" "$work/escape.safetensors"
 if grep -q $'\x1b' "$work/err"; then echo "FAIL an escape code reached the terminal"; failures=$((failures + 1)); fi
+
+echo "== PyTorch files (.pth) built to break the reader"
+python3 - "$work" <<'PY'
+import struct, sys, zipfile
+folder = sys.argv[1]
+def s(text):
+    b = text.encode()
+    return b"X" + struct.pack("<I", len(b)) + b
+def i(value):
+    return b"\x8a\x08" + struct.pack("<q", value)
+def tup(items):
+    return b"(" + b"".join(items) + b"t"
+def g(module, name):
+    return b"c" + module.encode() + b"\n" + name.encode() + b"\n"
+def tensor(key, offset, shape, strides, count):
+    pid = tup([s("storage"), g("torch", "FloatStorage"), s(key), s("cpu"), i(count)]) + b"Q"
+    return g("torch._utils", "_rebuild_tensor_v2") + tup(
+        [pid, i(offset), tup([i(x) for x in shape]), tup([i(x) for x in strides]), b"\x89",
+         g("collections", "OrderedDict") + b")R"]) + b"R"
+def state(entries):
+    return b"\x80\x02}(" + b"".join(s(k) + v for k, v in entries) + b"u."
+def make(name, pickle, storages, deflate=False):
+    method = zipfile.ZIP_DEFLATED if deflate else zipfile.ZIP_STORED
+    with zipfile.ZipFile(f"{folder}/{name}", "w", method) as z:
+        z.writestr("archive/data.pkl", pickle)
+        z.writestr("archive/byteorder", b"little")
+        for key, data in storages.items():
+            z.writestr("archive/data/" + key, data)
+make("overflow.pth", state([("fc.weight", tensor("0", 1 << 62, [3], [1 << 61], (1 << 63) - 1))]), {"0": b"\0" * 4})
+make("expand.pth", state([("fc.weight", tensor("0", 0, [100000, 10000], [0, 0], 1))]), {"0": b"\0" * 4})
+make("deep.pth", b"\x80\x02]" + b"\x85" * 10_000_000 + b".", {}, deflate=True)
+make("storage-bomb.pth", state([("fc.weight", tensor("0", 0, [10], [1], 10))]), {"0": b"\0" * (300 << 20)}, deflate=True)
+make("key-escape.pth", state([("fc.weight", tensor("x\n\x1b[2J", 0, [1], [1], 1))]), {})
+make("duplicate.pth", state([("fc.bias", tensor("0", 0, [10], [1], 10)), ("fc.bias", tensor("0", 0, [10], [1], 10))]),
+     {"0": b"\0" * 40})
+make("many.pth", state([(f"t{k}", tensor(str(k), 0, [1], [1], 1)) for k in range(40000)]),
+     {str(k): b"\0" * 4 for k in range(40000)})
+PY
+check "a tensor whose offset and strides overflow" "reaches past its storage" "${test_weights[@]}" "$work/overflow.pth"
+check "a 4-byte storage expanded to 10^9 values" "holds more than" "${test_weights[@]}" "$work/expand.pth"
+check "a pickle nested 10 million deep" "nested more than 64 deep" "${test_weights[@]}" "$work/deep.pth"
+check "a 300 MB deflated storage declared as 10 values" "more than the 40 allowed" "${test_weights[@]}" "$work/storage-bomb.pth"
+check "a storage key with escape codes" 'x\u{A}\u{1B}[2J' "${test_weights[@]}" "$work/key-escape.pth"
+check "a state dict naming a tensor twice" "appears twice" "${test_weights[@]}" "$work/duplicate.pth"
+check "40,000 tensors in 40,000 zip entries" "and 39990 more" "${test_weights[@]}" "$work/many.pth"
 
 echo "== images to classify"
 predict=("$bin/mnist" predict --model linear --data "$data" --weights "$work/linear.safetensors" --image)

@@ -28,16 +28,27 @@ public enum PyTorchFile {
         bytes.starts(with: [0x50, 0x4B, 0x03, 0x04])
     }
 
-    /// Reads the state dict in the PyTorch file at `path`, no larger than `maximumFileSize`.
-    public static func load(contentsOf path: String, maximumFileSize: Int = Safetensors.defaultMaximumFileSize) throws
-        -> StateDict
-    {
-        try decode(FileReading.bytes(of: path, maximumSize: maximumFileSize, what: "this PyTorch file"), path: path)
+    /// Reads the state dict in the PyTorch file at `path`, no larger than `maximumFileSize` and
+    /// holding at most `maximumValues` tensor values in all.
+    public static func load(
+        contentsOf path: String, maximumFileSize: Int = Safetensors.defaultMaximumFileSize,
+        maximumValues: Int = 1 << 28
+    ) throws -> StateDict {
+        try decode(
+            FileReading.bytes(of: path, maximumSize: maximumFileSize, what: "this PyTorch file"), path: path,
+            maximumValues: maximumValues)
     }
 
     /// The state dict in the bytes of a PyTorch file; `path` names them in errors.
-    public static func decode(_ bytes: [UInt8], path: String) throws -> StateDict {
-        func fail(_ reason: String) -> SafetensorsError { SafetensorsError(path: path, reason: reason) }
+    ///
+    /// Nothing is trusted: the pickle's instructions, values and nesting are limited
+    /// (`RestrictedUnpickler`); every tensor's offset, sizes and strides are checked against its
+    /// storage without overflow; storages are inflated only up to the size the pickle gave them;
+    /// and all tensors together may hold at most `maximumValues` values (zero strides can make a
+    /// 4-byte storage look like billions of values).
+    public static func decode(_ bytes: [UInt8], path: String, maximumValues: Int = 1 << 28) throws -> StateDict {
+        // Text from the archive (entry names, storage keys) is escaped before it is printed.
+        func fail(_ reason: String) -> SafetensorsError { SafetensorsError(path: path, reason: printable(reason)) }
         guard isZipArchive(bytes) else {
             if bytes.first == 0x80 {
                 throw fail("an old PyTorch file (before 1.6, not a zip archive); save it again with a newer torch.save")
@@ -63,7 +74,7 @@ public enum PyTorchFile {
         }
         let root: PickleValue
         do {
-            var unpickler = RestrictedUnpickler(try archive.contents(of: pickle, maximumSize: 64 << 20))
+            var unpickler = RestrictedUnpickler(try archive.contents(of: pickle, maximumSize: 16 << 20))
             root = try unpickler.load()
         } catch {
             throw fail("\(error)")
@@ -71,42 +82,60 @@ public enum PyTorchFile {
         guard case .dict(let entries) = root else {
             throw fail("holds no state dict (a dict of tensors) at its top: save model.state_dict() itself")
         }
+        // The size each storage was declared with (tensors sharing a storage declare the same).
+        let storageSizes = Dictionary(
+            entries.compactMap { entry -> (String, Int)? in
+                guard case .tensor(_, let key, let count, _, _, _) = entry.value else { return nil }
+                return (key, count)
+            }, uniquingKeysWith: { first, _ in first })
         var tensors: [(String, Tensor)] = []
+        var names = Set<String>()
         var storages: [String: [UInt8]] = [:]
+        var values = 0, storageBytes = 0
         for (key, value) in entries {
             guard let name = key.string else { throw fail("a state dict key that is not a string") }
-            guard case .tensor(let type, let storageKey, let offset, let shape, let strides) = value else {
-                throw fail(
-                    "the entry '\(printable(name))' is not a tensor: save model.state_dict() itself, not a dict around it"
-                )
+            guard names.insert(name).inserted else { throw fail("the name '\(name)' appears twice in the state dict") }
+            guard case .tensor(let type, let storageKey, _, let offset, let shape, let strides) = value else {
+                throw fail("the entry '\(name)' is not a tensor: save model.state_dict() itself, not a dict around it")
             }
             guard let elementSize = Self.elementSizes[type] else {
-                throw fail("tensor '\(printable(name))' has a storage of type \(printable(type)), which is not read")
+                throw fail("tensor '\(name)' has a storage of type \(type), which is not read")
+            }
+            let count = PickleValue.elementCount(shape) ?? Int.max
+            values += Swift.min(count, maximumValues + 1)
+            guard values <= maximumValues else {
+                throw fail("holds more than \(maximumValues) values in all: more than the model reading it needs")
             }
             let raw: [UInt8]
             if let cached = storages[storageKey] {
                 raw = cached
             } else {
+                // A storage is inflated only up to the size its tensors' pickle gave it.
+                let declared = Swift.min(storageSizes[storageKey] ?? 0, maximumValues + 1)
+                storageBytes += declared * elementSize
+                guard storageBytes <= 8 * maximumValues + (1 << 20) else {
+                    throw fail("its storages hold more bytes than the model reading it needs")
+                }
                 do {
-                    raw = try archive.contents(of: prefix + "data/" + storageKey)
+                    raw = try archive.contents(of: prefix + "data/" + storageKey, maximumSize: declared * elementSize)
                 } catch {
-                    throw fail("tensor '\(printable(name))': \(error)")
+                    throw fail("tensor '\(name)': \(error)")
                 }
                 guard raw.count % elementSize == 0 else {
-                    throw fail("storage \(printable(storageKey)) holds \(raw.count) bytes, not whole \(type) values")
+                    throw fail("storage \(storageKey) holds \(raw.count) bytes, not whole \(type) values")
                 }
                 storages[storageKey] = raw
             }
             let available = raw.count / elementSize
-            var last = offset
-            for (size, stride) in zip(shape, strides) where size > 0 { last += (size - 1) * stride }
-            guard shape.contains(0) || last < available else {
-                throw fail(
-                    "tensor '\(printable(name))' of shape \(shape) reaches past its storage of \(available) values")
+            guard
+                shape.contains(0)
+                    || (PickleValue.lastElement(offset: offset, shape: shape, strides: strides).map { $0 < available }
+                        ?? false)
+            else {
+                throw fail("tensor '\(name)' of shape \(shape) reaches past its storage of \(available) values")
             }
-            let values = gather(
-                raw, type: type, elementSize: elementSize, offset: offset, shape: shape, strides: strides)
-            tensors.append((name, Tensor(shape: shape, data: values)))
+            let data = gather(raw, type: type, elementSize: elementSize, offset: offset, shape: shape, strides: strides)
+            tensors.append((name, Tensor(shape: shape, data: data)))
         }
         return StateDict(tensors)
     }

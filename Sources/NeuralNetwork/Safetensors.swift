@@ -269,7 +269,7 @@ extension Module {
         let tensors: StateDict
         var metadata: [String: String] = [:]
         if PyTorchFile.isZipArchive(bytes) {
-            tensors = try PyTorchFile.decode(bytes, path: path)
+            tensors = try PyTorchFile.decode(bytes, path: path, maximumValues: parameterCount + (1 << 20))
         } else {
             let file = try Safetensors.decode(bytes, path: path)
             (tensors, metadata) = (file.tensors, file.metadata)

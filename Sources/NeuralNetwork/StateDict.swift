@@ -63,13 +63,18 @@ public struct StateDictError: Error, CustomStringConvertible, Equatable {
         lhs.description == rhs.description
     }
 
+    /// At most ten keys, escaped, then how many more: a file of 280,000 tensors would otherwise
+    /// make a message of megabytes.
+    static func list(_ keys: [String]) -> String {
+        let shown = keys.prefix(10).map(printable).joined(separator: ", ")
+        return keys.count > 10 ? shown + " and \(keys.count - 10) more" : shown
+    }
+
     public var description: String {
         var parts: [String] = []
-        if !missingKeys.isEmpty { parts.append("missing keys: \(missingKeys.map(printable).joined(separator: ", "))") }
-        if !unexpectedKeys.isEmpty {
-            parts.append("unexpected keys: \(unexpectedKeys.map(printable).joined(separator: ", "))")
-        }
-        for mismatch in shapeMismatches {
+        if !missingKeys.isEmpty { parts.append("missing keys: \(Self.list(missingKeys))") }
+        if !unexpectedKeys.isEmpty { parts.append("unexpected keys: \(Self.list(unexpectedKeys))") }
+        for mismatch in shapeMismatches.prefix(10) {
             parts.append(
                 "size mismatch for \(printable(mismatch.key)): the model has shape \(mismatch.expected), the state dict \(mismatch.found)"
             )

@@ -61,10 +61,11 @@ public struct CommandLineArguments {
                 remaining.remove(at: index)
                 break
             }
+            if value == nil && remaining[index + 1].isEmpty { problems.append("\(name) needs a value, got ''") }
             value = value ?? remaining[index + 1]
             remaining.removeSubrange(index...index + 1)
         }
-        return value
+        return value?.isEmpty == true ? nil : value
     }
 
     public mutating func string(_ name: String, default value: String) -> String {

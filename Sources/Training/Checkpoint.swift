@@ -42,8 +42,10 @@ public struct Checkpoint {
     public static let maximumEpoch = 1_000_000
     /// The files of a checkpoint folder; a folder holding anything else is not one.
     static let fileNames: Set<String> = ["model.safetensors", "optimizer.safetensors", "state.json"]
-    /// The largest `state.json` read: 64 MiB (a million logged losses).
-    static let maximumStateSize = 64 << 20
+    /// The largest `state.json` read: 2 MiB (about 60,000 logged losses, a hundred epochs of
+    /// PyTorch's example logged every 10 batches six times over). Foundation's JSON reader needs
+    /// about 70 bytes of memory per byte, so a larger file could not be read within 400 MB.
+    static let maximumStateSize = 2 << 20
 
     public init(
         modelName: String, epoch: Int, model: StateDict, optimizer: [(name: String, values: [Float])],
@@ -181,6 +183,10 @@ public struct Checkpoint {
             let values = words.compactMap(UInt64.init)
             guard values.count == 4, words.count == 4 else {
                 throw fail("generator '\(printable(key))' does not have 4 state words")
+            }
+            // xoshiro256** never leaves the all-zero state: it would draw zeros forever.
+            guard values.contains(where: { $0 != 0 }) else {
+                throw fail("generator '\(printable(key))' has an all-zero state, which draws only zeros")
             }
             generators[key] = (values[0], values[1], values[2], values[3])
         }

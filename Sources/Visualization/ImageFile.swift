@@ -1,6 +1,7 @@
 import Compression
 import Files
 import Foundation
+import Parallel
 
 /// A picture read from a file, as grey levels: what `mnist predict --image` classifies.
 ///
@@ -223,25 +224,31 @@ public struct ImageFile: Sendable {
                 "\(width)x\(height) image needs \(count) samples, the file has \(bytes.count - position) bytes left (truncated)"
             )
         }
-        var samples = [Int]()
-        samples.reserveCapacity(count)
+        // Samples are at most 255 (checked above): one byte each, not eight, so a 16-megapixel
+        // colour image costs 48 MB here rather than 384.
+        var samples = [UInt8]()
         if kind == UInt8(ascii: "5") || kind == UInt8(ascii: "6") {
             position += 1  // the single whitespace after the maximum value
             guard position + count <= bytes.count else {
                 throw fail("pixel data holds \(bytes.count - position) bytes, \(count) needed (truncated)")
             }
-            samples = bytes[position..<position + count].map(Int.init)
+            samples = Array(bytes[position..<position + count])
         } else {
-            for _ in 0..<count { samples.append(try number()) }
+            samples.reserveCapacity(count)
+            for _ in 0..<count { samples.append(UInt8(Swift.min(try number(), 255))) }
         }
         let scale = Float(maxValue)
-        let grey = (0..<(width * height)).map { index -> Float in
-            channels == 1
-                ? Float(samples[index]) / scale
-                : (0.299 * Float(samples[3 * index]) + 0.587 * Float(samples[3 * index + 1]) + 0.114
-                    * Float(samples[3 * index + 2])) / scale
+        let grey = [Float](uninitializedCount: width * height) { grey in
+            for index in 0..<(width * height) {
+                let value =
+                    channels == 1
+                    ? Float(samples[index]) / scale
+                    : (0.299 * Float(samples[3 * index]) + 0.587 * Float(samples[3 * index + 1]) + 0.114
+                        * Float(samples[3 * index + 2])) / scale
+                grey[index] = Swift.min(1, value)
+            }
         }
-        return ImageFile(width: width, height: height, grey: grey.map { Swift.min(1, $0) })
+        return ImageFile(width: width, height: height, grey: grey)
     }
 }
 

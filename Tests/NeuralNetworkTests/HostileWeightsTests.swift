@@ -113,3 +113,54 @@ struct SafetensorsDtypeTests {
         #expect(file.tensors["mask"]?.data == [1, 0, 1])
     }
 }
+
+@Suite("The restricted unpickler refuses what no state dict needs")
+struct RestrictedUnpicklerTests {
+    func refusal(_ bytes: [UInt8]) -> String {
+        var unpickler = RestrictedUnpickler(bytes)
+        do {
+            _ = try unpickler.load()
+            return "no error"
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    @Test("Containers nested millions deep are refused at 64 levels, before freeing them could overflow the stack")
+    func deepNesting() {
+        #expect(
+            refusal([0x80, 2, 0x5D] + [UInt8](repeating: 0x85, count: 1_000_000) + [0x2E]).contains(
+                "nested more than 64 deep"))
+    }
+
+    @Test("A flood of memo entries or stack values is refused")
+    func floods() {
+        #expect(
+            refusal([0x80, 2, 0x5D] + [UInt8](repeating: 0x94, count: 2_000_000) + [0x2E]).contains("memo entries"))
+        #expect(refusal([0x80, 2] + [UInt8](repeating: 0x4E, count: 2_000_000) + [0x2E]).contains("values"))
+    }
+
+    @Test("A tensor whose offset plus strides overflow, or whose sizes multiply past 2^31, is refused")
+    func overflowingTensor() {
+        func long(_ value: Int) -> [UInt8] { [0x8A, 8] + (0..<8).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) } }
+        func text(_ value: String) -> [UInt8] { [0x8C, UInt8(value.utf8.count)] + Array(value.utf8) }
+        func global(_ module: String, _ name: String) -> [UInt8] { [0x63] + Array("\(module)\n\(name)\n".utf8) }
+        func tensor(offset: Int, shape: [Int], strides: [Int], count: Int) -> [UInt8] {
+            let id =
+                [0x28] + text("storage") + global("torch", "FloatStorage") + text("0") + text("cpu") + long(count) + [
+                    0x74, 0x51,
+                ]
+            let arguments: [UInt8] =
+                [0x28] + id + long(offset) + [0x28] + shape.flatMap(long) + [0x74] + [0x28] + strides.flatMap(long)
+                + [0x74, 0x89, 0x74]
+            return [0x80, 2] + global("torch._utils", "_rebuild_tensor_v2") + arguments + [0x52, 0x2E]
+        }
+        #expect(
+            refusal(tensor(offset: 1 << 62, shape: [3], strides: [1 << 61], count: Int.max)).contains(
+                "reaches past its storage"))
+        #expect(
+            refusal(tensor(offset: 0, shape: [1 << 40, 1 << 40, 0], strides: [0, 0, 0], count: 1)).contains(
+                "more values"))
+        #expect(refusal(tensor(offset: 0, shape: [2, 3], strides: [3, 1], count: 6)) == "no error")
+    }
+}
