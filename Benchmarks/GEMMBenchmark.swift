@@ -69,7 +69,15 @@ func runGEMMBenchmark(quick: Bool) {
         GEMMShape(name: "img dX 216x121x48 (A^T)", m: 216, n: 121, k: 48, transA: .transposed, perCore: true),
     ]
 
-    print("\(pad("shape", 28)) \(pad("naive", 8)) \(pad("1 thread", 9)) \(pad("\(cores) threads", 10))")
+    // Every figure beside the machine's measured ceiling: the FMA-only loop (benchmarks peak).
+    let peakSingle = FMAPeak.measure(threads: 1), peakAll = FMAPeak.measure(threads: cores)
+    print(
+        String(
+            format: "measured FMA peak (SIMD8 addingProduct): %.1f GFLOP/s on 1 thread, %.1f on %d threads\n",
+            peakSingle, peakAll, cores))
+    print(
+        "\(pad("shape", 28)) \(pad("naive", 8)) \(pad("1 thread", 9)) \(pad("% peak", 7)) \(pad("\(cores) threads", 10)) \(pad("% peak", 7))"
+    )
     var bestSingle = 0.0, bestParallel = 0.0
     var worstLayerRatioSingle = Double.infinity, worstLayerRatioParallel = Double.infinity
     var layerResults: [(Double, Double?)] = []
@@ -82,8 +90,10 @@ func runGEMMBenchmark(quick: Bool) {
         let single = measure(shape, kernel: .packed, threads: 1)
         let parallel = shape.perCore ? nil : measure(shape, kernel: .parallel, threads: cores)
         let parallelText = parallel.map { String(format: "%.1f", $0) } ?? "per core"
+        let parallelShare = parallel.map { String(format: "%.0f%%", 100 * $0 / peakAll) } ?? "-"
         print(
-            "\(pad(shape.name, 28)) \(pad(naive, 8)) \(pad(String(format: "%.1f", single), 9)) \(pad(parallelText, 10))"
+            "\(pad(shape.name, 28)) \(pad(naive, 8)) \(pad(String(format: "%.1f", single), 9)) "
+                + "\(pad(String(format: "%.0f%%", 100 * single / peakSingle), 7)) \(pad(parallelText, 10)) \(pad(parallelShare, 7))"
         )
         if isSquare && shape.m >= 512 {
             bestSingle = max(bestSingle, single)
@@ -101,5 +111,9 @@ func runGEMMBenchmark(quick: Bool) {
         String(
             format: "layer shapes: slowest at %.0f%% (1 thread) and %.0f%% (%d threads) of the square-matrix best",
             worstLayerRatioSingle * 100, worstLayerRatioParallel * 100, cores))
+    print(
+        String(
+            format: "peak share: 1 thread %.0f%% of %.1f, %d threads %.0f%% of %.1f", 100 * bestSingle / peakSingle,
+            peakSingle, cores, 100 * bestParallel / peakAll, peakAll))
     print(String(format: "summary: 1 thread %.1f GFLOP/s, %d threads %.1f GFLOP/s", bestSingle, cores, bestParallel))
 }

@@ -11,6 +11,7 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 let usage = """
     usage: benchmarks <name> [options]
 
+      peak               the machine's FMA ceiling: an FMA-only loop on 1 thread and on all
       gemm [--quick]     GFLOP/s of the naive, packed (1 core) and parallel GEMM kernels
                          at square sizes and at the shapes the networks' layers use
       train [options]    seconds per epoch training convnet and pytorch-example on MNIST,
@@ -20,6 +21,8 @@ let usage = """
     """
 
 switch arguments.first {
+case "peak":
+    runPeakBenchmark()
 case "gemm":
     runGEMMBenchmark(quick: arguments.contains("--quick"))
 case "train":
