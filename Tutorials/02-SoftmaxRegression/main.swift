@@ -99,22 +99,31 @@ let initialModel = model
 // "central difference", accurate to order h^2). If the formula above were wrong by a factor of 2
 // or a transpose, this comparison would show it.
 let probe = DataLoader(train, batchSize: 16).makeBatch(Array(0..<16))
-let analytic = model.gradients(inputs: probe.inputs, labels: probe.labels)
 let h: Float = 1e-2
-var worstError: Float = 0
-for (row, column) in [(350, 3), (400, 7), (600, 0), (207, 9), (515, 5)] {
-    var plus = model, minus = model
-    plus.weight[row, column] += h
-    minus.weight[row, column] -= h
-    let numeric =
-        (crossEntropy(logits: plus.logits(probe.inputs), labels: probe.labels).mean
-            - crossEntropy(logits: minus.logits(probe.inputs), labels: probe.labels).mean) / (2 * h)
-    let formula = analytic.weight[row, column]
-    worstError = max(worstError, abs(numeric - formula))
-    print(
-        "dL/dW[\(row), \(column)]: formula \(String(format: "% .6f", formula)), central difference \(String(format: "% .6f", numeric))"
-    )
+
+/// Compares a gradient formula with central differences at five weights; returns the largest
+/// disagreement.
+func checkGradient(_ model: SoftmaxRegression, rule: SoftmaxRegression.GradientRule, show: Bool) -> Float {
+    let analytic = model.gradients(inputs: probe.inputs, labels: probe.labels, rule: rule)
+    var worstError: Float = 0
+    for (row, column) in [(350, 3), (400, 7), (600, 0), (207, 9), (515, 5)] {
+        var plus = model, minus = model
+        plus.weight[row, column] += h
+        minus.weight[row, column] -= h
+        let numeric =
+            (crossEntropy(logits: plus.logits(probe.inputs), labels: probe.labels).mean
+                - crossEntropy(logits: minus.logits(probe.inputs), labels: probe.labels).mean) / (2 * h)
+        let formula = analytic.weight[row, column]
+        worstError = max(worstError, abs(numeric - formula))
+        if show {
+            print(
+                "dL/dW[\(row), \(column)]: formula \(String(format: "% .6f", formula)), central difference \(String(format: "% .6f", numeric))"
+            )
+        }
+    }
+    return worstError
 }
+let worstError = checkGradient(model, rule: .softmaxMinusOneHot, show: true)
 // Both are computed in 32-bit floats with h = 0.01: agreement to about 1e-4 is all rounding allows,
 // while a wrong formula (a factor of 2, a transpose) would be off by 1e-2 or more.
 print(
@@ -169,17 +178,49 @@ func train(
     return epochLosses
 }
 
+// Before any step, the weights are small random numbers: every digit gets about the same score, so
+// p is about 1/10 for each and the loss is about -log(1/10) = ln 10 = 2.30. Measure it on the
+// whole training set, the same way each epoch's loss is measured below.
+func trainingLoss(_ model: SoftmaxRegression) -> Float {
+    var total = 0.0
+    for batch in DataLoader(train, batchSize: 1000) {
+        total +=
+            Double(crossEntropy(logits: model.logits(batch.inputs), labels: batch.labels).mean) * Double(batch.count)
+    }
+    return Float(total / Double(train.count))
+}
+let initialLoss = trainingLoss(model)
 print(
     "Training: \(epochs) epochs, batch \(batchSize), SGD learning rate \(learningRate) times \(gamma) after each epoch")
+print(
+    "Before the first step: training loss \(String(format: "%.4f", initialLoss)) (ln 10 = \(String(format: "%.4f", log(10.0))))"
+)
 let trainingTime = Stopwatch()
 let losses = train(&model, epochs: epochs, rule: .softmaxMinusOneHot, report: true, rate: learningRate)
 var lossChart = LineChart(title: "Softmax regression, gradient by hand", xLabel: "epoch", yLabel: "mean training loss")
-lossChart.add("cross-entropy", points: losses.enumerated().map { (Double($0.offset + 1), Double($0.element)) })
+lossChart.add(
+    "cross-entropy",
+    points: [(0, Double(initialLoss))] + losses.enumerated().map { (Double($0.offset + 1), Double($0.element)) })
 runOrExit { try FileWriting.write(LineChart.svg([lossChart]), to: "tutorial02-loss.svg") }
-print("Wrote tutorial02-loss.svg: the training loss per epoch (open it in a browser).")
 print(
-    "Trained in \(String(format: "%.1f", trainingTime.seconds)) s; the loss fell from "
-        + "\(String(format: "%.4f", losses.first!)) to \(String(format: "%.4f", losses.last!)).\n")
+    "Wrote tutorial02-loss.svg: the training loss from before the first step (epoch 0) to the end (open it in a browser)."
+)
+print(
+    "Trained in \(String(format: "%.1f", trainingTime.seconds)) s; the training loss fell from "
+        + "\(String(format: "%.4f", initialLoss)) before the first step to \(String(format: "%.4f", losses.first!)) "
+        + "averaged over epoch 1 and \(String(format: "%.4f", losses.last!)) over epoch \(epochs).\n")
+
+// What the model learned, as pictures: column j of W holds one weight per pixel for digit j, so it
+// can be drawn as a 28x28 image, a template the digit is matched against (positive weights
+// white: ink there votes for the digit; negative black: ink there votes against it).
+var templates = ImageGrid(columns: 10, imageWidth: 28, imageHeight: 28, scale: 3)
+for digit in 0..<10 {
+    let column = (0..<784).map { model.weight[$0, digit] }
+    let largest = max(column.map(abs).max() ?? 1, 1e-6)
+    templates.add(grey: column.map { 0.5 + 0.5 * $0 / largest }, caption: "\(digit)")
+}
+runOrExit { try templates.render().write(to: "tutorial02-templates.png") }
+print("Wrote tutorial02-templates.png: the ten learned weight templates (white votes for the digit, black against).\n")
 
 // MARK: - 5. A lesson: the tempting wrong gradient
 //
@@ -206,7 +247,14 @@ _ = train(&rightModel, epochs: 1, rule: .softmaxMinusOneHot, report: false, rate
 print(
     """
       The right gradient, same start, same single epoch: \(describe(evaluate(rightModel))).
-      A numeric gradient check, as in step 3, catches the mistake at once.
+    """)
+// The check of step 3 on the wrong formula, at the same starting weights:
+let wrongError = checkGradient(initialModel, rule: .logitsMinusOneHot, show: false)
+print(
+    """
+      The numeric check of step 3 on the wrong formula: largest disagreement \(String(format: "%.1e", wrongError)) \
+    (\(Int(wrongError / max(worstError, 1e-12)))x the right formula's \(String(format: "%.1e", worstError))): \
+    \(wrongError > 1e-3 ? "it catches the mistake before any training." : "it would NOT have caught it.")
 
     """)
 
