@@ -19,7 +19,11 @@ extension Tensor {
     ///   - gradient: d(final)/d(self), needed when `self` is not a scalar (for a scalar the seed
     ///     is 1: d(self)/d(self)).
     ///   - retainGraph: keep the saved values, so that the graph can be walked again.
-    public func backward(_ gradient: Tensor? = nil, retainGraph: Bool = false) {
+    ///   - trace: called at every node, in the order the walk runs them, with what the node
+    ///     received and sent (tutorial 03 prints it to follow the walk).
+    public func backward(
+        _ gradient: Tensor? = nil, retainGraph: Bool = false, trace: ((BackwardStep) -> Void)? = nil
+    ) {
         precondition(
             requiresGrad,
             "backward: this tensor does not require a gradient and has no gradFn (was it computed inside withNoGrad, or from tensors without requiresGrad?)"
@@ -57,6 +61,13 @@ extension Tensor {
             let needs = function.inputs.map(\.requiresGrad)
             let inputGradients = nodeBackward(outputGradient, needs)
             if !retainGraph { function.release() }
+            if let trace {
+                let sent = function.inputs.indices.compactMap { index -> (input: Int, to: String, gradient: [Float])? in
+                    guard needs[index], let gradient = inputGradients[index] else { return nil }
+                    return (index, function.inputs[index].gradFn?.name ?? "AccumulateGrad", gradient)
+                }
+                trace(BackwardStep(node: function, received: outputGradient, sent: sent))
+            }
             for (index, input) in function.inputs.enumerated() where needs[index] {
                 guard let contribution = inputGradients[index] else { continue }
                 precondition(
@@ -109,6 +120,15 @@ extension Tensor {
     public func zeroGrad() {
         grad = nil
     }
+}
+
+/// One node's turn in `backward()`: the gradient it received (d(final)/d(its output), summed
+/// over every use of that output) and what it sent to each input that needs a gradient (to the
+/// input's own node, or to `AccumulateGrad` for a leaf, which adds it into `.grad`).
+public struct BackwardStep {
+    public let node: GradFn
+    public let received: [Float]
+    public let sent: [(input: Int, to: String, gradient: [Float])]
 }
 
 /// sum[i] += values[i]

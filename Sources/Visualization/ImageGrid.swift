@@ -49,7 +49,11 @@ public struct ImageGrid {
 
     /// The whole grid as an RGB image on a dark grey background.
     public func render() -> PNGImage {
-        let captionHeight = cells.contains { !$0.caption.isEmpty } ? BitmapFont.glyphHeight + 4 : 0
+        // Captions at twice the font's size whenever the widest one fits under its image (a 5x7
+        // font is too small to read at 100% on a screen); at the font's size otherwise.
+        let widest = cells.map { BitmapFont.width(of: $0.caption, scale: 2) }.max() ?? 0
+        let captionScale = widest <= imageWidth * scale ? 2 : 1
+        let captionHeight = cells.contains { !$0.caption.isEmpty } ? BitmapFont.glyphHeight * captionScale + 4 : 0
         let cellWidth = imageWidth * scale + 4, cellHeight = imageHeight * scale + 4 + captionHeight
         let rows = Swift.max(1, (cells.count + columns - 1) / columns)
         var image = PNGImage(
@@ -63,9 +67,10 @@ public struct ImageGrid {
                     image[left + x, top + y] = Array(cell.rgb[source..<source + 3])
                 }
             }
-            let textLeft = left + (imageWidth * scale - BitmapFont.width(of: cell.caption)) / 2
+            let textLeft = left + (imageWidth * scale - BitmapFont.width(of: cell.caption, scale: captionScale)) / 2
             BitmapFont.draw(
-                cell.caption, into: &image, x: textLeft, y: top + imageHeight * scale + 2, color: cell.color)
+                cell.caption, into: &image, x: textLeft, y: top + imageHeight * scale + 2, color: cell.color,
+                scale: captionScale)
         }
         return image
     }

@@ -110,13 +110,50 @@ let dotPath = "autograd-graph.dot"
 runOrExit { try FileWriting.write(loss.graphviz(names: graphNames), to: dotPath) }
 print("Wrote \(dotPath): draw it with `dot -Tsvg \(dotPath) -o autograd-graph.svg`.\n")
 
-// MARK: - 3. Autograd's gradient is the one we derived by hand
+// MARK: - 3. What backward() does, node by node
 //
-// backward() applies the chain rule through that graph. Tutorial 02 derived the same gradient
-// on paper: dZ = (softmax(Z) - onehot(y)) / n, dW = X^T dZ, db = column sums of dZ. Compute both
-// and compare, entry by entry.
+// backward() (Sources/Autograd/Backward.swift, about fifty lines) does three things:
+//   1. It lists the graph's nodes in topological order: a depth-first walk from the loss, each
+//      node placed after every node it was computed from (`topologicalOrder()`).
+//   2. It visits them in reverse, from the loss back, holding for each node the gradient sent to
+//      it so far. Reverse topological order guarantees that when a node runs, every use of its
+//      output has already sent its share: the received gradient is complete.
+//   3. At each node it calls the node's backward closure, written beside the operation's forward
+//      (AddmmBackward0's in Tensor+Matmul.swift, LogSoftmaxBackward0's in Tensor+Softmax.swift...),
+//      which turns the received gradient into one gradient per input: the chain rule, one link.
+//      A gradient for a computed tensor is added to what its node will receive; one for a leaf
+//      goes to AccumulateGrad, which adds it into `.grad`.
+// Watch it run on the graph printed above, with the size (L2 norm) of each gradient:
 
-loss.backward()
+func norm(_ values: [Float]) -> String {
+    String(format: "%.4f", sqrt(values.reduce(0) { $0 + Double($1) * Double($1) }))
+}
+var stepNumber = 0
+loss.backward(trace: { step in
+    stepNumber += 1
+    print(
+        "  step \(stepNumber): \(step.node.name) receives a gradient of \(step.received.count) value(s), norm \(norm(step.received))"
+    )
+    for sent in step.sent {
+        print(
+            "           sends to input \(sent.input) (\(sent.to)): \(sent.gradient.count) values, norm \(norm(sent.gradient))"
+        )
+    }
+})
+print(
+    """
+      The loss's own gradient is 1 (d loss / d loss). NllLossBackward0 puts -1/n at each image's true
+      class; LogSoftmaxBackward0 turns that into (softmax - onehot) / n; AddmmBackward0 splits it into
+      the bias's gradient (column sums), nothing for the images (they need none), and W^T's gradient,
+      which TBackward0 transposes into W's. Every later network, however deep, is this walk.
+
+    """)
+
+// MARK: - 4. Autograd's gradient is the one we derived by hand
+//
+// Tutorial 02 derived the same gradient on paper: dZ = (softmax(Z) - onehot(y)) / n,
+// dW = X^T dZ, db = column sums of dZ. Compute both and compare, entry by entry.
+
 let x = probe.inputs  // [8, 784]
 let z = x.matmul(model.fc.weight.matrix, transposeOther: true) + Matrix(row: model.fc.bias!.data)
 let dZ = (z.softmax(dim: 1) - oneHot(probe.labels, classes: 10)) / Float(probe.count)
@@ -131,7 +168,7 @@ print(
         : "They DISAGREE: something is wrong.\n")
 model.zeroGrad()
 
-// MARK: - 4. Training with Adam
+// MARK: - 5. Training with Adam
 //
 // The training step is now the same four lines for any model, however deep:
 //     optimizer.zeroGrad()      gradients accumulate, so clear last step's
@@ -198,6 +235,6 @@ for digit in 0..<10 {
 runOrExit { try templates.render().write(to: "tutorial03-templates.png") }
 print("Wrote tutorial03-templates.png: the ten learned templates (white votes for the digit, black against).\n")
 
-// MARK: - 5. The score
+// MARK: - 6. The score
 
 print("Test set: \(outcome.score)")
