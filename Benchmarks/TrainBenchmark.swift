@@ -38,25 +38,11 @@ func runTrainBenchmark(arguments: [String]) {
         let loader = DataLoader(
             train, batchSize: recipe.batchSize, shuffle: true, seed: 1, limit: limit,
             normalize: recipe.normalization)
-        model.train()
         for epoch in 1...epochs {
-            let watch = Stopwatch()
-            var lossSum = 0.0
-            var phases = [0.0, 0.0, 0.0]  // forward, backward, optimiser step
-            for batch in loader {
-                optimizer.zeroGrad()
-                var phase = Stopwatch()
-                let loss = nllLoss(model(batch.images).logSoftmax(dim: 1), labels: batch.labels)
-                phases[0] += phase.seconds
-                phase = Stopwatch()
-                loss.backward()
-                phases[1] += phase.seconds
-                phase = Stopwatch()
-                optimizer.step()
-                phases[2] += phase.seconds
-                lossSum += Double(loss.item)
-            }
-            let seconds = watch.seconds
+            // The library's own epoch loop, with an observer adding up where each step's time went.
+            let phases = PhaseTotals()
+            let result = trainEpoch(model: model, optimizer: optimizer, loader: loader, epoch: epoch, progress: phases)
+            let (seconds, lossSum) = (result.seconds, result.averageLoss * Double(result.batches))
             let scaled = seconds * Double(train.count) / Double(loader.sampleCount)
             print(
                 "\(name) (\(recipe.optimizer.rawValue), batch \(recipe.batchSize)) epoch \(epoch): "
@@ -66,7 +52,7 @@ func runTrainBenchmark(arguments: [String]) {
                         seconds, loader.sampleCount, scaled, Double(loader.sampleCount) / seconds,
                         lossSum / Double(loader.count), ResourceUsage.currentResidentBytes >> 20,
                         ResourceUsage.peakResidentBytes >> 20))
-            let perBatch = phases.map { $0 / Double(loader.count) * 1000 }
+            let perBatch = phases.totals.map { $0 / Double(loader.count) * 1000 }
             print(
                 String(
                     format:
@@ -75,4 +61,17 @@ func runTrainBenchmark(arguments: [String]) {
                 ))
         }
     }
+}
+
+/// Adds up the forward, backward and optimiser-step seconds `trainEpoch` reports for each step.
+final class PhaseTotals: TrainingProgress {
+    var totals = [0.0, 0.0, 0.0]
+
+    func step(_ report: StepReport) {
+        totals[0] += report.phases.forward
+        totals[1] += report.phases.backward
+        totals[2] += report.phases.step
+    }
+
+    func finish() {}
 }

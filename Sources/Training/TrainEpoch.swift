@@ -62,7 +62,9 @@ public func trainEpoch<Dataset>(
     var logged: [(batch: Int, loss: Double)] = []
     for batch in loader {
         optimizer.zeroGrad()
+        let forwardStart = seconds()
         let loss = crossEntropy(model(batch.images), labels: batch.labels)
+        let backwardStart = seconds()
         guard loss.item.isFinite else {
             progress.finish()
             log(
@@ -73,18 +75,20 @@ public func trainEpoch<Dataset>(
                 averageLoss: .nan, seconds: seconds(), images: images, loggedLosses: logged, batches: batches)
         }
         loss.backward()
+        let stepStart = seconds()
         optimizer.step()
+        let stepEnd = seconds()
         lossSum += Double(loss.item)
         batches += 1
         images += batch.count
         let isLogged = (batches - 1) % Swift.max(1, logInterval) == 0 || dryRun
         if isLogged { logged.append((batches, Double(loss.item))) }
-        progress.step(
-            StepReport(
-                epoch: epoch, batch: batches, batchesInEpoch: dryRun ? 1 : loader.count,
-                imagesDone: images, imagesInEpoch: loader.sampleCount, imagesBefore: images - batch.count,
-                loss: Double(loss.item),
-                seconds: seconds(), isLogged: isLogged))
+        var report = StepReport(
+            epoch: epoch, batch: batches, batchesInEpoch: dryRun ? 1 : loader.count,
+            imagesDone: images, imagesInEpoch: loader.sampleCount, imagesBefore: images - batch.count,
+            loss: Double(loss.item), seconds: stepEnd, isLogged: isLogged)
+        report.phases = (backwardStart - forwardStart, stepStart - backwardStart, stepEnd - stepStart)
+        progress.step(report)
         if dryRun { break }
     }
     progress.finish()

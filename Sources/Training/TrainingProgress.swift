@@ -17,6 +17,9 @@ public struct StepReport: Sendable {
     public let seconds: Double
     /// True on the steps whose loss is logged (every `logInterval`-th, from the first).
     public let isLogged: Bool
+    /// Seconds this step spent in the forward pass (model and loss), in `backward()` and in the
+    /// optimiser's step: where the time goes (`benchmarks train` adds them up).
+    public var phases: (forward: Double, backward: Double, step: Double) = (0, 0, 0)
 
     public var imagesPerSecond: Double { Double(imagesDone) / Swift.max(seconds, 1e-9) }
 
