@@ -154,3 +154,21 @@ struct GraphExportTests {
         #expect(dot.components(separatedBy: " -> ").count - 1 == 4)  // x, w -> mm -> relu -> sum
     }
 }
+
+@Suite("The autograd graph as SVG")
+struct GraphSVGTests {
+    @Test("Draws every node with its name and shape, an arrow per input, and a leaf's gradient norm after backward")
+    func drawsTheGraph() {
+        let w = Tensor([[3, 4]], requiresGrad: true)
+        let x = Tensor([[1], [1]])
+        let loss = w.matmul(x).sum()
+        loss.backward()
+        let svg = loss.graphSVG(names: ["weight": w])
+        #expect(svg.hasPrefix("<svg") && svg.hasSuffix("</svg>\n"))
+        for text in ["SumBackward0", "MmBackward0", "weight", "input (no gradient)", "[1, 2], |grad| 1.4142"] {
+            #expect(svg.contains(text), "no '\(text)' in the SVG")
+        }
+        // Arrows: w -> mm, x -> mm, mm -> sum.
+        #expect(svg.components(separatedBy: "<line ").count - 1 == 3)
+    }
+}

@@ -103,12 +103,13 @@ print(
 
     """)
 
-// The same graph as a picture: Graphviz's DOT format, which `dot -Tsvg autograd-graph.dot` (or
-// any online Graphviz viewer) draws.
+// The same graph as a picture: autograd-graph.svg (written after backward() below, so it shows
+// each parameter's gradient too) opens in any browser; autograd-graph.dot is Graphviz's format,
+// for those who have it (`dot -Tsvg autograd-graph.dot`).
 let graphNames = Dictionary(uniqueKeysWithValues: model.namedParameters().map { ($0.name, $0.parameter as Tensor) })
 let dotPath = "autograd-graph.dot"
 runOrExit { try FileWriting.write(loss.graphviz(names: graphNames), to: dotPath) }
-print("Wrote \(dotPath): draw it with `dot -Tsvg \(dotPath) -o autograd-graph.svg`.\n")
+print("Wrote \(dotPath) (Graphviz's format; the same graph is drawn as SVG after backward() below).\n")
 
 // MARK: - 3. What backward() does, node by node
 //
@@ -148,6 +149,10 @@ print(
       which TBackward0 transposes into W's. Every later network, however deep, is this walk.
 
     """)
+runOrExit { try FileWriting.write(loss.graphSVG(names: graphNames), to: "autograd-graph.svg") }
+print(
+    "Wrote autograd-graph.svg: the graph, inputs on the left, with each parameter's gradient norm (open it in a browser).\n"
+)
 
 // MARK: - 4. Autograd's gradient is the one we derived by hand
 //
