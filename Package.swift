@@ -34,7 +34,7 @@ import PackageDescription
 
 let environment = ProcessInfo.processInfo.environment
 
-/// True when SwiftPM fetched this package for another one (`.package(url:from:)`).
+/// True when SwiftPM fetched this package for another one (a dependency declared by URL and version).
 let isFetchedDependency = Context.packageDirectory.split(separator: "/").contains("checkouts")
 
 let targetCPU: String? = {

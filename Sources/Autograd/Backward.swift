@@ -88,8 +88,9 @@ extension Tensor {
     }
 
     /// Every computed tensor that `self` depends on, each after all the tensors it was computed
-    /// from (a depth-first post-order, iterative so a deep graph cannot overflow the stack).
-    func topologicalOrder() -> [Tensor] {
+    /// from (a depth-first post-order, iterative so a deep graph cannot overflow the stack); with
+    /// `includingLeaves`, the inputs and leaves too (the SVG drawing places every tensor).
+    func topologicalOrder(includingLeaves: Bool = false) -> [Tensor] {
         var order: [Tensor] = []
         var visited = Set<ObjectIdentifier>()
         var stack: [(tensor: Tensor, expanded: Bool)] = [(self, false)]
@@ -98,9 +99,13 @@ extension Tensor {
                 order.append(tensor)
                 continue
             }
-            guard visited.insert(ObjectIdentifier(tensor)).inserted, let function = tensor.gradFn else { continue }
+            guard visited.insert(ObjectIdentifier(tensor)).inserted else { continue }
+            guard let function = tensor.gradFn else {
+                if includingLeaves { order.append(tensor) }
+                continue
+            }
             stack.append((tensor, true))
-            for input in function.inputs.reversed() where input.gradFn != nil {
+            for input in function.inputs.reversed() where includingLeaves || input.gradFn != nil {
                 stack.append((input, false))
             }
         }

@@ -19,18 +19,7 @@ extension Tensor {
         var nameOf: [ObjectIdentifier: String] = [:]
         for (name, tensor) in names { nameOf[ObjectIdentifier(tensor)] = name }
         // Every tensor of the graph, each after the tensors it was computed from.
-        var order: [Tensor] = []
-        var visited = Set<ObjectIdentifier>()
-        var stack: [(tensor: Tensor, expanded: Bool)] = [(self, false)]
-        while let (tensor, expanded) = stack.popLast() {
-            if expanded {
-                order.append(tensor)
-                continue
-            }
-            guard visited.insert(ObjectIdentifier(tensor)).inserted else { continue }
-            stack.append((tensor, true))
-            for input in (tensor.gradFn?.inputs ?? []).reversed() { stack.append((input, false)) }
-        }
+        let order = topologicalOrder(includingLeaves: true)
         // Columns: an operation one past its furthest input; an input or a leaf just before the
         // first operation that uses it, so that no arrow passes behind another box.
         var column: [ObjectIdentifier: Int] = [:]
