@@ -9,7 +9,7 @@ func target(_ bytes: [UInt8]) {
     guard let image = try? ImageFile(bytes: bytes, path: "fuzz.png") else { return }
     precondition(image.grey.count == image.width * image.height, "pixel count disagrees with the size")
     if image.width * image.height <= 1 << 16 {
-        _ = try? DigitPreparation.prepare(grey: image.grey, width: image.width, height: image.height)
+        _ = try? DigitPreparation.prepare(grey: image.grey, width: image.width, height: image.height).pixels
     }
 }
 
