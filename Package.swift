@@ -169,7 +169,7 @@ let package = Package(
         fuzzTarget("inflate", ["Compression"]),
         fuzzTarget("idx", ["Datasets", "Compression"]),
         fuzzTarget("safetensors", ["NeuralNetwork", "Autograd"]),
-        fuzzTarget("cifar10", ["Datasets"]),
+        fuzzTarget("cifar10", ["Datasets", "Compression"]),
         fuzzTarget("image", ["Visualization", "Datasets", "Compression"]),
         fuzzTarget("checkpoint", ["Training"]),
         fuzzTarget("arguments", ["ProgramSupport"]),

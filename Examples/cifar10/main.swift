@@ -3,8 +3,8 @@
 //   swift run -c release cifar10 train --epochs 2 --save lenet.safetensors
 //   swift run -c release cifar10 test --weights lenet.safetensors
 //
-// The binary version of CIFAR-10 must be unpacked in the data directory
-// (DIR/cifar-10-batches-bin/); without it the program says where to get it.
+// CIFAR-10's binary version is read from DIR/cifar-10-batches-bin/, downloaded (162 MB, MD5
+// checked) and unpacked there when missing; offline, the program says where to get it.
 
 import Foundation
 import Kindling

@@ -17,7 +17,30 @@ import FoundationNetworking
 ///                    into: "data/mnist", expectedSHA256: MNIST.checksums["t10k-labels-idx1-ubyte"]!)
 /// ```
 public enum Download {
-    /// Downloads `file` from the first mirror that serves it with the right content.
+    /// What a download must match to be kept.
+    public enum Checksum: Sendable, Equatable {
+        /// The SHA-256 of the content, after gunzip when the file is gzipped (mirrors may
+        /// recompress, so the content is what is compared): MNIST's published digests.
+        case sha256OfContent(String)
+        /// The MD5 of the file exactly as served: what CIFAR-10's and Fashion-MNIST's authors publish.
+        case md5OfFile(String)
+
+        /// Nil when `bytes` match, else the reason they do not.
+        func mismatch(_ bytes: [UInt8], maximumSize: Int) throws -> String? {
+            switch self {
+            case .sha256OfContent(let expected):
+                let content = Gzip.isGzip(bytes) ? try Gzip.decompress(bytes, maximumOutputSize: maximumSize) : bytes
+                let digest = SHA256.hex(content)
+                return digest == expected ? nil : "SHA-256 \(digest) is not the expected \(expected)"
+            case .md5OfFile(let expected):
+                let digest = MD5.hex(bytes)
+                return digest == expected ? nil : "MD5 \(digest) is not the expected \(expected)"
+            }
+        }
+    }
+
+    /// Downloads `file` from the first mirror that serves it with the right content, and writes it
+    /// into `directory` (created if need be).
     /// - Parameters:
     ///   - expectedSHA256: hex digest of the *uncompressed* content (gzip files are checked after
     ///     decompression, since mirrors may recompress).
@@ -29,7 +52,34 @@ public enum Download {
         expectedSHA256: String, timeout: TimeInterval = 60, maximumSize: Int = 256 << 20,
         log: @escaping @Sendable (String) -> Void = Download.standardError
     ) throws {
+        try fetch(
+            file: file, from: mirrors, into: directory, expected: .sha256OfContent(expectedSHA256), timeout: timeout,
+            maximumSize: maximumSize, log: log)
+    }
+
+    /// Downloads `file` from the first mirror that serves it matching `expected`, and writes it into
+    /// `directory` (created if need be).
+    public static func fetch(
+        file: String, from mirrors: [String], into directory: String,
+        expected: Checksum, timeout: TimeInterval = 60, maximumSize: Int = 256 << 20,
+        log: @escaping @Sendable (String) -> Void = Download.standardError
+    ) throws {
         let destination = (directory as NSString).appendingPathComponent(file)
+        let bytes = try verifiedBytes(
+            file: file, from: mirrors, expected: expected, timeout: timeout, maximumSize: maximumSize,
+            describedAs: destination, log: log)
+        // The folder is made only now, for a file that arrived whole and verified.
+        try FileWriting.createFolder(directory)
+        try FileWriting.write(bytes, to: destination)
+    }
+
+    /// The bytes of `file` from the first mirror that serves it matching `expected`, kept in
+    /// memory (for an archive that is unpacked rather than kept). Errors name `describedAs`.
+    public static func verifiedBytes(
+        file: String, from mirrors: [String], expected: Checksum, timeout: TimeInterval = 60,
+        maximumSize: Int = 256 << 20, describedAs destination: String,
+        log: @escaping @Sendable (String) -> Void = Download.standardError
+    ) throws -> [UInt8] {
         var failures: [String] = []
         for mirror in mirrors {
             let address = mirror.hasSuffix("/") ? mirror + file : mirror + "/" + file
@@ -39,17 +89,12 @@ public enum Download {
             }
             do {
                 let bytes = try get(url, timeout: timeout, label: file, maximumSize: maximumSize, log: log)
-                let content = Gzip.isGzip(bytes) ? try Gzip.decompress(bytes, maximumOutputSize: maximumSize) : bytes
-                let digest = SHA256.hex(content)
-                guard digest == expectedSHA256 else {
-                    failures.append("\(address): SHA-256 \(digest) is not the expected \(expectedSHA256)")
+                if let mismatch = try expected.mismatch(bytes, maximumSize: maximumSize) {
+                    failures.append("\(address): \(mismatch)")
                     log("\(file): wrong checksum from \(address), trying the next mirror")
                     continue
                 }
-                // The folder is made only now, for a file that arrived whole and verified.
-                try FileWriting.createFolder(directory)
-                try FileWriting.write(bytes, to: destination)
-                return
+                return bytes
             } catch let error as FileError {
                 throw error
             } catch {

@@ -80,15 +80,17 @@ public struct MNIST: ImageClassificationDataset {
     /// Images in a split: 60,000 for training, 10,000 for testing (Fashion-MNIST's too).
     public static func sampleCount(_ split: Split) -> Int { split == .train ? 60_000 : 10_000 }
 
-    /// Downloads those of `files` that are in `folder` neither gzipped nor plain.
-    static func downloadMissing(_ files: [String], into folder: String, mirrors: [String]) throws {
+    /// Downloads those of `files` that are in `folder` neither gzipped nor plain, each as
+    /// `NAME.gz` checked against `checksum(NAME)`; one error names everything missing.
+    static func downloadMissing(
+        _ files: [String], into folder: String, mirrors: [String], datasetName: String = "MNIST",
+        checksum: (String) -> Download.Checksum = { .sha256OfContent(MNIST.checksums[$0] ?? "") }
+    ) throws {
         let missing = files.filter { findFile(folder: folder, name: $0) == nil }
         var failures: [DatasetError] = []
         for name in missing {
             do {
-                try Download.fetch(
-                    file: name + ".gz", from: mirrors, into: folder,
-                    expectedSHA256: checksums[name] ?? "")
+                try Download.fetch(file: name + ".gz", from: mirrors, into: folder, expected: checksum(name))
             } catch let error as DatasetError {
                 failures.append(error)
             }
@@ -98,7 +100,7 @@ public struct MNIST: ImageClassificationDataset {
             let reasons = Array(Set(failures.map(\.reason))).sorted()
             throw DatasetError(
                 path: folder,
-                reason: "cannot load MNIST: \(missing.map { $0 + ".gz" }.joined(separator: ", ")) "
+                reason: "cannot load \(datasetName): \(missing.map { $0 + ".gz" }.joined(separator: ", ")) "
                     + "\(missing.count == 1 ? "is" : "are") missing and could not be downloaded "
                     + "(\(reasons.joined(separator: "; "))); put them (gzipped or not) in \(folder), "
                     + "or choose another data directory with --data DIR or KINDLING_DATA")
