@@ -90,7 +90,7 @@ extension Tensor {
     /// Every computed tensor that `self` depends on, each after all the tensors it was computed
     /// from (a depth-first post-order, iterative so a deep graph cannot overflow the stack); with
     /// `includingLeaves`, the inputs and leaves too (the SVG drawing places every tensor).
-    func topologicalOrder(includingLeaves: Bool = false) -> [Tensor] {
+    public func topologicalOrder(includingLeaves: Bool = false) -> [Tensor] {
         var order: [Tensor] = []
         var visited = Set<ObjectIdentifier>()
         var stack: [(tensor: Tensor, expanded: Bool)] = [(self, false)]

@@ -44,6 +44,21 @@ public final class GradFn: CustomStringConvertible {
         backward = { _, _ in [] }
     }
 
+    /// Runs this node's backward on `gradient` = d(final)/d(output): one gradient per input, nil
+    /// for an input that needs none, as calling PyTorch's `grad_fn(gradient)` does. `backward()`
+    /// does this at every node; exercise 3.6 does it by hand.
+    ///
+    /// ```swift
+    /// let y = x * w                                 // MulBackward0
+    /// let (dx, dw) = (y.gradFn!.apply(ones)[0], y.gradFn!.apply(ones)[1])
+    /// ```
+    public func apply(_ gradient: [Float]) -> [[Float]?] {
+        guard let backward else {
+            preconditionFailure("\(name).apply: the values saved for backward were freed by an earlier backward()")
+        }
+        return backward(gradient, inputs.map(\.requiresGrad))
+    }
+
     /// The nodes that produced this node's inputs, in the operation's argument order, as PyTorch's
     /// `next_functions`: (an operation's `gradFn`, `AccumulateGrad` for a leaf that requires a
     /// gradient, nil for a constant; the index of that node's output the input is, always 0 here,
