@@ -132,6 +132,7 @@ let package = Package(
         .executable(name: "tutorial04", targets: ["tutorial04"]),
         .executable(name: "tutorial05", targets: ["tutorial05"]),
         .executable(name: "tutorial06", targets: ["tutorial06"]),
+        .executable(name: "exercise", targets: ["exercise"]),
         .executable(name: "mnist", targets: ["mnist"]),
         .executable(name: "cifar10", targets: ["cifar10"]),
         .executable(name: "benchmarks", targets: ["benchmarks"]),
@@ -154,6 +155,25 @@ let package = Package(
         tutorial("04", "Modules"),
         tutorial("05", "Convolution"),
         tutorial("06", "CIFAR10"),
+
+        // The exercises: the learner's files, the graders, and the program that runs them.
+        .target(
+            name: "ExerciseSupport",
+            dependencies: [
+                "Autograd", "Convolution", "Datasets", "MatrixMath", "Metrics", "NeuralNetwork", "Optimizers", "Random",
+                "SoftmaxRegression", "Training",
+            ],
+            path: "Tutorials/ExerciseSupport", swiftSettings: settings),
+        .target(
+            name: "Exercises", dependencies: ["ExerciseSupport", "Autograd", "MatrixMath", "NeuralNetwork"],
+            path: "Tutorials/Exercises", swiftSettings: settings),
+        .executableTarget(
+            name: "exercise",
+            dependencies: [
+                "ExerciseSupport", "Exercises", "Autograd", "Datasets", "Files", "MatrixMath", "NeuralNetwork",
+                "ProgramSupport",
+            ],
+            path: "Tutorials/exercise", swiftSettings: settings),
 
         .executableTarget(
             name: "mnist", dependencies: ["Kindling", "ProgramSupport"], path: "Examples/mnist",
@@ -192,6 +212,13 @@ let package = Package(
         tests("Optimizers", ["Optimizers", "NeuralNetwork", "Autograd", "Random"]),
         tests("Convolution", ["Convolution", "NeuralNetwork", "Autograd", "MatrixMath", "Random", "TestSupport"]),
         tests("Models", ["Models", "Autograd", "NeuralNetwork", "Random", "TestSupport"]),
+        .testTarget(
+            name: "ExercisesTests",
+            dependencies: [
+                "ExerciseSupport", "Exercises", "Autograd", "Convolution", "MatrixMath", "NeuralNetwork", "Optimizers",
+                "Random", "SoftmaxRegression",
+            ],
+            swiftSettings: settings),
         .testTarget(
             name: "PyTorchFidelityTests",
             dependencies: [
