@@ -68,7 +68,8 @@ func tests(_ name: String, _ dependencies: [Target.Dependency]) -> Target {
 /// A tutorial executable: `Tutorials/NN-Topic/`, product `tutorialNN`.
 func tutorial(_ number: String, _ folder: String) -> Target {
     .executableTarget(
-        name: "tutorial\(number)", dependencies: ["Kindling", "ProgramSupport"],
+        name: "tutorial\(number)",
+        dependencies: ["Kindling", "ProgramSupport"] + (number == "06" ? [] : ["ExerciseSupport"]),
         path: "Tutorials/\(number)-\(folder)", swiftSettings: settings)
 }
 
@@ -165,7 +166,13 @@ let package = Package(
             ],
             path: "Tutorials/ExerciseSupport", swiftSettings: settings),
         .target(
-            name: "Exercises", dependencies: ["ExerciseSupport", "Autograd", "MatrixMath", "NeuralNetwork"],
+            // Every module an answer may import: the solutions in Tests/ExercisesTests/Solutions
+            // import all of these (Scripts/check-exercise-solutions.sh copies them in).
+            name: "Exercises",
+            dependencies: [
+                "ExerciseSupport", "Autograd", "Convolution", "MatrixMath", "NeuralNetwork", "Optimizers", "Random",
+                "SoftmaxRegression",
+            ],
             path: "Tutorials/Exercises", swiftSettings: settings),
         .executableTarget(
             name: "exercise",

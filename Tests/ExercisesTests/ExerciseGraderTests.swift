@@ -33,7 +33,8 @@ func stubIsPristine(_ id: String) -> Bool {
     let exercise = ExerciseCatalogue.exercise(id)!
     let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Tutorials/Exercises")
-    return (try? String(contentsOf: folder.appendingPathComponent(exercise.fileName), encoding: .utf8)) == exercise.stubSource
+    return (try? String(contentsOf: folder.appendingPathComponent(exercise.fileName), encoding: .utf8))
+        == exercise.stubSource
 }
 
 let entries: [Entry] = [
@@ -49,7 +50,10 @@ let entries: [Entry] = [
         id: "1.2", reference: graded { try MatrixGraders.blockedMatmul(blockedMatmul, grader: $0) },
         stub: graded { try MatrixGraders.blockedMatmul(Exercises.blockedMatmul, grader: $0) },
         wrong: [
-            ("dropping the partial edge tiles", graded { try MatrixGraders.blockedMatmul(WrongMatmul.dropsEdges, grader: $0) }),
+            (
+                "dropping the partial edge tiles",
+                graded { try MatrixGraders.blockedMatmul(WrongMatmul.dropsEdges, grader: $0) }
+            ),
             (
                 "overwriting C's tile for each block along k",
                 graded { try MatrixGraders.blockedMatmul(WrongMatmul.overwritesAcrossK, grader: $0) }
@@ -59,20 +63,34 @@ let entries: [Entry] = [
         id: "2.1", reference: graded { try SoftmaxGraders.softmaxRows(softmaxRows, grader: $0) },
         stub: graded { try SoftmaxGraders.softmaxRows(Exercises.softmaxRows, grader: $0) },
         wrong: [
-            ("no max subtraction (overflows)", graded { try SoftmaxGraders.softmaxRows(WrongSoftmax.unstable, grader: $0) }),
-            ("normalised down the columns", graded { try SoftmaxGraders.softmaxRows(WrongSoftmax.columns, grader: $0) }),
-            ("exp without normalising", graded { try SoftmaxGraders.softmaxRows(WrongSoftmax.unnormalised, grader: $0) }),
+            (
+                "no max subtraction (overflows)",
+                graded { try SoftmaxGraders.softmaxRows(WrongSoftmax.unstable, grader: $0) }
+            ),
+            (
+                "normalised down the columns",
+                graded { try SoftmaxGraders.softmaxRows(WrongSoftmax.columns, grader: $0) }
+            ),
+            (
+                "exp without normalising",
+                graded { try SoftmaxGraders.softmaxRows(WrongSoftmax.unnormalised, grader: $0) }
+            ),
         ]),
     Entry(
         id: "2.2",
         reference: graded { try SoftmaxGraders.softmaxRegressionGradients(softmaxRegressionGradients, grader: $0) },
-        stub: graded { try SoftmaxGraders.softmaxRegressionGradients(Exercises.softmaxRegressionGradients, grader: $0) },
+        stub: graded {
+            try SoftmaxGraders.softmaxRegressionGradients(Exercises.softmaxRegressionGradients, grader: $0)
+        },
         wrong: [
             (
                 "the gradient without the softmax",
                 graded { try SoftmaxGraders.softmaxRegressionGradients(WrongSoftmax.withoutSoftmax, grader: $0) }
             ),
-            ("missing the 1/batch", graded { try SoftmaxGraders.softmaxRegressionGradients(WrongSoftmax.withoutMean, grader: $0) }),
+            (
+                "missing the 1/batch",
+                graded { try SoftmaxGraders.softmaxRegressionGradients(WrongSoftmax.withoutMean, grader: $0) }
+            ),
             (
                 "the weight gradient transposed",
                 graded { try SoftmaxGraders.softmaxRegressionGradients(WrongSoftmax.transposed, grader: $0) }
@@ -86,7 +104,10 @@ let entries: [Entry] = [
         id: "3.1", reference: graded { try AutogradGraders.multiplyBackward(multiplyBackward, grader: $0) },
         stub: graded { try AutogradGraders.multiplyBackward(Exercises.multiplyBackward, grader: $0) },
         wrong: [
-            ("the two gradients swapped", graded { try AutogradGraders.multiplyBackward(WrongAutograd.multiplySwapped, grader: $0) }),
+            (
+                "the two gradients swapped",
+                graded { try AutogradGraders.multiplyBackward(WrongAutograd.multiplySwapped, grader: $0) }
+            ),
             (
                 "forgetting the incoming gradient",
                 graded { try AutogradGraders.multiplyBackward(WrongAutograd.multiplyWithoutGradient, grader: $0) }
@@ -97,14 +118,23 @@ let entries: [Entry] = [
         stub: graded { try AutogradGraders.expBackward(Exercises.expBackward, grader: $0) },
         wrong: [
             ("gradient times x", graded { try AutogradGraders.expBackward(WrongAutograd.expTimesInput, grader: $0) }),
-            ("exp(x) without the gradient", graded { try AutogradGraders.expBackward(WrongAutograd.expWithoutGradient, grader: $0) }),
+            (
+                "exp(x) without the gradient",
+                graded { try AutogradGraders.expBackward(WrongAutograd.expWithoutGradient, grader: $0) }
+            ),
         ]),
     Entry(
         id: "3.3", reference: graded { try AutogradGraders.matmulBackward(matmulBackward, grader: $0) },
         stub: graded { try AutogradGraders.matmulBackward(Exercises.matmulBackward, grader: $0) },
         wrong: [
-            ("dL/dB transposed", graded { try AutogradGraders.matmulBackward(WrongAutograd.matmulTransposedB, grader: $0) }),
-            ("the two gradients swapped", graded { try AutogradGraders.matmulBackward(WrongAutograd.matmulSwapped, grader: $0) }),
+            (
+                "dL/dB transposed",
+                graded { try AutogradGraders.matmulBackward(WrongAutograd.matmulTransposedB, grader: $0) }
+            ),
+            (
+                "the two gradients swapped",
+                graded { try AutogradGraders.matmulBackward(WrongAutograd.matmulSwapped, grader: $0) }
+            ),
         ]),
     Entry(
         id: "3.4", reference: graded { try AutogradGraders.linearBackward(linearBackward, grader: $0) },
@@ -114,14 +144,23 @@ let entries: [Entry] = [
                 "the weight gradient transposed",
                 graded { try AutogradGraders.linearBackward(WrongAutograd.linearTransposedWeight, grader: $0) }
             ),
-            ("the bias gradient averaged", graded { try AutogradGraders.linearBackward(WrongAutograd.linearMeanBias, grader: $0) }),
+            (
+                "the bias gradient averaged",
+                graded { try AutogradGraders.linearBackward(WrongAutograd.linearMeanBias, grader: $0) }
+            ),
         ]),
     Entry(
         id: "3.5", reference: graded { try AutogradGraders.topologicalOrder(topologicalOrder, grader: $0) },
         stub: graded { try AutogradGraders.topologicalOrder(Exercises.topologicalOrder, grader: $0) },
         wrong: [
-            ("breadth-first, reversed", graded { try AutogradGraders.topologicalOrder(WrongAutograd.breadthFirst, grader: $0) }),
-            ("no visited set", graded { try AutogradGraders.topologicalOrder(WrongAutograd.withoutVisited, grader: $0) }),
+            (
+                "breadth-first, reversed",
+                graded { try AutogradGraders.topologicalOrder(WrongAutograd.breadthFirst, grader: $0) }
+            ),
+            (
+                "no visited set",
+                graded { try AutogradGraders.topologicalOrder(WrongAutograd.withoutVisited, grader: $0) }
+            ),
             ("leaves included", graded { try AutogradGraders.topologicalOrder(WrongAutograd.withLeaves, grader: $0) }),
         ]),
     Entry(
@@ -134,7 +173,9 @@ let entries: [Entry] = [
             ),
             (
                 "replacing .grad instead of accumulating",
-                graded { try AutogradGraders.backwardPass({ WrongAutograd.walk($0, replaceLeafGrad: true) }, grader: $0) }
+                graded {
+                    try AutogradGraders.backwardPass({ WrongAutograd.walk($0, replaceLeafGrad: true) }, grader: $0)
+                }
             ),
             (
                 "walking in forward order",
@@ -143,9 +184,12 @@ let entries: [Entry] = [
         ]),
     Entry(
         id: "4.1",
-        reference: graded { try ModuleGraders.twoLayerNetwork({ try TwoLayerNetwork(inputs: $0, hidden: $1, outputs: $2) }, grader: $0) },
+        reference: graded {
+            try ModuleGraders.twoLayerNetwork({ try TwoLayerNetwork(inputs: $0, hidden: $1, outputs: $2) }, grader: $0)
+        },
         stub: graded {
-            try ModuleGraders.twoLayerNetwork({ try Exercises.TwoLayerNetwork(inputs: $0, hidden: $1, outputs: $2) }, grader: $0)
+            try ModuleGraders.twoLayerNetwork(
+                { try Exercises.TwoLayerNetwork(inputs: $0, hidden: $1, outputs: $2) }, grader: $0)
         },
         wrong: [
             ("no ReLU", graded { try ModuleGraders.twoLayerNetwork({ WrongModules.NoReLU($0, $1, $2) }, grader: $0) }),
@@ -153,7 +197,10 @@ let entries: [Entry] = [
                 "weights as plain Tensors, not Parameters",
                 graded { try ModuleGraders.twoLayerNetwork({ WrongModules.PlainTensors($0, $1, $2) }, grader: $0) }
             ),
-            ("all weights zero", graded { try ModuleGraders.twoLayerNetwork({ WrongModules.Zeros($0, $1, $2) }, grader: $0) }),
+            (
+                "all weights zero",
+                graded { try ModuleGraders.twoLayerNetwork({ WrongModules.Zeros($0, $1, $2) }, grader: $0) }
+            ),
         ]),
     Entry(
         id: "4.2",
@@ -176,8 +223,14 @@ let entries: [Entry] = [
                 "a velocity of steps (lr inside)",
                 graded { try ModuleGraders.sgdMomentumStep(WrongModules.sgdVelocityOfSteps, grader: $0) }
             ),
-            ("weight decay after the momentum", graded { try ModuleGraders.sgdMomentumStep(WrongModules.sgdDecayAfter, grader: $0) }),
-            ("the velocity never kept", graded { try ModuleGraders.sgdMomentumStep(WrongModules.sgdForgetsVelocity, grader: $0) }),
+            (
+                "weight decay after the momentum",
+                graded { try ModuleGraders.sgdMomentumStep(WrongModules.sgdDecayAfter, grader: $0) }
+            ),
+            (
+                "the velocity never kept",
+                graded { try ModuleGraders.sgdMomentumStep(WrongModules.sgdForgetsVelocity, grader: $0) }
+            ),
         ]),
     Entry(
         id: "4.3",
@@ -198,8 +251,14 @@ let entries: [Entry] = [
                 }, grader: $0)
         },
         wrong: [
-            ("Adam without bias correction", graded { try ModuleGraders.adamStep(WrongModules.adamWithoutCorrection, grader: $0) }),
-            ("ε inside the square root", graded { try ModuleGraders.adamStep(WrongModules.adamEpsilonInside, grader: $0) }),
+            (
+                "Adam without bias correction",
+                graded { try ModuleGraders.adamStep(WrongModules.adamWithoutCorrection, grader: $0) }
+            ),
+            (
+                "ε inside the square root",
+                graded { try ModuleGraders.adamStep(WrongModules.adamEpsilonInside, grader: $0) }
+            ),
         ]),
     Entry(
         id: "5.1", reference: graded { try ConvolutionGraders.conv2dForward(conv2dForward, grader: $0) },
@@ -207,16 +266,28 @@ let entries: [Entry] = [
         wrong: [
             (
                 "right only for stride 1",
-                graded { try ConvolutionGraders.conv2dForward(WrongConvolution.forward(.init(strideOne: true)), grader: $0) }
+                graded {
+                    try ConvolutionGraders.conv2dForward(WrongConvolution.forward(.init(strideOne: true)), grader: $0)
+                }
             ),
             (
                 "right only without padding",
-                graded { try ConvolutionGraders.conv2dForward(WrongConvolution.forward(.init(noPadding: true)), grader: $0) }
+                graded {
+                    try ConvolutionGraders.conv2dForward(WrongConvolution.forward(.init(noPadding: true)), grader: $0)
+                }
             ),
-            ("no bias", graded { try ConvolutionGraders.conv2dForward(WrongConvolution.forward(.init(noBias: true)), grader: $0) }),
+            (
+                "no bias",
+                graded {
+                    try ConvolutionGraders.conv2dForward(WrongConvolution.forward(.init(noBias: true)), grader: $0)
+                }
+            ),
             (
                 "the kernel flipped (true convolution)",
-                graded { try ConvolutionGraders.conv2dForward(WrongConvolution.forward(.init(flippedKernel: true)), grader: $0) }
+                graded {
+                    try ConvolutionGraders.conv2dForward(
+                        WrongConvolution.forward(.init(flippedKernel: true)), grader: $0)
+                }
             ),
         ]),
     Entry(
@@ -233,13 +304,15 @@ let entries: [Entry] = [
             (
                 "right only for stride 1",
                 graded {
-                    try ConvolutionGraders.conv2dInputGradient(WrongConvolution.inputGradient(.init(strideOne: true)), grader: $0)
+                    try ConvolutionGraders.conv2dInputGradient(
+                        WrongConvolution.inputGradient(.init(strideOne: true)), grader: $0)
                 }
             ),
             (
                 "right only without padding",
                 graded {
-                    try ConvolutionGraders.conv2dInputGradient(WrongConvolution.inputGradient(.init(noPadding: true)), grader: $0)
+                    try ConvolutionGraders.conv2dInputGradient(
+                        WrongConvolution.inputGradient(.init(noPadding: true)), grader: $0)
                 }
             ),
         ]),
@@ -257,13 +330,15 @@ let entries: [Entry] = [
             (
                 "the bias gradient averaged",
                 graded {
-                    try ConvolutionGraders.conv2dWeightGradient(WrongConvolution.weightGradient(.init(meanBias: true)), grader: $0)
+                    try ConvolutionGraders.conv2dWeightGradient(
+                        WrongConvolution.weightGradient(.init(meanBias: true)), grader: $0)
                 }
             ),
             (
                 "right only for stride 1",
                 graded {
-                    try ConvolutionGraders.conv2dWeightGradient(WrongConvolution.weightGradient(.init(strideOne: true)), grader: $0)
+                    try ConvolutionGraders.conv2dWeightGradient(
+                        WrongConvolution.weightGradient(.init(strideOne: true)), grader: $0)
                 }
             ),
         ]),
@@ -271,10 +346,15 @@ let entries: [Entry] = [
         id: "5.4", reference: graded { try ConvolutionGraders.maxPool2dForward(maxPool2dForward, grader: $0) },
         stub: graded { try ConvolutionGraders.maxPool2dForward(Exercises.maxPool2dForward, grader: $0) },
         wrong: [
-            ("average pooling", graded { try ConvolutionGraders.maxPool2dForward(WrongConvolution.poolForward(.average), grader: $0) }),
+            (
+                "average pooling",
+                graded { try ConvolutionGraders.maxPool2dForward(WrongConvolution.poolForward(.average), grader: $0) }
+            ),
             (
                 "windows a kernel apart whatever the stride",
-                graded { try ConvolutionGraders.maxPool2dForward(WrongConvolution.poolForward(.strideIsKernel), grader: $0) }
+                graded {
+                    try ConvolutionGraders.maxPool2dForward(WrongConvolution.poolForward(.strideIsKernel), grader: $0)
+                }
             ),
         ]),
     Entry(
@@ -283,15 +363,21 @@ let entries: [Entry] = [
         wrong: [
             (
                 "the gradient to every element of the window",
-                graded { try ConvolutionGraders.maxPool2dBackward(WrongConvolution.poolBackward(.gradientToAll), grader: $0) }
+                graded {
+                    try ConvolutionGraders.maxPool2dBackward(WrongConvolution.poolBackward(.gradientToAll), grader: $0)
+                }
             ),
             (
                 "the gradient to the last maximum on ties",
-                graded { try ConvolutionGraders.maxPool2dBackward(WrongConvolution.poolBackward(.lastMaximum), grader: $0) }
+                graded {
+                    try ConvolutionGraders.maxPool2dBackward(WrongConvolution.poolBackward(.lastMaximum), grader: $0)
+                }
             ),
             (
                 "overlapping windows overwriting each other",
-                graded { try ConvolutionGraders.maxPool2dBackward(WrongConvolution.poolBackward(.overwrite), grader: $0) }
+                graded {
+                    try ConvolutionGraders.maxPool2dBackward(WrongConvolution.poolBackward(.overwrite), grader: $0)
+                }
             ),
         ]),
 ]
@@ -329,7 +415,8 @@ struct ExerciseGraderTests {
                 Issue.record("\(entry.id), \(name): expected a failure, got \(result)")
                 continue
             }
-            #expect(!failure.caseName.isEmpty && !failure.detail.isEmpty && !failure.hint.isEmpty, "\(entry.id), \(name)")
+            #expect(
+                !failure.caseName.isEmpty && !failure.detail.isEmpty && !failure.hint.isEmpty, "\(entry.id), \(name)")
         }
     }
 

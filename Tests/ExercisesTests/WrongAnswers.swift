@@ -9,7 +9,8 @@ import NeuralNetwork
 // gives wrong numbers instead of tripping a library precondition.
 
 /// C[i, j] from A's row i and a loop over p.
-func product(_ a: Matrix, _ b: Matrix, rows: Int, columns: Int, inner: Int, _ term: (Int, Int, Int) -> Float) -> Matrix {
+func product(_ a: Matrix, _ b: Matrix, rows: Int, columns: Int, inner: Int, _ term: (Int, Int, Int) -> Float) -> Matrix
+{
     var c = Matrix.zeros(rows: rows, columns: columns)
     for i in 0..<rows { for j in 0..<columns { for p in 0..<inner { c[i, j] += term(i, j, p) } } }
     return c
@@ -36,7 +37,9 @@ enum WrongMatmul {
     /// Blocks that ignore the last partial tile.
     static func dropsEdges(_ a: Matrix, _ b: Matrix, _ blockSize: Int) throws -> Matrix {
         var c = Matrix.zeros(rows: a.rows, columns: b.columns)
-        let (m, n, k) = (a.rows / blockSize * blockSize, b.columns / blockSize * blockSize, a.columns / blockSize * blockSize)
+        let (m, n, k) = (
+            a.rows / blockSize * blockSize, b.columns / blockSize * blockSize, a.columns / blockSize * blockSize
+        )
         for i in 0..<m { for j in 0..<n { for p in 0..<k { c[i, j] += a[i, p] * b[p, j] } } }
         return c
     }
@@ -74,29 +77,38 @@ enum WrongSoftmax {
     static func scores(_ x: Matrix, _ labels: [Int], _ w: Matrix, _ b: Matrix) -> (z: Matrix, truth: Matrix) {
         let z = x.matmul(w) + b
         let truth = Matrix(
-            rows: labels.count, columns: w.columns, storage: (0..<labels.count * w.columns).map { labels[$0 / w.columns] == $0 % w.columns ? 1 : 0 })
+            rows: labels.count, columns: w.columns,
+            storage: (0..<labels.count * w.columns).map { labels[$0 / w.columns] == $0 % w.columns ? 1 : 0 })
         return (z, truth)
     }
     /// The gradient without the softmax: Z - onehot.
-    static func withoutSoftmax(_ x: Matrix, _ labels: [Int], _ w: Matrix, _ b: Matrix) throws -> (weight: Matrix, bias: Matrix) {
+    static func withoutSoftmax(_ x: Matrix, _ labels: [Int], _ w: Matrix, _ b: Matrix) throws -> (
+        weight: Matrix, bias: Matrix
+    ) {
         let (z, truth) = scores(x, labels, w, b)
         let dz = (z - truth) / Float(labels.count)
         return (x.matmul(dz, transposeSelf: true), dz.sum(dim: 0))
     }
     /// The sum over the batch instead of the mean.
-    static func withoutMean(_ x: Matrix, _ labels: [Int], _ w: Matrix, _ b: Matrix) throws -> (weight: Matrix, bias: Matrix) {
+    static func withoutMean(_ x: Matrix, _ labels: [Int], _ w: Matrix, _ b: Matrix) throws -> (
+        weight: Matrix, bias: Matrix
+    ) {
         let (z, truth) = scores(x, labels, w, b)
         let dz = z.softmax(dim: 1) - truth
         return (x.matmul(dz, transposeSelf: true), dz.sum(dim: 0))
     }
     /// dZ^T X: the weight gradient transposed.
-    static func transposed(_ x: Matrix, _ labels: [Int], _ w: Matrix, _ b: Matrix) throws -> (weight: Matrix, bias: Matrix) {
+    static func transposed(_ x: Matrix, _ labels: [Int], _ w: Matrix, _ b: Matrix) throws -> (
+        weight: Matrix, bias: Matrix
+    ) {
         let (z, truth) = scores(x, labels, w, b)
         let dz = (z.softmax(dim: 1) - truth) / Float(labels.count)
         return (dz.matmul(x, transposeSelf: true), dz.sum(dim: 0))
     }
     /// The bias gradient from the first image only.
-    static func firstRowBias(_ x: Matrix, _ labels: [Int], _ w: Matrix, _ b: Matrix) throws -> (weight: Matrix, bias: Matrix) {
+    static func firstRowBias(_ x: Matrix, _ labels: [Int], _ w: Matrix, _ b: Matrix) throws -> (
+        weight: Matrix, bias: Matrix
+    ) {
         let (z, truth) = scores(x, labels, w, b)
         let dz = (z.softmax(dim: 1) - truth) / Float(labels.count)
         return (x.matmul(dz, transposeSelf: true), dz.rows(0..<1))
@@ -107,7 +119,9 @@ enum WrongAutograd {
     static func multiplySwapped(_ g: [Float], _ a: [Float], _ b: [Float]) throws -> (a: [Float], b: [Float]) {
         (zip(g, a).map(*), zip(g, b).map(*))
     }
-    static func multiplyWithoutGradient(_ g: [Float], _ a: [Float], _ b: [Float]) throws -> (a: [Float], b: [Float]) { (b, a) }
+    static func multiplyWithoutGradient(_ g: [Float], _ a: [Float], _ b: [Float]) throws -> (a: [Float], b: [Float]) {
+        (b, a)
+    }
     static func expTimesInput(_ g: [Float], _ x: [Float]) throws -> [Float] { zip(g, x).map(*) }
     static func expWithoutGradient(_ g: [Float], _ x: [Float]) throws -> [Float] { x.map { Foundation.exp($0) } }
     /// dL/dA = G B^T but dL/dB = G^T A (the transpose of the right one).
@@ -119,11 +133,15 @@ enum WrongAutograd {
         (a.matmul(g, transposeSelf: true), g.matmul(b, transposeOther: true))
     }
     /// dL/dW = X^T G: in x out, the transpose of W's shape.
-    static func linearTransposedWeight(_ g: Matrix, _ x: Matrix, _ w: Matrix) throws -> (input: Matrix, weight: Matrix, bias: [Float]) {
+    static func linearTransposedWeight(_ g: Matrix, _ x: Matrix, _ w: Matrix) throws -> (
+        input: Matrix, weight: Matrix, bias: [Float]
+    ) {
         (g.matmul(w), x.matmul(g, transposeSelf: true), g.sum(dim: 0).storage)
     }
     /// The bias gradient averaged over the batch.
-    static func linearMeanBias(_ g: Matrix, _ x: Matrix, _ w: Matrix) throws -> (input: Matrix, weight: Matrix, bias: [Float]) {
+    static func linearMeanBias(_ g: Matrix, _ x: Matrix, _ w: Matrix) throws -> (
+        input: Matrix, weight: Matrix, bias: [Float]
+    ) {
         (g.matmul(w), g.matmul(x, transposeSelf: true), g.sum(dim: 0).storage.map { $0 / Float(g.rows) })
     }
     /// Breadth-first from the root, reversed: wrong when paths to a tensor differ in length.
@@ -152,7 +170,8 @@ enum WrongAutograd {
     static func withLeaves(_ root: Tensor) throws -> [Tensor] { root.topologicalOrder(includingLeaves: true) }
 
     /// The backward walk with a choice of mistakes.
-    static func walk(_ root: Tensor, overwrite: Bool = false, replaceLeafGrad: Bool = false, forwardOrder: Bool = false) {
+    static func walk(_ root: Tensor, overwrite: Bool = false, replaceLeafGrad: Bool = false, forwardOrder: Bool = false)
+    {
         var received: [ObjectIdentifier: [Float]] = [ObjectIdentifier(root): [1]]
         let order = root.topologicalOrder()
         for tensor in forwardOrder ? order : order.reversed() {
@@ -161,7 +180,8 @@ enum WrongAutograd {
                 guard let contribution, input.requiresGrad else { continue }
                 if input.gradFn == nil {
                     let previous = replaceLeafGrad ? nil : input.grad?.data
-                    input.grad = Tensor(shape: input.shape, data: previous.map { zip($0, contribution).map(+) } ?? contribution)
+                    input.grad = Tensor(
+                        shape: input.shape, data: previous.map { zip($0, contribution).map(+) } ?? contribution)
                 } else {
                     let previous = overwrite ? nil : received[ObjectIdentifier(input)]
                     received[ObjectIdentifier(input)] = previous.map { zip($0, contribution).map(+) } ?? contribution
@@ -190,7 +210,9 @@ enum WrongModules {
         init(_ inputs: Int, _ hidden: Int, _ outputs: Int) {
             let first = Linear(inputFeatures: inputs, outputFeatures: hidden)
             let second = Linear(inputFeatures: hidden, outputFeatures: outputs)
-            (weight1, bias1, weight2, bias2) = (first.weight.detached(), first.bias!.detached(), second.weight.detached(), second.bias!.detached())
+            (weight1, bias1, weight2, bias2) = (
+                first.weight.detached(), first.bias!.detached(), second.weight.detached(), second.bias!.detached()
+            )
         }
         override func forward(_ input: Tensor) -> Tensor {
             input.linear(weight: weight1, bias: bias1).relu().linear(weight: weight2, bias: bias2)

@@ -73,7 +73,8 @@ enum WrongConvolution {
         { gradient, weight, weightShape, inputShape, stride, padding in
             run(
                 input: [Float](repeating: 0, count: inputShape.reduce(1, *)), inputShape: inputShape, weight: weight,
-                weightShape: weightShape, bias: nil, outputGradient: gradient, stride: stride, padding: padding, mistakes
+                weightShape: weightShape, bias: nil, outputGradient: gradient, stride: stride, padding: padding,
+                mistakes
             ).input
         }
     }
@@ -82,7 +83,8 @@ enum WrongConvolution {
         { gradient, input, inputShape, weightShape, stride, padding in
             let result = run(
                 input: input, inputShape: inputShape, weight: [Float](repeating: 0, count: weightShape.reduce(1, *)),
-                weightShape: weightShape, bias: nil, outputGradient: gradient, stride: stride, padding: padding, mistakes)
+                weightShape: weightShape, bias: nil, outputGradient: gradient, stride: stride, padding: padding,
+                mistakes)
             return (result.weight, result.bias)
         }
     }
@@ -130,7 +132,9 @@ enum WrongConvolution {
     }
 
     static func poolForward(_ mistake: PoolMistake) -> ExercisePoolForward {
-        { input, shape, kernel, stride in pool(input: input, shape: shape, kernel: kernel, stride: stride, gradient: nil, mistake).output }
+        { input, shape, kernel, stride in
+            pool(input: input, shape: shape, kernel: kernel, stride: stride, gradient: nil, mistake).output
+        }
     }
 
     static func poolBackward(_ mistake: PoolMistake) -> ExercisePoolBackward {

@@ -9,6 +9,7 @@
 // Run it with:   swift run -c release tutorial01
 // (Release matters: a debug build does not optimise the kernels at all.)
 
+import ExerciseSupport
 import Foundation
 import Kindling
 import ProgramSupport
@@ -154,3 +155,11 @@ print(
     Every later tutorial runs on the parallel kernel. (`swift run -c release benchmarks gemm` shows
     the same at the shapes the networks use.)
     """)
+
+// MARK: - 7. Your turn
+//
+// The naive product and a cache-blocked one, written by you (Tutorials/Exercises/1.1 and 1.2,
+// graded by `exercise check`, which then times yours against the kernels above).
+
+print("")
+print(ExerciseCatalogue.announcement(tutorial: 1))

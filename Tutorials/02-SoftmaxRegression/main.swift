@@ -7,6 +7,7 @@
 //
 // Run it with:   swift run -c release tutorial02 [--epochs N] [--lr X] [--gamma X] [--batch-size N] [--seed N] [--data DIR]
 
+import ExerciseSupport
 import Foundation
 import Kindling
 import ProgramSupport
@@ -259,6 +260,10 @@ print(
     """)
 
 // MARK: - 6. The final score on the 10,000 test images
+//
+// Before it, the exercises of this step: softmax and the gradient above, written by you
+// (Tutorials/Exercises/2.1 and 2.2, graded by `exercise check`).
 
 let finalScore = evaluate(model)
+print(ExerciseCatalogue.announcement(tutorial: 2))
 print("Test set: \(finalScore)")

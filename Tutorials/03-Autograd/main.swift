@@ -10,6 +10,7 @@
 //
 // Run it with:   swift run -c release tutorial03 [--epochs N] [--data DIR]
 
+import ExerciseSupport
 import Foundation
 import Kindling
 import ProgramSupport
@@ -241,5 +242,9 @@ runOrExit { try templates.render().write(to: "tutorial03-templates.png") }
 print("Wrote tutorial03-templates.png: the ten learned templates (white votes for the digit, black against).\n")
 
 // MARK: - 6. The score
+//
+// Before it, the exercises of this step: the backward of four operations, the topological
+// order and backward() itself (Tutorials/Exercises/3.1 to 3.6, graded by `exercise check`).
 
+print(ExerciseCatalogue.announcement(tutorial: 3))
 print("Test set: \(outcome.score)")

@@ -8,6 +8,7 @@
 //
 // Run it with:   swift run -c release tutorial04 [--epochs N] [--adam-epochs N] [--data DIR]
 
+import ExerciseSupport
 import Foundation
 import Kindling
 import ProgramSupport
@@ -171,4 +172,7 @@ for label in ["SGD", "Adam"] {
 }
 runOrExit { try FileWriting.write(LineChart.svg([chart]), to: "tutorial04-validation.svg") }
 print("Wrote tutorial04-validation.svg: training and validation loss per epoch, SGD and Adam.\n")
+// The exercises of this step: a Module of your own, and the two optimisers' updates
+// (Tutorials/Exercises/4.1 to 4.3, graded by `exercise check`).
+print(ExerciseCatalogue.announcement(tutorial: 4))
 print("Test set: \(adamScore)")

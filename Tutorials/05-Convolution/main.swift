@@ -8,6 +8,7 @@
 //
 // Run it with:   swift run -c release tutorial05 [--epochs N] [--cnn-epochs N] [--data DIR]
 
+import ExerciseSupport
 import Foundation
 import Kindling
 import ProgramSupport
@@ -305,6 +306,9 @@ runOrExit { try FileWriting.write(LineChart.svg([lossChart, chart]), to: "tutori
 print(
     "Wrote tutorial05-accuracy.svg: each model's training loss every 100 batches (a curve even for one epoch)\n"
         + "and its test accuracy after each epoch.\n")
+// The exercises of this step: Conv2d forward and both its gradients, MaxPool2d forward and
+// backward (Tutorials/Exercises/5.1 to 5.5, graded by `exercise check`).
+print(ExerciseCatalogue.announcement(tutorial: 5))
 if let cnnResult { print("cnn after \(cnnEpochs) epoch(s): Test set: \(cnnResult.score)") }
 print("convnet after \(epochs) epoch(s):")
 print("Test set: \(convnetScore)")

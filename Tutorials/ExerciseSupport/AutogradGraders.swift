@@ -14,7 +14,9 @@ public enum AutogradGraders {
         ) {
             let (a, b, g): ([Float], [Float], [Float]) = ([1, 2, 3], [4, 5, 6], [2, -1, 0.5])
             let answer = try learner(g, a, b)
-            let mistakes = [("dL/da and dL/db swapped", [2, -2, 1.5] as [Float]), ("no incoming gradient", [4, 5, 6])]
+            let mistakes = [
+                ("dL/da and dL/db swapped", [2, -2, 1.5] as [Float]), ("no incoming gradient", [4, 5, 6]),
+            ]
             try expectClose(answer.a, [8, -5, 3], shape: [3], what: "dL/da", mistakes: mistakes)
             try expectClose(answer.b, [2, -2, 1.5], shape: [3], what: "dL/db")
         }
@@ -24,7 +26,9 @@ public enum AutogradGraders {
         ) {
             let a = randomValues(12, seed: 1), b = randomValues(12, seed: 2), g = randomValues(12, seed: 3)
             let answer = try learner(g, a, b)
-            let loss = { (x: [Double], y: [Double]) in zip(g, zip(x, y)).reduce(0.0) { $0 + Double($1.0) * $1.1.0 * $1.1.1 } }
+            let loss = { (x: [Double], y: [Double]) in
+                zip(g, zip(x, y)).reduce(0.0) { $0 + Double($1.0) * $1.1.0 * $1.1.1 }
+            }
             let da = centralDifferences({ loss($0, b.map(Double.init)) }, at: a.map(Double.init))
             let db = centralDifferences({ loss(a.map(Double.init), $0) }, at: b.map(Double.init))
             try expectClose(answer.a, da, shape: [12], what: "dL/da", tolerance: 1e-3)
@@ -40,7 +44,9 @@ public enum AutogradGraders {
             let x: [Float] = [0, 1, -1], g: [Float] = [2, 0, -3]
             try expectClose(
                 try learner(g, x), [2, 0, -3 / Float(M_E)], shape: [3], what: "dL/dx",
-                mistakes: [("gradient * x", [0, 0, 3]), ("exp(x) without the incoming gradient", x.map { Foundation.exp($0) })])
+                mistakes: [
+                    ("gradient * x", [0, 0, 3]), ("exp(x) without the incoming gradient", x.map { Foundation.exp($0) }),
+                ])
         }
         try grader.check(
             "10 random values against central differences of L = sum(gradient * exp(x))",
@@ -61,7 +67,8 @@ public enum AutogradGraders {
             let g = randomMatrix(m, n, seed: UInt64(n + 99))
             try grader.check(
                 "A \(m)x\(k), B \(k)x\(n): dL/dA and dL/dB match central differences of L = sum(G * (A B))",
-                hint: "dL/dA = G B^T (m x n times n x k gives A's m x k); dL/dB = A^T G (k x m times m x n gives B's k x n)"
+                hint:
+                    "dL/dA = G B^T (m x n times n x k gives A's m x k); dL/dB = A^T G (k x m times m x n gives B's k x n)"
             ) {
                 let answer = try learner(g, a, b)
                 func loss(_ a: [Double], _ b: [Double]) -> Double {
@@ -107,14 +114,16 @@ public enum AutogradGraders {
             hint: "Y = X W^T, so dL/dX = G W (n x out times out x in)"
         ) {
             let numeric = centralDifferences({ loss($0, wd, bd) }, at: xd)
-            try expectClose(answer.input, Matrix(rows: batch, columns: inputs, storage: numeric), what: "dL/dX", tolerance: 1e-3)
+            try expectClose(
+                answer.input, Matrix(rows: batch, columns: inputs, storage: numeric), what: "dL/dX", tolerance: 1e-3)
         }
         try grader.check(
             "dL/dW has W's shape (5x3) and matches central differences",
             hint: "dL/dW = G^T X (out x n times n x in): the weight's own shape; X^T G would be its transpose"
         ) {
             let numeric = centralDifferences({ loss(xd, $0, bd) }, at: wd)
-            try expectClose(answer.weight, Matrix(rows: outputs, columns: inputs, storage: numeric), what: "dL/dW", tolerance: 1e-3)
+            try expectClose(
+                answer.weight, Matrix(rows: outputs, columns: inputs, storage: numeric), what: "dL/dW", tolerance: 1e-3)
         }
         try grader.check(
             "dL/db (5 values) matches central differences",
@@ -123,7 +132,10 @@ public enum AutogradGraders {
             let numeric = centralDifferences({ loss(xd, wd, $0) }, at: bd)
             try expectClose(
                 answer.bias, numeric, shape: [outputs], what: "dL/db", tolerance: 1e-3,
-                mistakes: [("the mean over the batch", numeric.map { $0 / Float(batch) }), ("G's first row only", Array(g.storage[0..<outputs]))])
+                mistakes: [
+                    ("the mean over the batch", numeric.map { $0 / Float(batch) }),
+                    ("G's first row only", Array(g.storage[0..<outputs])),
+                ])
         }
     }
 
@@ -169,13 +181,16 @@ public enum AutogradGraders {
     ]
 
     /// Every computed tensor `root` depends on (the library's own walk), by identity.
-    static func computedTensors(_ root: Tensor) -> Set<ObjectIdentifier> { Set(root.topologicalOrder().map(ObjectIdentifier.init)) }
+    static func computedTensors(_ root: Tensor) -> Set<ObjectIdentifier> {
+        Set(root.topologicalOrder().map(ObjectIdentifier.init))
+    }
 
     public static func topologicalOrder(_ learner: (Tensor) throws -> [Tensor], grader: Grader) throws {
         for graph in graphs {
             try grader.check(
                 graph.name,
-                hint: "a depth-first walk: visit a tensor's inputs first (those with a gradFn), then append the tensor; "
+                hint:
+                    "a depth-first walk: visit a tensor's inputs first (those with a gradFn), then append the tensor; "
                     + "skip tensors already visited"
             ) {
                 let (root, _) = graph.make()
@@ -202,7 +217,8 @@ public enum AutogradGraders {
                         try expect(
                             inputIndex < index,
                             "the tensor made by \(tensor.gradFn!.name) (entry \(index)) comes before its input made by "
-                                + "\(input.gradFn!.name) (entry \(inputIndex)): append a tensor only after all its inputs")
+                                + "\(input.gradFn!.name) (entry \(inputIndex)): append a tensor only after all its inputs"
+                        )
                     }
                 }
             }
@@ -221,7 +237,9 @@ public enum AutogradGraders {
                 let (root, leaves) = graph.make()
                 try learner(root)
                 for (index, (leaf, reference)) in zip(leaves, expectedLeaves).enumerated() {
-                    guard let grad = leaf.grad else { throw Mismatch(detail: "leaf \(index) has no .grad after your pass") }
+                    guard let grad = leaf.grad else {
+                        throw Mismatch(detail: "leaf \(index) has no .grad after your pass")
+                    }
                     try expectClose(grad.data, reference.grad!.data, shape: leaf.shape, what: "leaf \(index)'s .grad")
                 }
             }
@@ -237,7 +255,8 @@ public enum AutogradGraders {
             try learner(root)
             try expectClose(
                 leaves[0].grad?.data ?? [], expectedLeaves[0].grad!.data.map { $0 + 1 }, shape: leaves[0].shape,
-                what: "the leaf's .grad", mistakes: [("replacing .grad instead of adding to it", expectedLeaves[0].grad!.data)])
+                what: "the leaf's .grad",
+                mistakes: [("replacing .grad instead of adding to it", expectedLeaves[0].grad!.data)])
         }
         try grader.check(
             "a leaf that does not require a gradient gets none",

@@ -23,25 +23,31 @@ public enum ConvolutionGraders {
 
     static let geometries = [
         Geometry(
-            name: "1 image, 1 channel 5x5, one 3x3 filter, stride 1, no padding", input: [1, 1, 5, 5], weight: [1, 1, 3, 3],
+            name: "1 image, 1 channel 5x5, one 3x3 filter, stride 1, no padding", input: [1, 1, 5, 5],
+            weight: [1, 1, 3, 3],
             stride: (1, 1), padding: (0, 0), hint: "out[y, x] sums the 3x3 window whose top-left corner is (y, x)"),
         Geometry(
             name: "2 images, 3 channels 6x6, 4 filters 3x3, padding 1", input: [2, 3, 6, 6], weight: [4, 3, 3, 3],
             stride: (1, 1), padding: (1, 1),
             hint: "with padding p the window of (y, x) starts at row y - p: read 0 where a row or column is outside"),
         Geometry(
-            name: "stride 2, padding 1: 1 image, 2 channels 7x5, 3 filters 3x3", input: [1, 2, 7, 5], weight: [3, 2, 3, 3],
+            name: "stride 2, padding 1: 1 image, 2 channels 7x5, 3 filters 3x3", input: [1, 2, 7, 5],
+            weight: [3, 2, 3, 3],
             stride: (2, 2), padding: (1, 1),
             hint: "with stride s the window of (y, x) starts at row y * s - p and column x * s - p"),
         Geometry(
-            name: "a 2x3 kernel, stride (2, 1), padding (0, 2): 2 images, 1 channel 6x4, 2 filters", input: [2, 1, 6, 4],
+            name: "a 2x3 kernel, stride (2, 1), padding (0, 2): 2 images, 1 channel 6x4, 2 filters",
+            input: [2, 1, 6, 4],
             weight: [2, 1, 2, 3], stride: (2, 1), padding: (0, 2),
             hint: "heights and widths each have their own kernel size, stride and padding"),
     ]
 
-    static func data(_ geometry: Geometry, seed: UInt64) -> (input: [Float], weight: [Float], bias: [Float], gradient: [Float]) {
+    static func data(_ geometry: Geometry, seed: UInt64) -> (
+        input: [Float], weight: [Float], bias: [Float], gradient: [Float]
+    ) {
         (
-            randomValues(geometry.input.reduce(1, *), seed: seed), randomValues(geometry.weight.reduce(1, *), seed: seed + 1),
+            randomValues(geometry.input.reduce(1, *), seed: seed),
+            randomValues(geometry.weight.reduce(1, *), seed: seed + 1),
             randomValues(geometry.weight[0], seed: seed + 2), randomValues(geometry.output.reduce(1, *), seed: seed + 3)
         )
     }
@@ -53,7 +59,8 @@ public enum ConvolutionGraders {
             "a 3x3 input and a 2x2 kernel of ones, bias 10: a known answer",
             hint: "out[y, x] = bias + the sum of the kernel times the window starting at (y, x)"
         ) {
-            let answer = try learner([1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 1, 3, 3], [1, 1, 1, 1], [1, 1, 2, 2], [10], (1, 1), (0, 0))
+            let answer = try learner(
+                [1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 1, 3, 3], [1, 1, 1, 1], [1, 1, 2, 2], [10], (1, 1), (0, 0))
             try expectClose(
                 answer, [22, 26, 34, 38], shape: [1, 1, 2, 2], what: "the output",
                 mistakes: [("no bias", [12, 16, 24, 28])])
@@ -77,12 +84,14 @@ public enum ConvolutionGraders {
         for (index, g) in geometries.enumerated() {
             try grader.check(
                 g.name + ": dL/dinput",
-                hint: g.hint + "; every input element in a window receives gradient * its weight, added up over all the "
+                hint: g.hint
+                    + "; every input element in a window receives gradient * its weight, added up over all the "
                     + "windows it is in"
             ) {
                 let d = data(g, seed: UInt64(index * 10 + 100))
                 let reference = ReferenceConvolution.backward(
-                    outputGradient: d.gradient, input: d.input, inputShape: g.input, weight: d.weight, weightShape: g.weight,
+                    outputGradient: d.gradient, input: d.input, inputShape: g.input, weight: d.weight,
+                    weightShape: g.weight,
                     stride: g.stride, padding: g.padding)
                 try expectClose(
                     try learner(d.gradient, d.weight, g.weight, g.input, g.stride, g.padding), reference.input,
@@ -122,7 +131,8 @@ public enum ConvolutionGraders {
             ) {
                 let d = data(g, seed: UInt64(index * 10 + 200))
                 let reference = ReferenceConvolution.backward(
-                    outputGradient: d.gradient, input: d.input, inputShape: g.input, weight: d.weight, weightShape: g.weight,
+                    outputGradient: d.gradient, input: d.input, inputShape: g.input, weight: d.weight,
+                    weightShape: g.weight,
                     stride: g.stride, padding: g.padding)
                 let answer = try learner(d.gradient, d.input, g.input, g.weight, g.stride, g.padding)
                 var firstImageOnly = reference.weight
@@ -131,7 +141,8 @@ public enum ConvolutionGraders {
                     firstImageOnly =
                         ReferenceConvolution.backward(
                             outputGradient: Array(d.gradient[0..<outputPerImage]), input: Array(d.input[0..<perImage]),
-                            inputShape: [1] + g.input.dropFirst(), weight: d.weight, weightShape: g.weight, stride: g.stride,
+                            inputShape: [1] + g.input.dropFirst(), weight: d.weight, weightShape: g.weight,
+                            stride: g.stride,
                             padding: g.padding
                         ).weight
                 }
@@ -151,9 +162,18 @@ public enum ConvolutionGraders {
 
     /// Pooling cases: sizes, kernels and strides, and inputs with ties (zeros, as after ReLU).
     static let poolings: [(name: String, shape: [Int], kernel: (Int, Int), stride: (Int, Int), hint: String)] = [
-        ("2x2 windows, stride 2, on 2 images of 3 channels 6x4", [2, 3, 6, 4], (2, 2), (2, 2), "each output is the largest of its own 2x2 window"),
-        ("overlapping 3x3 windows, stride 1, on 1 image 5x6", [1, 1, 5, 6], (3, 3), (1, 1), "windows start `stride` apart, not a kernel apart"),
-        ("2x3 windows, stride (2, 1), 7x7 (a row and a column left over)", [1, 2, 7, 7], (2, 3), (2, 1), "out has (H - kh) / sh + 1 rows: what does not fill a window is left out"),
+        (
+            "2x2 windows, stride 2, on 2 images of 3 channels 6x4", [2, 3, 6, 4], (2, 2), (2, 2),
+            "each output is the largest of its own 2x2 window"
+        ),
+        (
+            "overlapping 3x3 windows, stride 1, on 1 image 5x6", [1, 1, 5, 6], (3, 3), (1, 1),
+            "windows start `stride` apart, not a kernel apart"
+        ),
+        (
+            "2x3 windows, stride (2, 1), 7x7 (a row and a column left over)", [1, 2, 7, 7], (2, 3), (2, 1),
+            "out has (H - kh) / sh + 1 rows: what does not fill a window is left out"
+        ),
     ]
 
     static func poolInput(_ shape: [Int], seed: UInt64) -> [Float] {
@@ -174,8 +194,11 @@ public enum ConvolutionGraders {
         for (index, p) in poolings.enumerated() {
             try grader.check(p.name, hint: p.hint) {
                 let input = poolInput(p.shape, seed: UInt64(index + 300))
-                let reference = ReferenceConvolution.pool(input: input, inputShape: p.shape, kernel: p.kernel, stride: p.stride, average: false)
-                try expectClose(try learner(input, p.shape, p.kernel, p.stride), reference.output, shape: reference.shape, what: "the output")
+                let reference = ReferenceConvolution.pool(
+                    input: input, inputShape: p.shape, kernel: p.kernel, stride: p.stride, average: false)
+                try expectClose(
+                    try learner(input, p.shape, p.kernel, p.stride), reference.output, shape: reference.shape,
+                    what: "the output")
             }
         }
     }
@@ -188,7 +211,8 @@ public enum ConvolutionGraders {
             hint: "the whole gradient goes to the maximum; the other elements of the window get 0"
         ) {
             try expectClose(
-                try learner([2], [1, 5, 3, 4], [1, 1, 2, 2], (2, 2), (2, 2)), [0, 2, 0, 0], shape: [1, 1, 2, 2], what: "dL/dinput",
+                try learner([2], [1, 5, 3, 4], [1, 1, 2, 2], (2, 2), (2, 2)), [0, 2, 0, 0], shape: [1, 1, 2, 2],
+                what: "dL/dinput",
                 mistakes: [("the gradient to every element", [2, 2, 2, 2])])
         }
         try grader.check(
@@ -196,7 +220,8 @@ public enum ConvolutionGraders {
             hint: "on a tie keep the first maximum: replace the winner only when a value is strictly larger"
         ) {
             try expectClose(
-                try learner([3], [0, 7, 7, 0], [1, 1, 2, 2], (2, 2), (2, 2)), [0, 3, 0, 0], shape: [1, 1, 2, 2], what: "dL/dinput",
+                try learner([3], [0, 7, 7, 0], [1, 1, 2, 2], (2, 2), (2, 2)), [0, 3, 0, 0], shape: [1, 1, 2, 2],
+                what: "dL/dinput",
                 mistakes: [("the last maximum", [0, 0, 3, 0]), ("every maximum", [0, 3, 3, 0])])
         }
         for (index, p) in poolings.enumerated() {

@@ -166,7 +166,8 @@ public enum ExerciseCatalogue {
     static let modules = [
         Exercise(
             id: "4.1", name: "TwoLayerNetwork", title: "a Module with Parameters",
-            taughtIn: "Tutorials/04-Modules/main.swift, section 1 (and Sources/NeuralNetwork/Module.swift, Linear.swift)",
+            taughtIn:
+                "Tutorials/04-Modules/main.swift, section 1 (and Sources/NeuralNetwork/Module.swift, Linear.swift)",
             statement: """
                 Build a two-layer network from Parameters, without Linear: `weight1` (hidden x inputs),
                 `bias1` (hidden), `weight2` (outputs x hidden), `bias2` (outputs), each filled, as
@@ -284,7 +285,8 @@ public enum ExerciseCatalogue {
                 """),
         Exercise(
             id: "5.4", name: "MaxPool2dForward", title: "MaxPool2d forward",
-            taughtIn: "Tutorials/05-Convolution/main.swift, section 3 (and Sources/Convolution/MaxPool2dFunction.swift)",
+            taughtIn:
+                "Tutorials/05-Convolution/main.swift, section 3 (and Sources/Convolution/MaxPool2dFunction.swift)",
             statement: """
                 Input [N, C, H, W]; output [N, C, (H - kh) / sh + 1, (W - kw) / sw + 1], each value the
                 largest in its kh x kw window, the windows `stride` apart, every plane on its own.
@@ -299,7 +301,8 @@ public enum ExerciseCatalogue {
                 """),
         Exercise(
             id: "5.5", name: "MaxPool2dBackward", title: "MaxPool2d backward",
-            taughtIn: "Tutorials/05-Convolution/main.swift, section 3 (and Sources/Convolution/MaxPool2dFunction.swift)",
+            taughtIn:
+                "Tutorials/05-Convolution/main.swift, section 3 (and Sources/Convolution/MaxPool2dFunction.swift)",
             statement: """
                 Given dL/dout of 5.4's pooling and its input, return dL/dinput [N, C, H, W]: each
                 output's whole gradient goes to the one element of its window that was the maximum
@@ -315,4 +318,23 @@ public enum ExerciseCatalogue {
                 }
                 """),
     ]
+}
+
+extension ExerciseCatalogue {
+    /// What a tutorial prints before its last line: its exercises, and how to grade them.
+    ///
+    /// ```swift
+    /// print(ExerciseCatalogue.announcement(tutorial: 3))
+    /// ```
+    public static func announcement(tutorial: Int) -> String {
+        let own = all.filter { $0.tutorial == tutorial }
+        return
+            (["Your turn: the exercises of this step, each one function to write in Tutorials/Exercises/:"]
+            + own.map { "  \($0.id)  \($0.title)  (\($0.fileName))" }
+            + [
+                "Grade one with `swift run -c release exercise check \(own.first?.id ?? "ID")`: known answers, central "
+                    + "differences,",
+                "then the real thing with your code plugged in. `exercise list` shows them all.\n",
+            ]).joined(separator: "\n")
+    }
 }

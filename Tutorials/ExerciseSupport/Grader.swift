@@ -108,7 +108,9 @@ func expectClose(
 ) throws {
     guard actual.count == expected.count else {
         throw Mismatch(
-            detail: "\(what) has \(actual.count) values, expected \(expected.count) (shape \(shape.map(String.init).joined(separator: "x")))")
+            detail:
+                "\(what) has \(actual.count) values, expected \(expected.count) (shape \(shape.map(String.init).joined(separator: "x")))"
+        )
     }
     var worst = -1
     var worstError: Float = 0

@@ -40,12 +40,19 @@ public enum MatrixGraders {
                 37, 29, 41, 8, "37x29 times 29x41 in blocks of 8 (no size a multiple of 8)",
                 "the last tiles are smaller: end each block at min(start + blockSize, size)"
             ),
-            (5, 5, 5, 64, "5x5 times 5x5 in blocks of 64 (one block bigger than the matrix)", "a block may be larger than the matrix: min(start + blockSize, size) again"),
-            (6, 3, 4, 1, "6x3 times 3x4 in blocks of 1", "blocks of 1 are single elements: the loops must still cover everything"),
+            (
+                5, 5, 5, 64, "5x5 times 5x5 in blocks of 64 (one block bigger than the matrix)",
+                "a block may be larger than the matrix: min(start + blockSize, size) again"
+            ),
+            (
+                6, 3, 4, 1, "6x3 times 3x4 in blocks of 1",
+                "blocks of 1 are single elements: the loops must still cover everything"
+            ),
         ]
         for c in cases {
             try grader.check(c.name, hint: c.hint) {
-                let a = randomMatrix(c.m, c.k, seed: UInt64(c.m * 31 + c.k)), b = randomMatrix(c.k, c.n, seed: UInt64(c.n * 17 + 3))
+                let a = randomMatrix(c.m, c.k, seed: UInt64(c.m * 31 + c.k)),
+                    b = randomMatrix(c.k, c.n, seed: UInt64(c.n * 17 + 3))
                 try expectClose(try learner(a, b, c.block), a.matmul(b, kernel: .naive), what: "A B")
             }
         }

@@ -9,11 +9,15 @@ public enum ModuleGraders {
     public static func twoLayerNetwork(_ make: (Int, Int, Int) throws -> Module, grader: Grader) throws {
         let (inputs, hidden, outputs) = (5, 7, 3)
         let network = try make(inputs, hidden, outputs)
-        let named = Dictionary(network.namedParameters().map { ($0.name, $0.parameter) }, uniquingKeysWith: { a, _ in a })
-        let shapes = ["weight1": [hidden, inputs], "bias1": [hidden], "weight2": [outputs, hidden], "bias2": [outputs]]
+        let named = Dictionary(
+            network.namedParameters().map { ($0.name, $0.parameter) }, uniquingKeysWith: { a, _ in a })
+        let shapes = [
+            "weight1": [hidden, inputs], "bias1": [hidden], "weight2": [outputs, hidden], "bias2": [outputs],
+        ]
         try grader.check(
             "parameters(): weight1 7x5, bias1 7, weight2 3x7, bias2 3 for 5 inputs, 7 hidden, 3 outputs",
-            hint: "store each as `public let weight1: Parameter` (a Parameter, not a plain Tensor, or parameters() cannot "
+            hint:
+                "store each as `public let weight1: Parameter` (a Parameter, not a plain Tensor, or parameters() cannot "
                 + "find it), shaped [out, in] as PyTorch's Linear"
         ) {
             for (name, shape) in shapes.sorted(by: { $0.key < $1.key }) {
@@ -64,7 +68,8 @@ public enum ModuleGraders {
             hint: "x.matmul(weight1.transposed()) + bias1, then .relu(), then the same with weight2 and bias2"
         ) {
             let output = network(x)
-            try expect(output.shape == [3, outputs], "the output has shape \(output.shapeText), expected [3, \(outputs)]")
+            try expect(
+                output.shape == [3, outputs], "the output has shape \(output.shapeText), expected [3, \(outputs)]")
             try expectClose(
                 output.data, expected(values), shape: [3, outputs], what: "the output",
                 mistakes: [("no ReLU between the layers", expected(values, relu: false))])
@@ -100,7 +105,8 @@ public enum ModuleGraders {
         var mine = start
         var velocity: [Float]? = nil
         let parameter = Parameter(shape: [6], data: start)
-        let library = SGD(parameters: [parameter], learningRate: learningRates[0], momentum: momentum, weightDecay: weightDecay)
+        let library = SGD(
+            parameters: [parameter], learningRate: learningRates[0], momentum: momentum, weightDecay: weightDecay)
         var withoutMomentum = start
         for (step, rate) in learningRates.enumerated() {
             let gradient = randomValues(6, seed: seed + UInt64(step) + 1)
@@ -135,10 +141,12 @@ public enum ModuleGraders {
         ) { try compareSGD(learner, learningRates: [0.2, 0.2, 0.1, 0.1], momentum: 0.9, weightDecay: 0, seed: 4) }
     }
 
-    public typealias AdamStep = (inout [Float], [Float], inout [Float], inout [Float], Int, Float, Float, Float, Float) throws -> Void
+    public typealias AdamStep = (inout [Float], [Float], inout [Float], inout [Float], Int, Float, Float, Float, Float)
+        throws -> Void
 
     /// Runs the learner's step and the library's Adam side by side for `steps` steps.
-    static func compareAdam(_ learner: AdamStep, steps: Int, gradientScale: Float, epsilon: Float, seed: UInt64) throws {
+    static func compareAdam(_ learner: AdamStep, steps: Int, gradientScale: Float, epsilon: Float, seed: UInt64) throws
+    {
         let start = randomValues(5, seed: seed)
         var mine = start
         var m = [Float](repeating: 0, count: 5), v = [Float](repeating: 0, count: 5)
@@ -165,7 +173,8 @@ public enum ModuleGraders {
         ) { try compareAdam(learner, steps: 5, gradientScale: 1, epsilon: 1e-8, seed: 20) }
         try grader.check(
             "gradients of 1e-7 with ε = 1e-6: ε is added after the square root",
-            hint: "the denominator is sqrt(v̂) + ε, not sqrt(v̂ + ε): with tiny gradients the difference is a factor of 1000"
+            hint:
+                "the denominator is sqrt(v̂) + ε, not sqrt(v̂ + ε): with tiny gradients the difference is a factor of 1000"
         ) { try compareAdam(learner, steps: 3, gradientScale: 1e-7, epsilon: 1e-6, seed: 30) }
     }
 }

@@ -29,11 +29,16 @@ public enum RealRuns {
     // MARK: - 01: the product's speed
 
     /// Times the learner's product against the library's on an n x n x n product.
+    /// The best of two runs (the first also warms the caches and the kernels' buffers), in GFLOP/s.
     static func timeProduct(_ n: Int, _ product: (Matrix, Matrix) throws -> Matrix) throws -> Double {
         let a = randomMatrix(n, n, seed: 1), b = randomMatrix(n, n, seed: 2)
-        let start = ContinuousClock.now
-        _ = try product(a, b)
-        return 2 * Double(n * n * n) / seconds(since: start) / 1e9
+        var best = Double.infinity
+        for _ in 0..<2 {
+            let start = ContinuousClock.now
+            _ = try product(a, b)
+            best = Swift.min(best, seconds(since: start))
+        }
+        return 2 * Double(n * n * n) / best / 1e9
     }
 
     public static func matmulSpeed(
@@ -49,17 +54,18 @@ public enum RealRuns {
         }
         return [
             "Your \(what) multiplied two \(n)x\(n) matrices (\(2 * n * n * n / 1_000_000) million FLOPs):",
-            line("yours                ", yours), line("library, naive loops ", naive), line("library, packed SIMD ", packed),
+            line("yours                ", yours), line("library, naive loops ", naive),
+            line("library, packed SIMD ", packed),
             "  (one core's peak, measured just now: \(String(format: "%.0f", peak)) GFLOP/s)",
         ]
     }
 
     // MARK: - 02: softmax regression trained with the learner's pieces
 
-    /// Trains softmax regression (tutorial 02's model) for `epochs` with SGD, the gradient coming
-    /// from `gradients`, and tests it.
+    /// Trains softmax regression (tutorial 02's model and recipe: 8 epochs of SGD, lr 0.5, batch 64)
+    /// with the gradient coming from `gradients`, and tests it.
     public static func softmaxRegression(
-        directory: String, epochs: Int = 2, log: (String) -> Void,
+        directory: String, epochs: Int = 8, log: (String) -> Void,
         gradients: (Matrix, [Int], Matrix, Matrix) throws -> (weight: Matrix, bias: Matrix)
     ) throws -> [String] {
         let data = try mnist(directory)
@@ -75,7 +81,9 @@ public enum RealRuns {
             log("epoch \(epoch) of \(epochs) done")
         }
         var score = ClassificationScore()
-        for batch in DataLoader(data.test, batchSize: 1000) { model.score(inputs: batch.inputs, labels: batch.labels, into: &score) }
+        for batch in DataLoader(data.test, batchSize: 1000) {
+            model.score(inputs: batch.inputs, labels: batch.labels, into: &score)
+        }
         return [
             "Softmax regression trained with it: \(epochs) epochs of SGD (lr 0.5, batch 64) in "
                 + "\(String(format: "%.1f", seconds(since: start))) s.",
@@ -110,7 +118,8 @@ public enum RealRuns {
         backward: (Tensor) throws -> Void = { $0.backward() }
     ) throws -> (score: ClassificationScore, seconds: Double, images: Int) {
         let data = try mnist(directory)
-        let loader = DataLoader(data.train, batchSize: batchSize, shuffle: true, seed: 1, limit: limit, normalize: normalize)
+        let loader = DataLoader(
+            data.train, batchSize: batchSize, shuffle: true, seed: 1, limit: limit, normalize: normalize)
         let start = ContinuousClock.now
         var done = 0
         model.train()
@@ -127,7 +136,8 @@ public enum RealRuns {
         return (score, trainingSeconds, done)
     }
 
-    static func report(_ what: String, _ result: (score: ClassificationScore, seconds: Double, images: Int)) -> [String] {
+    static func report(_ what: String, _ result: (score: ClassificationScore, seconds: Double, images: Int)) -> [String]
+    {
         [
             "\(what): one epoch of \(result.images) images in \(String(format: "%.1f", result.seconds)) s.",
             "Test set: \(result.score)",
@@ -135,10 +145,13 @@ public enum RealRuns {
     }
 
     /// The library's `x W^T + b`.
-    public static func libraryLinear(_ x: Tensor, _ weight: Tensor, _ bias: Tensor) -> Tensor { x.linear(weight: weight, bias: bias) }
+    public static func libraryLinear(_ x: Tensor, _ weight: Tensor, _ bias: Tensor) -> Tensor {
+        x.linear(weight: weight, bias: bias)
+    }
 
     public static func mlp(
-        directory: String, what: String, log: (String) -> Void, layer: @escaping (Tensor, Tensor, Tensor) -> Tensor = libraryLinear,
+        directory: String, what: String, log: (String) -> Void,
+        layer: @escaping (Tensor, Tensor, Tensor) -> Tensor = libraryLinear,
         optimizer makeOptimizer: ([Parameter]) -> Optimizer = { Adam(parameters: $0) },
         backward: (Tensor) throws -> Void = { $0.backward() }
     ) throws -> [String] {
@@ -155,7 +168,9 @@ public enum RealRuns {
     ) -> (Tensor, Tensor, Tensor) -> Tensor {
         { x, weight, bias in
             let value = withNoGrad { x.linear(weight: weight, bias: bias) }
-            return Tensor.result(shape: value.shape, data: value.data, inputs: [x, weight, bias], name: "YourLinearBackward") {
+            return Tensor.result(
+                shape: value.shape, data: value.data, inputs: [x, weight, bias], name: "YourLinearBackward"
+            ) {
                 gradient, needs in
                 let g = Matrix(rows: x.shape[0], columns: weight.shape[0], storage: gradient)
                 // A wrong answer that passed the grader's shapes cannot reach here; if it throws,
@@ -173,7 +188,9 @@ public enum RealRuns {
         { x, weight, bias in
             let transposed = weight.transposed()
             let value = withNoGrad { x.matmul(transposed) }
-            let product = Tensor.result(shape: value.shape, data: value.data, inputs: [x, transposed], name: "YourMmBackward") {
+            let product = Tensor.result(
+                shape: value.shape, data: value.data, inputs: [x, transposed], name: "YourMmBackward"
+            ) {
                 gradient, _ in
                 let g = Matrix(rows: x.shape[0], columns: transposed.shape[1], storage: gradient)
                 guard let answer = try? learner(g, x.matrix, transposed.matrix) else { return [nil, nil] }
@@ -225,7 +242,8 @@ public enum RealRuns {
             // crossEntropy of log-probabilities is their NLL (log-softmax changes nothing).
             return probabilities.log()
         }
-        let result = try trainAndTest(model, optimizer: Adam(parameters: model.parameters()), directory: directory, log: log)
+        let result = try trainAndTest(
+            model, optimizer: Adam(parameters: model.parameters()), directory: directory, log: log)
         return report("Softmax regression trained with \(what) in its softmax", result)
     }
 
@@ -255,7 +273,9 @@ public enum RealRuns {
     /// An optimiser whose update is the learner's function, one parameter at a time.
     final class PluggedOptimizer: Optimizer {
         let update: (Int, inout [Float], [Float]) throws -> Void
-        init(parameters: [Parameter], learningRate: Float, update: @escaping (Int, inout [Float], [Float]) throws -> Void) {
+        init(
+            parameters: [Parameter], learningRate: Float, update: @escaping (Int, inout [Float], [Float]) throws -> Void
+        ) {
             self.update = update
             super.init(parameters: parameters, learningRate: learningRate)
         }
@@ -296,7 +316,8 @@ public enum RealRuns {
             override func forward(_ input: Tensor) -> Tensor { inner(input.flattened(startDim: 1)) }
         }
         let wrapped = Flattening(model)
-        let result = try trainAndTest(wrapped, optimizer: Adam(parameters: wrapped.parameters()), directory: directory, log: log)
+        let result = try trainAndTest(
+            wrapped, optimizer: Adam(parameters: wrapped.parameters()), directory: directory, log: log)
         return report("Your TwoLayerNetwork(inputs: 784, hidden: 128, outputs: 10), trained with Adam", result)
     }
 
@@ -318,8 +339,12 @@ public enum RealRuns {
         let value =
             (try? pieces.forward?(x.data, x.shape, weight.data, weight.shape, bias.data, (1, 1), (0, 0)))
             ?? withNoGrad { conv2d(x, weight: weight, bias: bias).data }
-        let outputShape = [x.shape[0], weight.shape[0], x.shape[2] - weight.shape[2] + 1, x.shape[3] - weight.shape[3] + 1]
-        return Tensor.result(shape: outputShape, data: value, inputs: [x, weight, bias], name: "YourConvolutionBackward") {
+        let outputShape = [
+            x.shape[0], weight.shape[0], x.shape[2] - weight.shape[2] + 1, x.shape[3] - weight.shape[3] + 1,
+        ]
+        return Tensor.result(
+            shape: outputShape, data: value, inputs: [x, weight, bias], name: "YourConvolutionBackward"
+        ) {
             gradient, needs in
             var library: (input: [Float], weight: [Float], bias: [Float])?
             func fromLibrary() -> (input: [Float], weight: [Float], bias: [Float]) {
@@ -339,7 +364,10 @@ public enum RealRuns {
                     ?? fromLibrary().input) : nil
             let parameters =
                 (try? pieces.weightGradient?(gradient, x.data, x.shape, weight.shape, (1, 1), (0, 0)))
-                ?? { let l = fromLibrary(); return (l.weight, l.bias) }()
+                ?? {
+                    let l = fromLibrary()
+                    return (l.weight, l.bias)
+                }()
             return [input, parameters.0, parameters.1]
         }
     }
@@ -371,21 +399,24 @@ public enum RealRuns {
         }
 
         override func forward(_ input: Tensor) -> Tensor {
-            let h1 = RealRuns.pool(RealRuns.convolve(input, conv1.weight, conv1.bias!, pieces: pieces).relu(), pieces: pieces)
-            let h2 = RealRuns.pool(RealRuns.convolve(h1, conv2.weight, conv2.bias!, pieces: pieces).relu(), pieces: pieces)
+            let h1 = RealRuns.pool(
+                RealRuns.convolve(input, conv1.weight, conv1.bias!, pieces: pieces).relu(), pieces: pieces)
+            let h2 = RealRuns.pool(
+                RealRuns.convolve(h1, conv2.weight, conv2.bias!, pieces: pieces).relu(), pieces: pieces)
             return fc(h2.flattened(startDim: 1))
         }
     }
 
-    public static func convolution(directory: String, what: String, pieces: ConvolutionPieces, log: (String) -> Void) throws
+    public static func convolution(directory: String, what: String, pieces: ConvolutionPieces, log: (String) -> Void)
+        throws
         -> [String]
     {
         manualSeed(1)
         let model = SmallConvNet(pieces: pieces)
         let result = try trainAndTest(
-            model, optimizer: Adam(parameters: model.parameters()), directory: directory, limit: 30_000, log: log)
+            model, optimizer: Adam(parameters: model.parameters()), directory: directory, log: log)
         return report(
-            "A two-convolution network (conv 1->8 3x3, pool, conv 8->16 3x3, pool, Linear 400->10) trained with \(what), "
-                + "a short epoch", result)
+            "A two-convolution network (conv 1->8 3x3, pool, conv 8->16 3x3, pool, Linear 400->10) trained with \(what)",
+            result)
     }
 }

@@ -24,11 +24,17 @@ public enum SoftmaxGraders {
         }
         try grader.check(
             "scores of 1000, 1001, 1002 (exp(1000) overflows Float)",
-            hint: "subtract the row's largest score before exp: softmax(z - max) = softmax(z), and exp(0) = 1 cannot overflow"
+            hint:
+                "subtract the row's largest score before exp: softmax(z - max) = softmax(z), and exp(0) = 1 cannot overflow"
         ) {
-            try expectClose(try learner(Matrix([[1000, 1001, 1002]])), Matrix([[0.09003057, 0.24472847, 0.66524096]]), what: "softmax")
+            try expectClose(
+                try learner(Matrix([[1000, 1001, 1002]])), Matrix([[0.09003057, 0.24472847, 0.66524096]]),
+                what: "softmax")
         }
-        try grader.check("random 7x10 scores against the library's softmax", hint: "p[i, j] = exp(z[i, j] - max_i) / sum_c exp(z[i, c] - max_i)") {
+        try grader.check(
+            "random 7x10 scores against the library's softmax",
+            hint: "p[i, j] = exp(z[i, j] - max_i) / sum_c exp(z[i, c] - max_i)"
+        ) {
             let z = randomMatrix(7, 10, seed: 21).map { $0 * 8 }
             try expectClose(try learner(z), z.softmax(dim: 1), what: "softmax")
         }
@@ -58,7 +64,8 @@ public enum SoftmaxGraders {
         for (batch, features, classes, seed) in [(5, 6, 4, UInt64(1)), (16, 12, 10, UInt64(2))] {
             let inputs = randomMatrix(batch, features, seed: seed)
             let labels = (0..<batch).map { ($0 * 7 + Int(seed)) % classes }
-            let weight = randomMatrix(features, classes, seed: seed + 10), bias = randomMatrix(1, classes, seed: seed + 20)
+            let weight = randomMatrix(features, classes, seed: seed + 10),
+                bias = randomMatrix(1, classes, seed: seed + 20)
             let answer = try learner(inputs, labels, weight, bias)
             let batchText = "a batch of \(batch) (\(features) features, \(classes) classes)"
             // What the usual mistakes give, to name them when they are made.
@@ -71,7 +78,8 @@ public enum SoftmaxGraders {
             let withoutMean = scores.softmax(dim: 1) - truth
             try grader.check(
                 "the gradients have W's and b's shapes (\(features)x\(classes) and 1x\(classes)), \(batchText)",
-                hint: "dW = X^T dZ is features x classes like W (dZ^T X would be its transpose); db is 1 x classes like b"
+                hint:
+                    "dW = X^T dZ is features x classes like W (dZ^T X would be its transpose); db is 1 x classes like b"
             ) {
                 try expect(
                     answer.weight.rows == features && answer.weight.columns == classes,
@@ -85,12 +93,19 @@ public enum SoftmaxGraders {
                 hint: "dZ = (softmax(Z) - onehot(labels)) / n, then dW = X^T dZ"
             ) {
                 let numeric = centralDifferences(
-                    { w in loss(inputs: inputs, labels: labels, weight: w, bias: bias.storage.map(Double.init), classes: classes) },
+                    { w in
+                        loss(
+                            inputs: inputs, labels: labels, weight: w, bias: bias.storage.map(Double.init),
+                            classes: classes)
+                    },
                     at: weight.storage.map(Double.init))
                 try expectClose(
                     answer.weight.storage, numeric, shape: [features, classes], what: "dW", tolerance: 1e-3,
                     mistakes: [
-                        ("the scores without softmax (Z - onehot)", inputs.matmul(withoutSoftmax, transposeSelf: true).storage),
+                        (
+                            "the scores without softmax (Z - onehot)",
+                            inputs.matmul(withoutSoftmax, transposeSelf: true).storage
+                        ),
                         ("a sum instead of the mean (no 1/n)", inputs.matmul(withoutMean, transposeSelf: true).storage),
                     ])
             }
@@ -99,7 +114,11 @@ public enum SoftmaxGraders {
                 hint: "b is added to every row of Z, so db sums dZ over the batch: db[c] = sum over i of dZ[i, c]"
             ) {
                 let numeric = centralDifferences(
-                    { b in loss(inputs: inputs, labels: labels, weight: weight.storage.map(Double.init), bias: b, classes: classes) },
+                    { b in
+                        loss(
+                            inputs: inputs, labels: labels, weight: weight.storage.map(Double.init), bias: b,
+                            classes: classes)
+                    },
                     at: bias.storage.map(Double.init))
                 try expectClose(
                     answer.bias.storage, numeric, shape: [1, classes], what: "db", tolerance: 1e-3,

@@ -28,7 +28,8 @@ let usage = """
       check --all          grade every exercise, without the real runs
       reset ID [--force]   put the stub of exercise ID back (--force when the file holds your work)
       reset --all --force  put every stub back
-
+      debug ID [--no-run]  grade exercise ID in this process (no child process): a crash prints
+                           Swift's backtrace, naming the line of your file
     The exercises are in Tutorials/Exercises/, one file each; the tutorials say which to do when.
     """
 
@@ -53,7 +54,9 @@ let bindings: [String: Binding] = [
     "1.2": Binding(
         grade: { try MatrixGraders.blockedMatmul(blockedMatmul, grader: $0) },
         run: { _, log in
-            try RealRuns.matmulSpeed({ try blockedMatmul($0, $1, blockSize: 64) }, size: 512, what: "blocked product (blocks of 64)", log: log)
+            try RealRuns.matmulSpeed(
+                { try blockedMatmul($0, $1, blockSize: 64) }, size: 512, what: "blocked product (blocks of 64)",
+                log: log)
         }),
     "2.1": Binding(
         grade: { try SoftmaxGraders.softmaxRows(softmaxRows, grader: $0) },
@@ -70,7 +73,9 @@ let bindings: [String: Binding] = [
         }),
     "2.2": Binding(
         grade: { try SoftmaxGraders.softmaxRegressionGradients(softmaxRegressionGradients, grader: $0) },
-        run: { data, log in try RealRuns.softmaxRegression(directory: data, log: log, gradients: softmaxRegressionGradients) }),
+        run: { data, log in
+            try RealRuns.softmaxRegression(directory: data, log: log, gradients: softmaxRegressionGradients)
+        }),
     "3.1": Binding(
         grade: { try AutogradGraders.multiplyBackward(multiplyBackward, grader: $0) },
         run: { data, log in
@@ -80,7 +85,8 @@ let bindings: [String: Binding] = [
     "3.2": Binding(
         grade: { try AutogradGraders.expBackward(expBackward, grader: $0) },
         run: { data, log in
-            try RealRuns.softmaxThroughOperations(directory: data, what: "your exp's backward", log: log, exp: expBackward)
+            try RealRuns.softmaxThroughOperations(
+                directory: data, what: "your exp's backward", log: log, exp: expBackward)
         }),
     "3.3": Binding(
         grade: { try AutogradGraders.matmulBackward(matmulBackward, grader: $0) },
@@ -106,23 +112,31 @@ let bindings: [String: Binding] = [
     "3.6": Binding(
         grade: { try AutogradGraders.backwardPass(backwardPass, grader: $0) },
         run: { data, log in
-            try RealRuns.mlp(directory: data, what: "with your backward pass instead of backward()", log: log, backward: backwardPass)
+            try RealRuns.mlp(
+                directory: data, what: "with your backward pass instead of backward()", log: log, backward: backwardPass
+            )
         }),
     "4.1": Binding(
-        grade: { try ModuleGraders.twoLayerNetwork({ try TwoLayerNetwork(inputs: $0, hidden: $1, outputs: $2) }, grader: $0) },
+        grade: {
+            try ModuleGraders.twoLayerNetwork({ try TwoLayerNetwork(inputs: $0, hidden: $1, outputs: $2) }, grader: $0)
+        },
         run: { data, log in
-            try RealRuns.twoLayerNetwork(directory: data, log: log) { try TwoLayerNetwork(inputs: $0, hidden: $1, outputs: $2) }
+            try RealRuns.twoLayerNetwork(directory: data, log: log) {
+                try TwoLayerNetwork(inputs: $0, hidden: $1, outputs: $2)
+            }
         }),
     "4.2": Binding(
         grade: { try ModuleGraders.sgdMomentumStep(sgdMomentumStep, grader: $0) },
         run: { data, log in
             try RealRuns.mlp(
-                directory: data, what: "by your SGD (lr 0.01, momentum 0.9)", log: log, optimizer: RealRuns.sgd(sgdMomentumStep))
+                directory: data, what: "by your SGD (lr 0.01, momentum 0.9)", log: log,
+                optimizer: RealRuns.sgd(sgdMomentumStep))
         }),
     "4.3": Binding(
         grade: { try ModuleGraders.adamStep(adamStep, grader: $0) },
         run: { data, log in
-            try RealRuns.mlp(directory: data, what: "by your Adam (lr 0.001)", log: log, optimizer: RealRuns.adam(adamStep))
+            try RealRuns.mlp(
+                directory: data, what: "by your Adam (lr 0.001)", log: log, optimizer: RealRuns.adam(adamStep))
         }),
     "5.1": Binding(
         grade: { try ConvolutionGraders.conv2dForward(conv2dForward, grader: $0) },
@@ -136,14 +150,16 @@ let bindings: [String: Binding] = [
         run: { data, log in
             var pieces = RealRuns.ConvolutionPieces()
             pieces.inputGradient = conv2dInputGradient
-            return try RealRuns.convolution(directory: data, what: "your Conv2d input gradient", pieces: pieces, log: log)
+            return try RealRuns.convolution(
+                directory: data, what: "your Conv2d input gradient", pieces: pieces, log: log)
         }),
     "5.3": Binding(
         grade: { try ConvolutionGraders.conv2dWeightGradient(conv2dWeightGradient, grader: $0) },
         run: { data, log in
             var pieces = RealRuns.ConvolutionPieces()
             pieces.weightGradient = conv2dWeightGradient
-            return try RealRuns.convolution(directory: data, what: "your Conv2d weight gradient", pieces: pieces, log: log)
+            return try RealRuns.convolution(
+                directory: data, what: "your Conv2d weight gradient", pieces: pieces, log: log)
         }),
     "5.4": Binding(
         grade: { try ConvolutionGraders.maxPool2dForward(maxPool2dForward, grader: $0) },
@@ -165,17 +181,21 @@ let bindings: [String: Binding] = [
 
 /// Exit codes of the child that grades: how the parent learns the result.
 enum Outcome: Int32 {
-    case passed = 0, failed = 1, notStarted = 3
+    case passed = 0
+    case failed = 1
+    case notStarted = 3
 }
 
 /// Grades `exercise` in this process, printing each passed case, then the failure or the real run.
 @MainActor
 func gradeHere(_ exercise: Exercise, run: Bool, data: String) -> Outcome {
     let binding = bindings[exercise.id]!
-    let result = Grader.grade(onCase: { name in FileHandle.standardError.write(Data("CASE \(name)\n".utf8)) }) {
-        grader in
-        try binding.grade(grader)
+    // Each case's name goes to the parent first, so a crash inside it can be named.
+    let isChild = ProcessInfo.processInfo.environment["KINDLING_EXERCISE_CHILD"] != nil
+    let announce: (String) -> Void = { name in
+        if isChild { FileHandle.standardError.write(Data("CASE \(name)\n".utf8)) }
     }
+    let result = Grader.grade(onCase: announce, binding.grade)
     switch result {
     case .notStarted:
         return .notStarted
@@ -200,21 +220,25 @@ func gradeHere(_ exercise: Exercise, run: Bool, data: String) -> Outcome {
 
 // MARK: - The parent: runs the child, reads its cases, reports crashes and timeouts
 
-/// Runs `exercise __grade ID` and reports how it ended.
+/// Runs `exercise debug ID` in a child process and reports how it ended.
 func gradeInChild(_ exercise: Exercise, run: Bool, data: String, quiet: Bool, timeout: Double) -> (
     outcome: Outcome?, summary: String
 ) {
     let process = Process()
     process.executableURL = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
-    process.arguments = ["__grade", exercise.id, "--data", data] + (run ? ["--run"] : [])
+    process.arguments = ["debug", exercise.id, "--data", data] + (run ? [] : ["--no-run"])
     let errors = Pipe()
     process.standardError = errors
     if quiet { process.standardOutput = FileHandle.nullDevice }
     let lastCase = LockedText()
     let finished = DispatchSemaphore(value: 0)
-    errors.fileHandleForReading.readabilityHandler = { handle in
-        let chunk = handle.availableData
-        guard !chunk.isEmpty else { return }
+    // Swift's backtracer would print a crash's report after this program has moved on, out of
+    // order; `exercise debug ID` grades in one process, where the report comes in its place.
+    var environment = ProcessInfo.processInfo.environment
+    environment["SWIFT_BACKTRACE"] = "enable=no"
+    environment["KINDLING_EXERCISE_CHILD"] = "1"
+    process.environment = environment
+    @Sendable func forward(_ chunk: Data) {
         for line in String(decoding: chunk, as: UTF8.self).split(separator: "\n") {
             if line.hasPrefix("CASE ") {
                 lastCase.value = String(line.dropFirst(5))
@@ -223,7 +247,12 @@ func gradeInChild(_ exercise: Exercise, run: Bool, data: String, quiet: Bool, ti
             }
         }
     }
+    errors.fileHandleForReading.readabilityHandler = { handle in
+        let chunk = handle.availableData
+        if !chunk.isEmpty { forward(chunk) }
+    }
     process.terminationHandler = { _ in finished.signal() }
+    fflush(nil)  // what this process printed comes before what the child prints
     do {
         try process.run()
     } catch {
@@ -240,11 +269,15 @@ func gradeInChild(_ exercise: Exercise, run: Bool, data: String, quiet: Bool, ti
         )
     }
     errors.fileHandleForReading.readabilityHandler = nil
+    // The rest of what the child (and, after a crash, its backtracer) wrote, to the end.
+    forward(errors.fileHandleForReading.readDataToEndOfFile())
     if process.terminationReason == .uncaughtSignal {
         return (
             nil,
             "crashed in case \"\(lastCase.value)\" (signal \(process.terminationStatus)): a Swift runtime trap such as an "
-                + "index out of range, an arithmetic overflow or a force-unwrapped nil; the line above says which"
+                + "index out of range, an arithmetic overflow or a force-unwrapped nil. `swift run -c release exercise "
+                + "debug \(exercise.id)` grades it without a child process: the crash then prints Swift's backtrace, "
+                + "which names the line of your file"
         )
     }
     return (Outcome(rawValue: process.terminationStatus), "")
@@ -281,7 +314,8 @@ guard let command = arguments.subcommand() else {
 @MainActor
 func exerciseArgument() -> Exercise {
     guard let id = arguments.subcommand() else {
-        printError("exercise \(command): which exercise? for example `exercise \(command) 3.2` (`exercise list` shows all)")
+        printError(
+            "exercise \(command): which exercise? for example `exercise \(command) 3.2` (`exercise list` shows all)")
         exit(2)
     }
     guard let exercise = ExerciseCatalogue.exercise(id) else {
@@ -294,9 +328,10 @@ func exerciseArgument() -> Exercise {
 }
 
 switch command {
-case "__grade":
-    // The child: grade one exercise, exit with the outcome.
-    let run = arguments.flag("--run")
+case "debug":
+    // Grading in this very process: what the child of `check` and `list` runs, and what a learner
+    // runs to see the backtrace of a crash.
+    let run = !arguments.flag("--no-run")
     let data = arguments.dataDirectory()
     let exercise = exerciseArgument()
     arguments.finish()
@@ -320,7 +355,8 @@ case "list":
         }
         print(
             "  \(exercise.id)  \(exercise.title.padding(toLength: 48, withPad: " ", startingAt: 0))"
-                + "  \(status.padding(toLength: 17, withPad: " ", startingAt: 0))  Tutorials/Exercises/\(exercise.fileName)")
+                + "  \(status.padding(toLength: 17, withPad: " ", startingAt: 0))  Tutorials/Exercises/\(exercise.fileName)"
+        )
     }
     print("\n\(passing) of \(ExerciseCatalogue.all.count) pass.")
 
@@ -367,7 +403,8 @@ case "reset":
         if current != nil && !force {
             printError(
                 "exercise reset: Tutorials/Exercises/\(exercise.fileName) holds your work; "
-                    + "`exercise reset \(all ? "--all" : exercise.id) --force` replaces it with the stub (your work is lost)")
+                    + "`exercise reset \(all ? "--all" : exercise.id) --force` replaces it with the stub (your work is lost)"
+            )
             exit(1)
         }
         runOrExit { try FileWriting.write(exercise.stubSource, to: file) }
