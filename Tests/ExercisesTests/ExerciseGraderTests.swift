@@ -426,7 +426,17 @@ struct ExerciseGraderTests {
             let source = exercise.stubSource
             #expect(source.contains("// Exercise \(exercise.id): \(exercise.title)"))
             #expect(source.contains("swift run -c release exercise check \(exercise.id)"))
-            #expect(source.contains("Taught in:  Tutorials/0\(exercise.tutorial)-"))
+            // Every file the pointer names exists.
+            let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent()
+            let named = exercise.taughtIn.split(whereSeparator: { " ,()".contains($0) }).filter {
+                $0.hasSuffix(".swift")
+            }
+            #expect(!named.isEmpty)
+            for path in named {
+                #expect(
+                    FileManager.default.fileExists(atPath: root.appendingPathComponent(String(path)).path), "\(path)")
+            }
             #expect(source.contains("throw ExerciseNotStarted(\"\(exercise.id)\")"))
         }
     }

@@ -83,6 +83,7 @@ print("Training on images 0..<50000, validating on 50000..<60000, testing on the
 
 var validationCurves: [String: [(x: Double, y: Double)]] = [:]
 var trainingCurves: [String: [(x: Double, y: Double)]] = [:]
+var validationAccuracies: [String: [Double]] = [:]
 
 /// Trains on images 0..<50000 for `epochs`, printing the validation loss and accuracy after each
 /// epoch: a `TrainingRun` whose evaluation set is the validation split.
@@ -96,6 +97,7 @@ func fit(_ model: MLP, optimizer: Optimizer, epochs: Int, label: String) {
     run.onEpochEnd = { summary in
         guard let validation = summary.score else { return }
         validationCurves[label, default: []].append((Double(summary.epoch), validation.averageLoss))
+        validationAccuracies[label, default: []].append(validation.accuracy)
         trainingCurves[label, default: []].append((Double(summary.epoch), summary.training.averageLoss))
         print(
             "\(label) epoch \(String(format: "%2d", summary.epoch)): training loss \(String(format: "%.4f", summary.training.averageLoss)), "
@@ -137,6 +139,7 @@ let adamScore = evaluate(adamModel, on: testLoader)
 // What happened, read from this run's numbers rather than told in advance.
 let sgdValidation = (validationCurves["SGD"] ?? []).map(\.y), adamValidation = (validationCurves["Adam"] ?? []).map(\.y)
 let adamTraining = (trainingCurves["Adam"] ?? []).map(\.y)
+let adamValidationAccuracy = validationAccuracies["Adam"] ?? []
 let adamBest = adamValidation.indices.min { adamValidation[$0] < adamValidation[$1] } ?? 0
 let sgdStillFalling =
     sgdValidation.count >= 2 && sgdValidation[sgdValidation.count - 1] < sgdValidation[sgdValidation.count - 2]
@@ -157,8 +160,11 @@ if adamBest < adamValidation.count - 1 {
         Adam's validation loss was lowest after epoch \(adamBest + 1) (\(String(format: "%.4f", adamValidation[adamBest]))) \
         and rose to \(String(format: "%.4f", adamValidation.last ?? 0)) by epoch \(adamValidation.count), while its \
         training loss kept falling (\(String(format: "%.4f", adamTraining[adamBest])) to \(String(format: "%.4f", adamTraining.last ?? 0))): \
-        the model has begun to fit its training images better than new ones. That is overfitting, and \
-        the point of a validation split: stop, or keep the weights, where validation loss was lowest.
+        the model has begun to fit its training images better than new ones: the start of overfitting \
+        (validation accuracy \(String(format: "%.2f", adamValidationAccuracy[adamBest] * 100))% then, \
+        \(String(format: "%.2f", (adamValidationAccuracy.last ?? 0) * 100))% now). Watching it is the point of a \
+        validation split: longer runs stop, or keep the weights, where validation loss was lowest (this \
+        tutorial reports the last epoch's weights, as the source material does).
 
         """)
 } else {

@@ -192,7 +192,7 @@ public enum ExerciseCatalogue {
                 """),
         Exercise(
             id: "4.2", name: "SGDMomentumStep", title: "one step of SGD with momentum",
-            taughtIn: "Tutorials/04-Modules/main.swift, section 4 (and Sources/Optimizers/SGD.swift)",
+            taughtIn: "Sources/Optimizers/SGD.swift (momentum is its doc comment; tutorial 06 trains with it)",
             statement: """
                 PyTorch's SGD with momentum μ and weight decay λ, for one parameter: g = gradient + λ p;
                 the velocity v becomes g on the first step (when `velocity` is nil) and μ v + g after;
@@ -210,7 +210,7 @@ public enum ExerciseCatalogue {
                 """),
         Exercise(
             id: "4.3", name: "AdamStep", title: "one step of Adam",
-            taughtIn: "Tutorials/04-Modules/main.swift, section 5 (and Sources/Optimizers/Adam.swift)",
+            taughtIn: "Tutorials/04-Modules/main.swift, section 5, and Sources/Optimizers/Adam.swift (its doc comment)",
             statement: """
                 Adam for one parameter at step t (1 on the first step): m = β1 m + (1 - β1) g;
                 v = β2 v + (1 - β2) g²; with the bias corrections m̂ = m / (1 - β1^t) and
@@ -231,7 +231,7 @@ public enum ExerciseCatalogue {
     static let convolution = [
         Exercise(
             id: "5.1", name: "Conv2dForward", title: "Conv2d forward through im2col",
-            taughtIn: "Tutorials/05-Convolution/main.swift, sections 1 and 2 (and Sources/Convolution/Im2col.swift)",
+            taughtIn: "Tutorials/05-Convolution/main.swift, sections 1 and 2, and Sources/Convolution/Im2col.swift",
             statement: """
                 Input [N, C, H, W], weight [OC, C, kh, kw], bias [OC], all row-major arrays. Output
                 [N, OC, oh, ow] with oh = (H + 2 ph - kh) / sh + 1 (ow likewise):

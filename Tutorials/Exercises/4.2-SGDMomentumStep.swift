@@ -5,7 +5,7 @@
 // then p -= learningRate * v. Update `parameter` and `velocity` in place. (The learning
 // rate may change between steps, as a StepLR schedule changes it.)
 //
-// Taught in:  Tutorials/04-Modules/main.swift, section 4 (and Sources/Optimizers/SGD.swift)
+// Taught in:  Sources/Optimizers/SGD.swift (momentum is its doc comment; tutorial 06 trains with it)
 // Grade it:   swift run -c release exercise check 4.2
 // Start over: swift run -c release exercise reset 4.2
 

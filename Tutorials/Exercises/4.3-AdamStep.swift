@@ -5,7 +5,7 @@
 // v̂ = v / (1 - β2^t), p -= learningRate * m̂ / (sqrt(v̂) + ε). Update `parameter`, `m`
 // and `v` in place (m and v start at zeros).
 //
-// Taught in:  Tutorials/04-Modules/main.swift, section 5 (and Sources/Optimizers/Adam.swift)
+// Taught in:  Tutorials/04-Modules/main.swift, section 5, and Sources/Optimizers/Adam.swift (its doc comment)
 // Grade it:   swift run -c release exercise check 4.3
 // Start over: swift run -c release exercise reset 4.3
 

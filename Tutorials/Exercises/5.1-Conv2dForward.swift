@@ -6,7 +6,7 @@
 // x sw + j - pw], reading 0 outside the input. Through im2col: copy each image's windows into
 // a (C kh kw) x (oh ow) matrix, then one matrix product with the weight as OC x (C kh kw).
 //
-// Taught in:  Tutorials/05-Convolution/main.swift, sections 1 and 2 (and Sources/Convolution/Im2col.swift)
+// Taught in:  Tutorials/05-Convolution/main.swift, sections 1 and 2, and Sources/Convolution/Im2col.swift
 // Grade it:   swift run -c release exercise check 5.1
 // Start over: swift run -c release exercise reset 5.1
 
