@@ -167,7 +167,7 @@ public enum ExerciseCatalogue {
         Exercise(
             id: "4.1", name: "TwoLayerNetwork", title: "a Module with Parameters",
             taughtIn:
-                "Tutorials/04-Modules/main.swift, section 1 (and Sources/NeuralNetwork/Module.swift, Linear.swift)",
+                "Tutorials/04-Modules/main.swift, section 1, Sources/NeuralNetwork/Module.swift and Linear.swift",
             statement: """
                 Build a two-layer network from Parameters, without Linear: `weight1` (hidden x inputs),
                 `bias1` (hidden), `weight2` (outputs x hidden), `bias2` (outputs), each filled, as

@@ -7,7 +7,7 @@
 // W2^T + b2, written with Tensor operations (matmul, transposed, +, relu) so autograd can
 // follow it. Stored `Parameter` properties are found by `parameters()` on their own.
 //
-// Taught in:  Tutorials/04-Modules/main.swift, section 1 (and Sources/NeuralNetwork/Module.swift, Linear.swift)
+// Taught in:  Tutorials/04-Modules/main.swift, section 1, Sources/NeuralNetwork/Module.swift and Linear.swift
 // Grade it:   swift run -c release exercise check 4.1
 // Start over: swift run -c release exercise reset 4.1
 
