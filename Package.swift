@@ -12,16 +12,23 @@ import PackageDescription
 
 // MARK: - Build flags
 //
-// The hot loops use `SIMD8<Float>.addingProduct`, which is one `vfmadd231ps` instruction only when
-// the compiler may assume AVX2 and FMA. Without a target-CPU flag every lane becomes a call to the
-// C library's `fmaf`, about 100 times slower. So, in Kindling's own checkout, every target is
-// compiled with `-target-cpu haswell` on x86-64 (the oldest Intel core with AVX2 + FMA; every AMD
-// Zen has both). Choose another with KINDLING_TARGET_CPU:
+// The hot loops use `SIMD8<Float>.addingProduct` (and, on AVX-512, `SIMD16`), which is one fused
+// multiply-add instruction only when the compiler may assume the CPU has one. Without a target-CPU
+// flag every lane becomes a call to the C library's `fmaf`, about 100 times slower. So, in
+// Kindling's own checkout, every target is compiled for the machine that builds it
+// (`-target-cpu native`): AVX-512 where the CPU has it, AVX2 + FMA on any x86-64 from 2013 on,
+// NEON on arm64 (which needs no flag). Choose another with KINDLING_TARGET_CPU:
 //
-//   KINDLING_TARGET_CPU=native swift build -c release    # tune for this very machine
-//   KINDLING_TARGET_CPU=none   swift build -c release    # no flag: runs on any x86-64, slowly
+//   KINDLING_TARGET_CPU=haswell swift build -c release  # AVX2 + FMA: runs on any x86-64 since 2013
+//   KINDLING_TARGET_CPU=none    swift build -c release  # no flag: runs on any x86-64, slowly
 //
-// (`x86-64-v3` is rejected by the toolchain; `haswell` is the same feature level.)
+// (`x86-64-v3` is rejected by the toolchain; `haswell` is the same feature level.) A `native`
+// build runs only on CPUs with the builder's features: build where you run, or choose `haswell`.
+//
+// The manifest also tells the code which register tile to use, as the compilation condition
+// KINDLING_AVX512: defined when the build targets a CPU whose AVX-512 FMAs run at full width (read
+// from /proc/cpuinfo for `native`, or from the CPU's name; see `targetsAVX512` below), so the
+// kernels choose their register tiles with `#if`.
 //
 // SwiftPM refuses such flags (`unsafeFlags`) in a package fetched as a versioned dependency of
 // another one. Fetched packages live in a `checkouts` folder of the other package's build
@@ -40,7 +47,7 @@ let isFetchedDependency = Context.packageDirectory.split(separator: "/").contain
 let targetCPU: String? = {
     guard !isFetchedDependency else { return nil }
     #if arch(x86_64)
-    let requested = environment["KINDLING_TARGET_CPU"] ?? "haswell"
+    let requested = environment["KINDLING_TARGET_CPU"] ?? "native"
     #else
     // arm64 always has NEON with fused multiply-add: no flag is needed unless one is asked for.
     let requested = environment["KINDLING_TARGET_CPU"] ?? "none"
@@ -48,10 +55,46 @@ let targetCPU: String? = {
     return requested == "none" || requested.isEmpty ? nil : requested
 }()
 
+/// The building machine's CPU, from Linux's /proc/cpuinfo: its feature flags, vendor and family
+/// (empty elsewhere).
+let hostCPU: (features: Set<String>, vendor: String, family: Int) = {
+    guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return ([], "", 0) }
+    let lines = text.split(separator: "\n")
+    func value(_ key: String) -> String {
+        guard let line = lines.first(where: { $0.hasPrefix(key) }), let colon = line.firstIndex(of: ":") else {
+            return ""
+        }
+        return line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+    }
+    return (
+        Set(value("flags").split(separator: " ").map(String.init)), value("vendor_id"), Int(value("cpu family")) ?? 0
+    )
+}()
+
+/// Whether the kernels use AVX-512's wider register tile (KINDLING_AVX512): the target CPU has
+/// AVX-512F and runs a 512-bit FMA at full width. Zen 4 (AMD family 25) splits each 512-bit FMA in
+/// two 256-bit halves, so there the AVX-512 tile is no faster (measured: the same 91% of peak at
+/// 512^3) and wastes more on narrow products (a 48-column convolution at 66% against 96%): a
+/// `native` build on Zen 4 keeps the AVX2 tile. Name a CPU to choose (`skylake-avx512` tests the
+/// AVX-512 tile on any AVX-512 machine).
+let targetsAVX512: Bool = {
+    guard let cpu = targetCPU else { return false }
+    if cpu == "native" {
+        let halfWidthFMA = hostCPU.vendor == "AuthenticAMD" && hostCPU.family == 25
+        return hostCPU.features.contains("avx512f") && !halfWidthFMA
+    }
+    let avx512CPUs = [
+        "skylake-avx512", "cascadelake", "cooperlake", "cannonlake", "icelake-client", "icelake-server", "tigerlake",
+        "rocketlake", "sapphirerapids", "emeraldrapids", "graniterapids", "znver5", "x86-64-v4",
+    ]
+    return avx512CPUs.contains(cpu)
+}()
+
 /// Every target's settings: the CPU flag above, and Swift's rule that a file sees only the members
 /// (extensions included) of modules it imports itself, so that each file's imports tell the truth.
 let settings: [SwiftSetting] =
-    (targetCPU.map { [.unsafeFlags(["-target-cpu", $0])] } ?? []) + [.enableUpcomingFeature("MemberImportVisibility")]
+    (targetCPU.map { [.unsafeFlags(["-target-cpu", $0])] } ?? []) + (targetsAVX512 ? [.define("KINDLING_AVX512")] : [])
+    + [.enableUpcomingFeature("MemberImportVisibility")]
 
 // MARK: - Targets
 

@@ -73,7 +73,8 @@ func runGEMMBenchmark(quick: Bool) {
     let peakSingle = FMAPeak.measure(threads: 1), peakAll = FMAPeak.measure(threads: cores)
     print(
         String(
-            format: "measured FMA peak (SIMD8 addingProduct): %.1f GFLOP/s on 1 thread, %.1f on %d threads\n",
+            format:
+                "measured FMA peak (SIMD\(FMAPeak.lanes) addingProduct): %.1f GFLOP/s on 1 thread, %.1f on %d threads\n",
             peakSingle, peakAll, cores))
     print(
         "\(pad("shape", 28)) \(pad("naive", 8)) \(pad("1 thread", 9)) \(pad("% peak", 7)) \(pad("\(cores) threads", 10)) \(pad("% peak", 7))"

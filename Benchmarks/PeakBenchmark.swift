@@ -4,8 +4,8 @@ import Kindling
 /// `benchmarks peak`: the ceiling every other GFLOP/s figure is measured against.
 func runPeakBenchmark() {
     let cores = ProcessInfo.processInfo.activeProcessorCount
-    print("FMA peak: a loop of nothing but SIMD8<Float>.addingProduct, twelve independent accumulators,")
-    print("2 FLOPs x 8 lanes per FMA, best of 3 runs of 240 million FMAs per thread")
+    print("FMA peak: a loop of nothing but SIMD\(FMAPeak.lanes)<Float>.addingProduct, twelve independent accumulators,")
+    print("2 FLOPs x \(FMAPeak.lanes) lanes per FMA, best of 3 runs of 240 million FMAs per thread")
     print("widest vectors of this CPU: \(FMAPeak.widestVectors ?? "unknown")\n")
     for threads in Array(Set([1, cores])).sorted() {
         let gflops = FMAPeak.measure(threads: threads)

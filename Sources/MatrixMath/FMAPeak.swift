@@ -3,13 +3,15 @@ import Foundation
 import Parallel
 
 /// The fastest this machine can run the kernels' inner instruction, measured: a loop of nothing but
-/// fused multiply-adds on `SIMD8<Float>` (the vector the GEMM's register tile is made of), with
-/// twelve independent accumulators, so that no FMA waits for the one before it.
+/// fused multiply-adds on the widest vector the build may use (`SIMD16<Float>` in an AVX-512 build,
+/// else `SIMD8<Float>`), with twelve independent accumulators, so that no FMA waits for the one
+/// before it. (On Zen 4, which runs a 512-bit FMA as two 256-bit halves, both widths give the same
+/// figure; on Intel cores with two 512-bit FMA units, SIMD16 doubles it.)
 ///
 /// A core finishes an FMA every cycle or two per FMA unit, but each takes several cycles: with one
 /// accumulator the loop would measure latency, not throughput. Twelve chains hide the latency of
 /// every current x86 and Arm core. The figure is the ceiling every GFLOP/s of the benchmarks and
-/// tutorial 01 is shown against: 2 FLOPs (a multiply and an add) x 8 lanes x FMAs per second.
+/// tutorial 01 is shown against: 2 FLOPs (a multiply and an add) x lanes x FMAs per second.
 ///
 /// ```swift
 /// let peak = FMAPeak.measure(threads: 1)     // about 116 GFLOP/s on one Zen 4 core
@@ -28,17 +30,28 @@ public enum FMAPeak {
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             // Reading the sum keeps the loops from being optimised away.
             if sink.withLock({ $0 }).isNaN { return .nan }
-            best = Swift.max(best, Double(threads) * Double(iterations) * 12 * 8 * 2 / seconds / 1e9)
+            best = Swift.max(best, Double(threads) * Double(iterations) * 12 * Double(lanes) * 2 / seconds / 1e9)
         }
         return best
     }
 
-    /// `iterations` rounds of twelve independent SIMD8 FMAs.
+    #if KINDLING_AVX512
+    /// The vector the build's widest instructions hold: SIMD16 (512-bit) in an AVX-512 build.
+    public typealias Vector = SIMD16<Float>
+    #else
+    /// The vector the build's widest instructions hold: SIMD8 (256-bit AVX2, or two NEON registers).
+    public typealias Vector = SIMD8<Float>
+    #endif
+
+    /// Floats per vector of the build: 16 in an AVX-512 build, else 8.
+    public static let lanes = Vector.scalarCount
+
+    /// `iterations` rounds of twelve independent FMAs on the build's widest vector.
     @inline(never)
     static func fmaLoop(_ iterations: Int) -> Float {
-        var a0 = SIMD8<Float>(repeating: 1), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0
+        var a0 = Vector(repeating: 1), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0
         var a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0
-        let x = SIMD8<Float>(repeating: 0.999_999), y = SIMD8<Float>(repeating: 1e-7)
+        let x = Vector(repeating: 0.999_999), y = Vector(repeating: 1e-7)
         for _ in 0..<iterations {
             a0 = a0.addingProduct(x, y)
             a1 = a1.addingProduct(x, y)

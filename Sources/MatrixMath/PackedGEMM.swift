@@ -1,5 +1,6 @@
 /// The fast single-core GEMM: packed operands, cache blocking and a 6x16 register tile of SIMD
-/// fused multiply-adds (the structure of BLIS and of every fast CPU BLAS).
+/// fused multiply-adds (the structure of BLIS and of every fast CPU BLAS). An AVX-512 build
+/// (KINDLING_AVX512, see Package.swift) uses a 6x32 tile of SIMD16 instead, `microKernel6x32`.
 ///
 /// Why each piece is there, from the inside out:
 ///
@@ -28,7 +29,8 @@ func packedGEMM(
     let kSlices = (k + Blocking.kc - 1) / Blocking.kc
     let kcMax = (k + kSlices - 1) / kSlices
     let mcMax = Swift.min(Blocking.mc, roundUp(m, to: Blocking.mr))
-    let ncMax = Swift.min(Blocking.nc, roundUp(n, to: Blocking.nr))
+    // Room for whole panels: a block's last panel is zero-padded to nr columns.
+    let ncMax = roundUp(Swift.min(Blocking.nc, n), to: Blocking.nr)
     // When rows of A are contiguous and C is narrow (an im2col product: many rows, few output
     // channels), each A panel is used by only n/16 micro-kernel calls, too few to repay copying it:
     // the micro-kernel then reads A's six rows where they are. Wide products still pack A, whose
@@ -78,15 +80,19 @@ func packedGEMM(
                             readsADirectly
                             ? APanel(rowsOf: block.offset(row: ir, column: 0), validRows: rows)
                             : APanel(packed: packedA.pointer + ir * kc)
+                        let bPanel =
+                            readsBDirectly && jr + Blocking.nr <= nc
+                            ? BPanel(base: bBlock.base + jr, rowStride: b.rowStride)
+                            : BPanel(base: packedB.pointer + jr * kc, rowStride: Blocking.nr)
+                        #if KINDLING_AVX512
+                        microKernel6x32(
+                            k: kc, a: panel, b: bPanel, c: c.offset(row: ic + ir, column: jc + jr), rows: rows,
+                            columns: Swift.min(Blocking.nr, nc - jr), alpha: alpha, beta: sliceBeta)
+                        #else
                         microKernel6x16(
-                            k: kc, a: panel,
-                            b: readsBDirectly && jr + Blocking.nr <= nc
-                                ? BPanel(base: bBlock.base + jr, rowStride: b.rowStride)
-                                : BPanel(base: packedB.pointer + jr * kc, rowStride: Blocking.nr),
-                            c: c.offset(row: ic + ir, column: jc + jr),
-                            rows: rows,
-                            columns: Swift.min(Blocking.nr, nc - jr),
-                            alpha: alpha, beta: sliceBeta)
+                            k: kc, a: panel, b: bPanel, c: c.offset(row: ic + ir, column: jc + jr), rows: rows,
+                            columns: Swift.min(Blocking.nr, nc - jr), alpha: alpha, beta: sliceBeta)
+                        #endif
                     }
                 }
             }
@@ -97,11 +103,19 @@ func packedGEMM(
 enum PackedGEMMBlocking {
     /// Rows of the register tile.
     static let mr = 6
-    /// Columns of the register tile: two SIMD8 vectors.
+    #if KINDLING_AVX512
+    /// Columns of the register tile: two SIMD16 vectors (`microKernel6x32`).
+    static let nr = 32
+    /// A 32-wide B panel of kc rows: 128 x 32 x 4 bytes = 16 KB, half of a 32 KB L1.
+    static let kc = 128
+    #else
+    /// Columns of the register tile: two SIMD8 vectors (`microKernel6x16`).
     static let nr = 16
     static let kc = 256
+    #endif
     static let mc = 144
-    static let nc = 4080
+    /// Columns of a packed B block: a whole number of panels, just under 4096.
+    static let nc = 4096 - nr
 }
 
 @inline(__always) func roundUp(_ x: Int, to multiple: Int) -> Int {
@@ -137,8 +151,8 @@ func packA(_ a: StridedMatrix, m: Int, k: Int, into destination: UnsafeMutablePo
     }
 }
 
-/// Copies the k x n block `b` into 16-column micro-panels: panel j holds, for each p in 0..<k, the
-/// sixteen values b[p, 16j ..< 16j+16], zero-padded past n.
+/// Copies the k x n block `b` into nr-column micro-panels (16 columns, or 32 in an AVX-512 build):
+/// panel j holds, for each p in 0..<k, the values b[p, nr j ..< nr (j+1)], zero-padded past n.
 func packB(_ b: StridedMatrix, k: Int, n: Int, into destination: UnsafeMutablePointer<Float>) {
     let nr = PackedGEMMBlocking.nr
     for panelStart in stride(from: 0, to: n, by: nr) {
@@ -149,12 +163,13 @@ func packB(_ b: StridedMatrix, k: Int, n: Int, into destination: UnsafeMutablePo
                 let source = b.base + p * b.rowStride + panelStart
                 let target = panel + p * nr
                 if columns == nr {
-                    // Two vector moves; a memmove call per 64 bytes would cost more than the copy.
+                    // A few vector moves; a memmove call per 64 bytes would cost more than the copy.
                     let raw = UnsafeRawPointer(source), out = UnsafeMutableRawPointer(target)
-                    out.storeBytes(of: raw.loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
-                    out.storeBytes(
-                        of: raw.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self),
-                        toByteOffset: 32, as: SIMD8<Float>.self)
+                    for offset in stride(from: 0, to: 4 * nr, by: 32) {
+                        out.storeBytes(
+                            of: raw.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self), toByteOffset: offset,
+                            as: SIMD8<Float>.self)
+                    }
                 } else {
                     target.update(from: source, count: columns)
                     (target + columns).update(repeating: 0, count: nr - columns)
@@ -165,9 +180,9 @@ func packB(_ b: StridedMatrix, k: Int, n: Int, into destination: UnsafeMutablePo
             // columns, transpose the 8x8 block in registers, and store 8 rows of the panel.
             var p = 0
             while p + 8 <= k {
-                for half in 0..<2 {
-                    let source = b.base + (panelStart + 8 * half) * b.columnStride + p
-                    transpose8x8(source, stride: b.columnStride, into: panel + p * nr + 8 * half, targetStride: nr)
+                for block in 0..<(nr / 8) {
+                    let source = b.base + (panelStart + 8 * block) * b.columnStride + p
+                    transpose8x8(source, stride: b.columnStride, into: panel + p * nr + 8 * block, targetStride: nr)
                 }
                 p += 8
             }

@@ -143,7 +143,7 @@ print(
     parallel uses \(threads) core\(threads == 1 ? "" : "s") for \
     \(String(format: "%.1f", gflops[.parallel]! / gflops[.packed]!))x more.
 
-    This CPU's widest vectors: \(FMAPeak.widestVectors ?? "unknown"). Measured ceiling of the SIMD8
+    This CPU's widest vectors: \(FMAPeak.widestVectors ?? "unknown"). Measured ceiling of the SIMD\(FMAPeak.lanes)
     fused multiply-add: \(String(format: "%.1f", peakOne)) GFLOP/s on one core, \
     \(String(format: "%.1f", peakAll)) on \(threads). So:
       naive     \(String(format: "%5.1f", 100 * gflops[.naive]! / peakOne))% of one core's ceiling

@@ -65,8 +65,9 @@ print("")
 // MARK: - 2. The model and its gradient
 //
 // Scores (logits):   z = x W + b         x: 1x784, W: 784x10, b: 1x10, z: 1x10
-// Probabilities:     p = softmax(z),     p_j = e^{z_j} / sum_k e^{z_k}
+// Probabilities:     p = softmax(z),     p_j = e^{z_j} / S,  where S = sum_k e^{z_k}
 // Loss:              L = -log p_y        (cross-entropy with the true digit y)
+// onehot(y) is the 10-vector with 1 at the true digit y and 0 elsewhere.
 //
 // We want dL/dW and dL/db. Work backwards, one link of the chain at a time.
 //
@@ -125,8 +126,9 @@ func checkGradient(_ model: SoftmaxRegression, rule: SoftmaxRegression.GradientR
     return worstError
 }
 let worstError = checkGradient(model, rule: .softmaxMinusOneHot, show: true)
-// Both are computed in 32-bit floats with h = 0.01: agreement to about 1e-4 is all rounding allows,
-// while a wrong formula (a factor of 2, a transpose) would be off by 1e-2 or more.
+// Both are computed in 32-bit floats with h = 0.01: rounding alone can make them differ by up to
+// about 1e-4 (the pass mark is 1e-3, to leave room), while a wrong formula (a factor of 2, a
+// transpose) would be off by 1e-2 or more.
 print(
     "Largest disagreement \(String(format: "%.1e", worstError)): "
         + (worstError < 1e-3 ? "float rounding, so the formula holds.\n" : "too large: the formula is WRONG.\n"))
@@ -136,7 +138,8 @@ print(
 // Each step takes a mini-batch, computes the gradient on it alone, and moves against it:
 //     W <- W - lr * dW,   b <- b - lr * db.
 // The batch gradient is a noisy estimate of the full-dataset gradient; thousands of cheap noisy
-// steps beat a few exact expensive ones. Shuffling every epoch keeps the batches varied.
+// steps beat a few exact expensive ones. An epoch is one pass over all 60,000 training images
+// (938 batches of 64); shuffling every epoch keeps the batches varied.
 
 func evaluate(_ model: SoftmaxRegression) -> ClassificationScore {
     var score = ClassificationScore()
@@ -181,7 +184,9 @@ func train(
 
 // Before any step, the weights are small random numbers: every digit gets about the same score, so
 // p is about 1/10 for each and the loss is about -log(1/10) = ln 10 = 2.30. Measure it on the
-// whole training set, the same way each epoch's loss is measured below.
+// whole training set. (Each epoch's "training loss" below is different: the average of that
+// epoch's batch losses, each measured while the weights were still changing, so early batches
+// count a worse model; it runs a little above the loss of the weights at the epoch's end.)
 func trainingLoss(_ model: SoftmaxRegression) -> Float {
     var total = 0.0
     for batch in DataLoader(train, batchSize: 1000) {

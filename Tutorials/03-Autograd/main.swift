@@ -8,7 +8,10 @@
 // graph autograd records, check that its gradient is exactly the one we derived, and train it
 // with Adam.
 //
-// Run it with:   swift run -c release tutorial03 [--epochs N] [--data DIR]
+// Run it with:   swift run -c release tutorial03 [--epochs N] [--lr X] [--batch-size N] [--seed N] [--data DIR]
+//
+// A tensor is Kindling's n-dimensional array (`Tensor`: a shape and the values, row-major), the
+// Matrix of tutorials 01-02 with any number of dimensions, and able to record how it was computed.
 
 import ExerciseSupport
 import Foundation
@@ -94,8 +97,9 @@ printGraph(loss.gradFn, depth: 1, names: parameterNames)
 print(
     """
 
-    Read from the top: the loss is an NLL loss (NllLossBackward0) of a log-softmax
-    (LogSoftmaxBackward0) of an affine map b + x W^T (AddmmBackward0), whose inputs are, in
+    Read from the top: the loss is an NLL loss (NllLossBackward0: the negative log-likelihood,
+    -log p_y averaged over the batch) of a log-softmax (LogSoftmaxBackward0: log p, computed
+    without forming p) of the scores b + x W^T (AddmmBackward0: "add matrix-multiply"), whose inputs are, in
     order, the bias, the images (no gradient needed) and W^T, the weight transposed
     (TBackward0). AccumulateGrad is where a parameter's gradient is added into its .grad.
     This is, node for node and in the same order, the chain PyTorch prints for the same model
@@ -114,7 +118,7 @@ print("Wrote \(dotPath) (Graphviz's format; the same graph is drawn as SVG after
 
 // MARK: - 3. What backward() does, node by node
 //
-// backward() (Sources/Autograd/Backward.swift, about fifty lines) does three things:
+// backward() (Sources/Autograd/Backward.swift, about sixty lines) does three things:
 //   1. It lists the graph's nodes in topological order: a depth-first walk from the loss, each
 //      node placed after every node it was computed from (`topologicalOrder()`).
 //   2. It visits them in reverse, from the loss back, holding for each node the gradient sent to

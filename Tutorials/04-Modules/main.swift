@@ -1,12 +1,13 @@
 // Tutorial 04: modules, parameters and a fit loop: a multi-layer perceptron.
 //
 // A linear model can only draw straight boundaries between digits. Stacking Linear layers with
-// a non-linearity between them (ReLU) lets the network bend them. Here we build the source
+// a non-linearity between them (ReLU: relu(x) = max(0, x), element by element) lets the network
+// bend them. Here we build the source
 // material's MLP 784 -> 128 -> 256 -> 10, look at how `Module` finds its parameters, and write
 // the training loop every later model reuses: train on one part of the data, watch the loss on a
 // held-out part (validation) after every epoch, and only at the end touch the test set.
 //
-// Run it with:   swift run -c release tutorial04 [--epochs N] [--adam-epochs N] [--data DIR]
+// Run it with:   swift run -c release tutorial04 [--epochs N] [--adam-epochs N] [--batch-size N] [--seed N] [--data DIR]
 
 import ExerciseSupport
 import Foundation
@@ -77,8 +78,9 @@ print("Training on images 0..<50000, validating on 50000..<60000, testing on the
 // MARK: - 3. The fit loop
 //
 // train() and eval() switch modes: they matter for layers like Dropout (in the pytorch-example
-// model: `mnist train --model pytorch-example`), which
-// behave differently while learning. Evaluation also runs inside withNoGrad (in `evaluate`), so
+// model: `mnist train --model pytorch-example`), which while learning zeroes a random share of
+// its inputs (and scales up the rest) so no unit can rely on another, and at evaluation passes
+// everything through. The fit loop below calls them for you (TrainingRun). Evaluation also runs inside withNoGrad (in `evaluate`), so
 // no graph is recorded for it.
 
 var validationCurves: [String: [(x: Double, y: Double)]] = [:]
@@ -154,6 +156,18 @@ print(
     (\(String(format: "%.4f", sgdValidation.last ?? 0))): \
     \(sgdStillFalling ? "at lr 0.001 it is too cautious to finish in \(sgdEpochs) epochs, not stuck." : "it has converged.")
     """)
+// A training loss above the validation loss is not a paradox: each epoch's training loss averages
+// the batch losses of the whole epoch, measured while the weights were still improving.
+let sgdTraining = (trainingCurves["SGD"] ?? []).map(\.y)
+if let lastTraining = sgdTraining.last, let lastValidation = sgdValidation.last, lastTraining > lastValidation {
+    print(
+        """
+        SGD's last training loss (\(String(format: "%.4f", lastTraining))) is above its validation loss \
+        (\(String(format: "%.4f", lastValidation))): the training loss averages the epoch's batches, each measured \
+        before that epoch's later steps improved the weights; the validation loss is measured after them.
+        \(sgdScore.accuracy < 0.92 ? "And after \(sgdEpochs) cautious epochs the deeper network is still below tutorial 02's linear model: capacity pays only once the optimiser can use it, as Adam shows next." : "")
+        """)
+}
 if adamBest < adamValidation.count - 1 {
     print(
         """
