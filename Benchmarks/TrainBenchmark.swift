@@ -20,9 +20,10 @@ func runTrainBenchmark(arguments: [String]) {
     options.finish()
 
     let train = runOrExit { try MNIST(split: .train, directory: directory) }
+    let peak = FMAPeak.measure(threads: Parallelism.threadCount)
     print(
-        "Training benchmark: \(Parallelism.threadCount) threads, \(limit ?? train.count) images per epoch, release build"
-    )
+        "Training benchmark: \(Parallelism.threadCount) threads, \(limit ?? train.count) images per epoch, release build; "
+            + String(format: "FMA peak on %d threads %.1f GFLOP/s", Parallelism.threadCount, peak))
     for name in names {
         guard let recipe = MNISTRecipe(rawValue: name) else {
             printError(
@@ -38,6 +39,18 @@ func runTrainBenchmark(arguments: [String]) {
         let loader = DataLoader(
             train, batchSize: recipe.batchSize, shuffle: true, seed: 1, limit: limit,
             normalize: recipe.normalization)
+        // The FLOPs of one training step per image: every product and convolution, forward and
+        // backward (the same count PyTorch's FlopCounterMode gives; pytorch_compare.py prints it).
+        model.eval()
+        let count = FLOPCount.measure { _ = model(Tensor.zeros([recipe.batchSize, 1, 28, 28])) }
+        model.train()
+        let flopsPerImage = (count.forward + count.backward) / Double(recipe.batchSize)
+        print(
+            String(
+                format:
+                    "%@: %.2f MFLOP per image per training step (%.2f forward, %.2f backward), %.1f GFLOP per 60000-image epoch",
+                name, flopsPerImage / 1e6, count.forward / Double(recipe.batchSize) / 1e6,
+                count.backward / Double(recipe.batchSize) / 1e6, flopsPerImage * 60000 / 1e9))
         for epoch in 1...epochs {
             // The library's own epoch loop, with an observer adding up where each step's time went.
             let phases = PhaseTotals()
@@ -52,6 +65,12 @@ func runTrainBenchmark(arguments: [String]) {
                         seconds, loader.sampleCount, scaled, Double(loader.sampleCount) / seconds,
                         lossSum / Double(loader.count), ResourceUsage.currentResidentBytes >> 20,
                         ResourceUsage.peakResidentBytes >> 20))
+            let effective = flopsPerImage * Double(loader.sampleCount) / seconds / 1e9
+            print(
+                String(
+                    format: "  effective %.1f GFLOP/s: %.0f%% of the %d-thread FMA peak", effective,
+                    effective / peak * 100,
+                    Parallelism.threadCount))
             let perBatch = phases.totals.map { $0 / Double(loader.count) * 1000 }
             print(
                 String(

@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
 """Times PyTorch on the same models, batch sizes and optimisers as `benchmarks train`, on the same
-MNIST files, and, given Kindling's seconds per epoch, prints the ratio.
+MNIST files, and, given Kindling's seconds per epoch, prints both ratios (Kindling's epoch time as
+a multiple of PyTorch's, and its speed as a multiple of PyTorch's) and both programs' effective
+GFLOP/s: the model's training FLOPs (forward and backward, counted by PyTorch's FlopCounterMode)
+per epoch over each program's seconds.
 
     python3 Benchmarks/pytorch_compare.py [--data DIR] [--limit N] [--threads 2]
-    python3 Benchmarks/pytorch_compare.py --run-kindling      # also runs `benchmarks train` and compares
+    python3 Benchmarks/pytorch_compare.py --run-kindling      # also builds and runs `benchmarks train`
 
 Needs `pip install torch numpy` (the CPU wheel is enough). Reads the gzipped IDX files directly,
 so torchvision is not needed.
@@ -74,6 +77,18 @@ RECIPES = {
 }
 
 
+def training_flops_per_image(name):
+    """Forward + backward FLOPs of one training step, per image, as PyTorch counts them."""
+    from torch.utils.flop_counter import FlopCounterMode
+    make, _, batch_size, _ = RECIPES[name]
+    model = make()
+    x = torch.zeros(batch_size, 1, 28, 28)
+    labels = torch.zeros(batch_size, dtype=torch.long)
+    with FlopCounterMode(display=False) as counter:
+        F.nll_loss(model(x), labels).backward()
+    return counter.get_total_flops() / batch_size
+
+
 def time_epoch(name, images, labels):
     make, make_optimizer, batch_size, (mean, std) = RECIPES[name]
     torch.manual_seed(1)
@@ -105,13 +120,23 @@ def main():
     images, labels = load_images(args.data, args.limit)
     print(f"PyTorch {torch.__version__}, {torch.get_num_threads()} threads, {len(images)} images per epoch")
     pytorch = {}
+    flops = {}
     for name in args.models.split(","):
+        flops[name] = training_flops_per_image(name) * 60000
         seconds = time_epoch(name, images, labels)
         pytorch[name] = seconds * 60000 / len(images)
-        print(f"pytorch {name}: {seconds:.2f} s for {len(images)} images, {pytorch[name]:.2f} s per 60000-image epoch")
+        print(f"pytorch {name}: {seconds:.2f} s for {len(images)} images, {pytorch[name]:.2f} s per 60000-image epoch, "
+              f"{flops[name] / pytorch[name] / 1e9:.1f} effective GFLOP/s ({flops[name] / 1e9:.1f} GFLOP per epoch)")
     if args.run_kindling:
+        # Build first, then run the binary itself: under `swift run`, the program's peak memory
+        # would include SwiftPM's own (exec keeps the process's high-water mark).
+        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        subprocess.run(["swift", "build", "-c", "release", "--product", "benchmarks"], cwd=root, check=True,
+                       capture_output=True)
+        binary = subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=root, check=True,
+                                capture_output=True, text=True).stdout.strip() + "/benchmarks"
         output = subprocess.run(
-            ["swift", "run", "-c", "release", "benchmarks", "train", "--models", args.models,
+            [binary, "train", "--models", args.models,
              "--limit", str(args.limit), "--threads", str(args.threads), "--data", args.data],
             capture_output=True, text=True, check=True).stdout
         print(output, end="")
@@ -119,8 +144,10 @@ def main():
             match = re.search(rf"^{re.escape(name)} .*?([0-9.]+) s per 60000-image epoch", output, re.M)
             if match:
                 kindling = float(match.group(1))
-                print(f"ratio {name}: Kindling {kindling:.2f} s, PyTorch {pytorch[name]:.2f} s per epoch, "
-                      f"Kindling is {pytorch[name] / kindling:.2f}x PyTorch's speed")
+                print(f"ratio {name}: Kindling {kindling:.2f} s, PyTorch {pytorch[name]:.2f} s per epoch: "
+                      f"Kindling's epoch takes {kindling / pytorch[name]:.2f}x PyTorch's time "
+                      f"({pytorch[name] / kindling:.2f}x its speed); effective GFLOP/s Kindling "
+                      f"{flops[name] / kindling / 1e9:.1f}, PyTorch {flops[name] / pytorch[name] / 1e9:.1f}")
 
 
 if __name__ == "__main__":

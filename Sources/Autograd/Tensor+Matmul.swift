@@ -27,6 +27,9 @@ extension Tensor {
             other.shape[0] == k,
             "matmul: inner dimensions differ: \(shapeText) x \(other.shapeText) (\(k) vs \(other.shape[0]))")
         let a = data, b = other.data
+        FLOPCount.recordProduct(
+            m: m, n: n, k: k,
+            gradients: GradMode.isEnabled ? [requiresGrad, other.requiresGrad].filter { $0 }.count : 0)
         var c = [Float](repeating: 0, count: m * n)
         gemm(m: m, n: n, k: k, a: a, lda: Swift.max(k, 1), b: b, ldb: Swift.max(n, 1), c: &c, ldc: Swift.max(n, 1))
         return Tensor.result(shape: [m, n], data: c, inputs: [self, other], name: "MmBackward0") { gradient, needs in
@@ -86,6 +89,9 @@ extension Tensor {
     static func addmm(_ bias: Tensor, _ x: Tensor, _ w: Tensor) -> Tensor {
         let (batch, inFeatures, outFeatures) = (x.shape[0], x.shape[1], w.shape[1])
         let xData = x.data, wData = w.data
+        FLOPCount.recordProduct(
+            m: batch, n: outFeatures, k: inFeatures,
+            gradients: GradMode.isEnabled ? [x.requiresGrad, w.requiresGrad].filter { $0 }.count : 0)
         var y = [Float](repeating: 0, count: batch * outFeatures)
         // Start every row from the bias, then add x w on top (beta = 1).
         for row in 0..<batch { y.replaceSubrange(row * outFeatures..<(row + 1) * outFeatures, with: bias.data) }

@@ -1,4 +1,5 @@
 import MatrixMath
+import Parallel
 import Random
 
 /// An n-dimensional array of `Float` that can remember how it was computed, so that gradients can
@@ -157,6 +158,7 @@ extension Tensor {
         shape: [Int], data: [Float], inputs: [Tensor], name: String,
         backward: @escaping (_ gradient: [Float], _ needsGradient: [Bool]) -> [[Float]?]
     ) -> Tensor {
+        AllocatorTuning.apply()  // every step's arrays reuse the last step's memory (see AllocatorTuning)
         let output = Tensor(shape: shape, data: data)
         if GradMode.isEnabled && inputs.contains(where: \.requiresGrad) {
             output.requiresGrad = true

@@ -61,6 +61,10 @@ public func conv2d(
         geometry: g, hasBias: bias != nil)
     let weightAndBias = problem.augmentedWeight(weight.data, bias: bias?.data)
     let needsWeightGradient = GradMode.isEnabled && (weight.requiresGrad || (bias?.requiresGrad ?? false))
+    // One product per image: the filters [OC, C kh kw] times its windows [C kh kw, oh ow].
+    FLOPCount.recordProduct(
+        m: outputChannels, n: images * g.outputPlane, k: channels * kernelHeight * kernelWidth,
+        gradients: GradMode.isEnabled ? [input.requiresGrad, weight.requiresGrad].filter { $0 }.count : 0)
     let (output, columns) = problem.forward(
         input: input.data, weight: weightAndBias, keepingColumns: needsWeightGradient)
 

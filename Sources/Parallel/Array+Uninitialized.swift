@@ -11,6 +11,7 @@ extension Array where Element == Float {
     /// An array of `count` Floats whose every element `initializer` writes, without first filling
     /// it with zeros.
     public init(uninitializedCount count: Int, _ initializer: (UnsafeMutablePointer<Float>) -> Void) {
+        AllocatorTuning.apply()  // large arrays come back from the heap, not as fresh pages
         self.init(unsafeUninitializedCapacity: count) { buffer, initializedCount in
             if let base = buffer.baseAddress { initializer(base) }
             initializedCount = count

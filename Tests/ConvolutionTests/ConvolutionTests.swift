@@ -256,3 +256,16 @@ struct PoolingDefaultTests {
         #expect(avgPool2d(x, kernelSize: (2, 2)).data == [3.5, 5.5, 11.5, 13.5])
     }
 }
+
+@Suite("Counting a convolution's FLOPs")
+struct ConvolutionFLOPTests {
+    @Test("convnet's conv2 on one image: 2 x 48 x (24 x 3 x 3) x 11 x 11 forward, twice that backward")
+    func convolution() {
+        let input = Tensor.zeros([1, 24, 13, 13], requiresGrad: true)
+        let weight = Tensor.zeros([48, 24, 3, 3], requiresGrad: true)
+        let count = FLOPCount.measure { _ = conv2d(input, weight: weight, bias: nil) }
+        let forward = 2.0 * 48 * 24 * 9 * 11 * 11
+        #expect(count.forward == forward)
+        #expect(count.backward == 2 * forward)
+    }
+}

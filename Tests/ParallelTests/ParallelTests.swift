@@ -67,3 +67,13 @@ struct ParallelTests {
         #expect(squares == [0, 1, 4, 9, 16])
     }
 }
+
+@Suite("The allocator keeps large freed blocks for reuse")
+struct AllocatorTuningTests {
+    @Test("On glibc, mallopt accepts the 1 GB mmap and trim thresholds")
+    func applied() {
+        #if canImport(Glibc)
+        #expect(AllocatorTuning.isApplied)
+        #endif
+    }
+}

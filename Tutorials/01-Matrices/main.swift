@@ -132,8 +132,9 @@ let threads = Parallelism.threadCount
 // MARK: - 6. Against the machine's ceiling
 //
 // How good is that? The ceiling is what the core can do at all: measured here with a loop of
-// nothing but fused multiply-adds on SIMD8 vectors (the same instruction the packed kernel's inner
-// loop issues), twelve independent ones at a time so none waits for another.
+// nothing but fused multiply-adds, the instruction the packed kernel's inner loop issues, on the
+// build's widest vectors (SIMD8; SIMD16 in an AVX-512 build, see Package.swift), twelve
+// independent ones at a time so none waits for another.
 
 let peakOne = FMAPeak.measure(threads: 1), peakAll = FMAPeak.measure(threads: threads)
 print(
@@ -150,8 +151,8 @@ print(
       packed    \(String(format: "%5.1f", 100 * gflops[.packed]! / peakOne))% of one core's ceiling
       parallel  \(String(format: "%5.1f", 100 * gflops[.parallel]! / peakAll))% of \(threads) cores' ceiling
     The naive loop waits on memory and on its own running sum; the packed kernel keeps twelve
-    8-lane sums in registers and streams packed panels through the cache. No single trick gives it:
-    SIMD without blocking starves on memory, blocking without SIMD leaves 7 of every 8 lanes idle.
+    \(FMAPeak.lanes)-lane sums in registers and streams packed panels through the cache. No single trick gives it:
+    SIMD without blocking starves on memory, blocking without SIMD leaves \(FMAPeak.lanes - 1) of every \(FMAPeak.lanes) lanes idle.
     Every later tutorial runs on the parallel kernel. (`swift run -c release benchmarks gemm` shows
     the same at the shapes the networks use.)
     """)
