@@ -197,11 +197,21 @@ withNoGrad {
     h = convnet.fc2(h).logSoftmax(dim: 1)
     print("  fc2, log-softmax           \(h.shapeText)")
 }
+// How the arithmetic divides: FLOPCount counts every product and convolution of one image's pass.
+let convolutionFLOPs = FLOPCount.measure {
+    withNoGrad {
+        _ = maxPool2d(convnet.conv2(maxPool2d(convnet.conv1(digit).relu(), kernelSize: (2, 2))), kernelSize: (2, 2))
+    }
+}.forward
+let allFLOPs = FLOPCount.measure { withNoGrad { _ = convnet(digit) } }.forward
 print(
     """
 
     \(convnet.parameterCount) parameters in all; the two convolutions hold only \
-    \(convnet.conv1.parameterCount + convnet.conv2.parameterCount) of them, yet do most of the work.
+    \(convnet.conv1.parameterCount + convnet.conv2.parameterCount) of them, yet do \
+    \(String(format: "%.0f", 100 * convolutionFLOPs / allFLOPs))% of the arithmetic: \
+    \(String(format: "%.1f", convolutionFLOPs / 1e6)) of the \(String(format: "%.1f", allFLOPs / 1e6)) million FLOPs of one image's forward pass, \
+    because each filter is applied at every position.
     Its output is log-probabilities (log-softmax), trained with the negative log-likelihood.
 
     """)
