@@ -29,9 +29,12 @@ public enum FLOPCount {
     }
 
     /// Called by an operation: a product of m x k by k x n, 2 m n k FLOPs forward, and as many
-    /// backward for each of its two operands that needs a gradient.
-    public static func recordProduct(m: Int, n: Int, k: Int, gradients: Int) {
+    /// backward for each of its two operands that will get a gradient (`needs`: whether each
+    /// requires one; none is computed when gradients are off). Outside `measure` it returns at once.
+    @inline(__always)
+    public static func recordProduct(m: Int, n: Int, k: Int, needs: (Bool, Bool)) {
         guard let tally else { return }
+        let gradients = GradMode.isEnabled ? (needs.0 ? 1 : 0) + (needs.1 ? 1 : 0) : 0
         let flops = 2 * Double(m) * Double(n) * Double(k)
         tally.value.withLock { count in
             count.forward += flops

@@ -29,7 +29,7 @@ extension Tensor {
         let a = data, b = other.data
         FLOPCount.recordProduct(
             m: m, n: n, k: k,
-            gradients: GradMode.isEnabled ? [requiresGrad, other.requiresGrad].filter { $0 }.count : 0)
+            needs: (requiresGrad, other.requiresGrad))
         var c = [Float](repeating: 0, count: m * n)
         gemm(m: m, n: n, k: k, a: a, lda: Swift.max(k, 1), b: b, ldb: Swift.max(n, 1), c: &c, ldc: Swift.max(n, 1))
         return Tensor.result(shape: [m, n], data: c, inputs: [self, other], name: "MmBackward0") { gradient, needs in
@@ -91,7 +91,7 @@ extension Tensor {
         let xData = x.data, wData = w.data
         FLOPCount.recordProduct(
             m: batch, n: outFeatures, k: inFeatures,
-            gradients: GradMode.isEnabled ? [x.requiresGrad, w.requiresGrad].filter { $0 }.count : 0)
+            needs: (x.requiresGrad, w.requiresGrad))
         var y = [Float](repeating: 0, count: batch * outFeatures)
         // Start every row from the bias, then add x w on top (beta = 1).
         for row in 0..<batch { y.replaceSubrange(row * outFeatures..<(row + 1) * outFeatures, with: bias.data) }

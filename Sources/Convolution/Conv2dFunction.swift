@@ -64,7 +64,7 @@ public func conv2d(
     // One product per image: the filters [OC, C kh kw] times its windows [C kh kw, oh ow].
     FLOPCount.recordProduct(
         m: outputChannels, n: images * g.outputPlane, k: channels * kernelHeight * kernelWidth,
-        gradients: GradMode.isEnabled ? [input.requiresGrad, weight.requiresGrad].filter { $0 }.count : 0)
+        needs: (input.requiresGrad, weight.requiresGrad))
     let (output, columns) = problem.forward(
         input: input.data, weight: weightAndBias, keepingColumns: needsWeightGradient)
 

@@ -126,9 +126,7 @@ public struct CIFAR10: ImageClassificationDataset {
         let staging = (directory as NSString).appendingPathComponent(
             ".cifar-10-batches-bin-unpacking-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))"
         )
-        guard mkdir(staging, 0o755) == 0 else {
-            throw FileError(path: staging, action: "create the folder", reason: String(cString: strerror(errno)))
-        }
+        try FileWriting.createFolder(staging)
         var written: [String] = []
         do {
             for file in files {
@@ -136,12 +134,8 @@ public struct CIFAR10: ImageClassificationDataset {
                 try FileWriting.write(Array(file.bytes), to: path)
                 written.append(path)
             }
-            guard rename(staging, folder) == 0 else {
-                throw FileError(
-                    path: folder, action: "move the unpacked files into place", reason: String(cString: strerror(errno))
-                )
-            }
-            FileWriting.syncFolder(directory)
+            FileWriting.syncFolder(staging)
+            try FileWriting.moveIntoPlace(staging, to: folder, action: "move the unpacked files into place")
         } catch {
             // Only what this function made is removed: its own files and its own new folder.
             for path in written { unlink(path) }

@@ -87,6 +87,16 @@ public enum FileWriting {
         close(descriptor)
     }
 
+    /// Renames `source` (a file or a folder written in full beside it) to `destination` in one
+    /// step, then flushes the folder that holds it, so a crash leaves either the old state or the
+    /// new one. `action` names what the rename completes, for the error.
+    public static func moveIntoPlace(_ source: String, to destination: String, action: String) throws {
+        guard rename(source, destination) == 0 else {
+            throw FileError(path: destination, action: action, reason: POSIXFile.reason())
+        }
+        syncFolder(POSIXFile.folder(of: destination))
+    }
+
     /// Creates the folder `path` (and its parents) unless it exists; a file in its place is refused.
     public static func createFolder(_ path: String) throws {
         switch POSIXFile.kind(path, followingLinks: true) {

@@ -81,10 +81,7 @@ public struct Checkpoint {
         }
         FileWriting.syncFolder(temporary)
         try Self.removeCheckpointFolder(final)
-        guard rename(temporary, final) == 0 else {
-            throw FileError(path: final, action: "write the checkpoint", reason: String(cString: strerror(errno)))
-        }
-        FileWriting.syncFolder(directory)
+        try FileWriting.moveIntoPlace(temporary, to: final, action: "write the checkpoint")
         try FileWriting.write(name + "\n", to: path(directory, "latest"))
         // Keep this checkpoint and the one before it.
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] {
