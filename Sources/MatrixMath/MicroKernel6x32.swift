@@ -8,13 +8,13 @@
 /// registers; 12 accumulators, 2 B vectors and a broadcast leave room, and 12 independent chains
 /// cover the FMA latency of cores with two 512-bit units (Intel) and of Zen 4, which runs each
 /// 512-bit FMA as two 256-bit halves. Keeping six rows lets the tile read A in place exactly as
-/// the 6x16 tile does (`APanel`).
+/// the 6x16 tile does (`APanel`). Never inlined, for the reason `microKernel6x16` gives.
 ///
 /// ## Shape
-/// A panel: 6 x k (packed or read in place), B panel: k x 32, C tile: rows x columns (at most 6 x 32).
-@inline(__always)
+/// A panel: 6 x k (packed or read in place, `APanel`), B panel: k x 32 packed by `packB`, C tile: rows x columns (at most 6 x 32).
+@inline(never)
 func microKernel6x32(
-    k: Int, a: APanel, b: BPanel, c: OutputMatrix,
+    k: Int, a: APanel, b: UnsafePointer<Float>, c: OutputMatrix,
     rows: Int, columns: Int, alpha: Float, beta: Float
 ) {
     var c00 = SIMD16<Float>(), c01 = SIMD16<Float>()
@@ -23,34 +23,32 @@ func microKernel6x32(
     var c30 = SIMD16<Float>(), c31 = SIMD16<Float>()
     var c40 = SIMD16<Float>(), c41 = SIMD16<Float>()
     var c50 = SIMD16<Float>(), c51 = SIMD16<Float>()
-    let (a0, a1, a2, a3, a4, a5) = (a.row0, a.row1, a.row2, a.row3, a.row4, a.row5)
-    let step = a.step
-    var offset = 0
-    var pb = UnsafeRawPointer(b.base)
-    let bStep = 4 * b.rowStride
+    let (s1, s2, s3, s4, s5) = (a.rowStride, 2 * a.rowStride, 3 * a.rowStride, 4 * a.rowStride, 5 * a.rowStride)
+    var pa = a.base
+    var pb = UnsafeRawPointer(b)
     for _ in 0..<k {
         let b0 = pb.loadUnaligned(as: SIMD16<Float>.self)
         let b1 = pb.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)
-        var broadcast = SIMD16<Float>(repeating: a0[offset])
+        var broadcast = SIMD16<Float>(repeating: pa[0])
         c00 = c00.addingProduct(broadcast, b0)
         c01 = c01.addingProduct(broadcast, b1)
-        broadcast = SIMD16<Float>(repeating: a1[offset])
+        broadcast = SIMD16<Float>(repeating: pa[s1])
         c10 = c10.addingProduct(broadcast, b0)
         c11 = c11.addingProduct(broadcast, b1)
-        broadcast = SIMD16<Float>(repeating: a2[offset])
+        broadcast = SIMD16<Float>(repeating: pa[s2])
         c20 = c20.addingProduct(broadcast, b0)
         c21 = c21.addingProduct(broadcast, b1)
-        broadcast = SIMD16<Float>(repeating: a3[offset])
+        broadcast = SIMD16<Float>(repeating: pa[s3])
         c30 = c30.addingProduct(broadcast, b0)
         c31 = c31.addingProduct(broadcast, b1)
-        broadcast = SIMD16<Float>(repeating: a4[offset])
+        broadcast = SIMD16<Float>(repeating: pa[s4])
         c40 = c40.addingProduct(broadcast, b0)
         c41 = c41.addingProduct(broadcast, b1)
-        broadcast = SIMD16<Float>(repeating: a5[offset])
+        broadcast = SIMD16<Float>(repeating: pa[s5])
         c50 = c50.addingProduct(broadcast, b0)
         c51 = c51.addingProduct(broadcast, b1)
-        offset &+= step
-        pb += bStep
+        pa += a.step
+        pb += 128
     }
 
     if rows == 6 && columns == 32 {

@@ -28,20 +28,16 @@ func packedGEMM(
     // thin last slice pays the cost of loading and storing C for very little arithmetic.
     let kSlices = (k + Blocking.kc - 1) / Blocking.kc
     let kcMax = (k + kSlices - 1) / kSlices
-    let mcMax = Swift.min(Blocking.mc, roundUp(m, to: Blocking.mr))
-    // Room for whole panels: a block's last panel is zero-padded to nr columns.
-    let ncMax = roundUp(Swift.min(Blocking.nc, n), to: Blocking.nr)
     // When rows of A are contiguous and C is narrow (an im2col product: many rows, few output
     // channels), each A panel is used by only n/16 micro-kernel calls, too few to repay copying it:
     // the micro-kernel then reads A's six rows where they are. Wide products still pack A, whose
-    // contiguous copy is reused across all of n.
+    // contiguous copy is reused across all of n. (A last panel of fewer than six rows is always
+    // packed, zero-padded, so the micro-kernel never reads past A.)
     let readsADirectly = a.columnStride == 1 && n <= 8 * Blocking.nr
-    let packedA = AlignedBuffer(count: readsADirectly ? 0 : mcMax * kcMax)
-    // Likewise for B: when its rows are contiguous and A is short (a convolution's filters times
-    // one image's windows), each B panel serves only a few A panels, and reading its rows in place
-    // saves copying all of B. (Skipped when a row's length in bytes is a multiple of 4 KB, where
-    // the rows of a panel would all compete for the same cache sets.)
-    let readsBDirectly = b.columnStride == 1 && m <= 16 * Blocking.mr && (b.rowStride * 4) % 4096 != 0
+    let mcMax = readsADirectly ? Blocking.mr : Swift.min(Blocking.mc, roundUp(m, to: Blocking.mr))
+    // Room for whole panels: a block's last panel is zero-padded to nr columns.
+    let ncMax = roundUp(Swift.min(Blocking.nc, n), to: Blocking.nr)
+    let packedA = AlignedBuffer(count: mcMax * kcMax)
     let packedB = AlignedBuffer(count: kcMax * ncMax)
     defer {
         packedA.deallocate()
@@ -52,38 +48,28 @@ func packedGEMM(
         let nc = Swift.min(Blocking.nc, n - jc)
         for pc in stride(from: 0, to: k, by: kcMax) {
             let kc = Swift.min(kcMax, k - pc)
-            let bBlock = b.offset(row: pc, column: jc)
-            if readsBDirectly {
-                // Only a last partial panel is copied (zero-padded to 16 columns); full panels are
-                // read where they are.
-                let fullColumns = nc / Blocking.nr * Blocking.nr
-                if fullColumns < nc {
-                    packB(
-                        bBlock.offset(row: 0, column: fullColumns), k: kc, n: nc - fullColumns,
-                        into: packedB.pointer + fullColumns * kc)
-                }
-            } else {
-                packB(bBlock, k: kc, n: nc, into: packedB.pointer)
-            }
+            packB(b.offset(row: pc, column: jc), k: kc, n: nc, into: packedB.pointer)
             // beta applies once, on the first slice of k; later slices add to what is there.
             let sliceBeta: Float = pc == 0 ? beta : 1
             for ic in stride(from: 0, to: m, by: Blocking.mc) {
                 let mc = Swift.min(Blocking.mc, m - ic)
                 let block = a.offset(row: ic, column: pc)
-                if !readsADirectly {
+                if readsADirectly {
+                    let partialRows = mc % Blocking.mr
+                    if partialRows > 0 {
+                        packA(block.offset(row: mc - partialRows, column: 0), m: partialRows, k: kc, into: packedA.pointer)
+                    }
+                } else {
                     packA(block, m: mc, k: kc, into: packedA.pointer)
                 }
                 for jr in stride(from: 0, to: nc, by: Blocking.nr) {
+                    let bPanel = UnsafePointer(packedB.pointer + jr * kc)
                     for ir in stride(from: 0, to: mc, by: Blocking.mr) {
                         let rows = Swift.min(Blocking.mr, mc - ir)
                         let panel =
-                            readsADirectly
-                            ? APanel(rowsOf: block.offset(row: ir, column: 0), validRows: rows)
-                            : APanel(packed: packedA.pointer + ir * kc)
-                        let bPanel =
-                            readsBDirectly && jr + Blocking.nr <= nc
-                            ? BPanel(base: bBlock.base + jr, rowStride: b.rowStride)
-                            : BPanel(base: packedB.pointer + jr * kc, rowStride: Blocking.nr)
+                            !readsADirectly ? APanel(packed: packedA.pointer + ir * kc)
+                            : rows == Blocking.mr ? APanel(rowsOf: block.offset(row: ir, column: 0))
+                            : APanel(packed: packedA.pointer)
                         #if KINDLING_AVX512
                         microKernel6x32(
                             k: kc, a: panel, b: bPanel, c: c.offset(row: ic + ir, column: jc + jr), rows: rows,
@@ -207,10 +193,16 @@ func packB(_ b: StridedMatrix, k: Int, n: Int, into destination: UnsafeMutablePo
 /// C[0..<rows, 0..<columns] = alpha * (A panel * B panel) + beta * C, for one 6x16 tile.
 ///
 /// The twelve accumulators are spelled out one by one, not kept in an array, so the compiler keeps
-/// every one of them in a register for the whole loop.
-@inline(__always)
+/// every one of them in a register for the whole loop. The function is never inlined: compiled on
+/// its own, the loop has the whole register file to itself (inlined into the blocking loops, whose
+/// counters and pointers compete for the same registers, it spilled row pointers to the stack and
+/// ran 10-15% slower).
+///
+/// ## Shape
+/// A panel: 6 x k (`APanel`), B panel: k x 16 packed by `packB`, C tile: rows x columns (at most 6 x 16).
+@inline(never)
 func microKernel6x16(
-    k: Int, a: APanel, b: BPanel, c: OutputMatrix,
+    k: Int, a: APanel, b: UnsafePointer<Float>, c: OutputMatrix,
     rows: Int, columns: Int, alpha: Float, beta: Float
 ) {
     var c00 = SIMD8<Float>(), c01 = SIMD8<Float>()
@@ -219,34 +211,33 @@ func microKernel6x16(
     var c30 = SIMD8<Float>(), c31 = SIMD8<Float>()
     var c40 = SIMD8<Float>(), c41 = SIMD8<Float>()
     var c50 = SIMD8<Float>(), c51 = SIMD8<Float>()
-    let (a0, a1, a2, a3, a4, a5) = (a.row0, a.row1, a.row2, a.row3, a.row4, a.row5)
-    let step = a.step
-    var offset = 0
-    var pb = UnsafeRawPointer(b.base)
-    let bStep = 4 * b.rowStride
+    // Row r of the panel starts r * rowStride floats after row 0.
+    let (s1, s2, s3, s4, s5) = (a.rowStride, 2 * a.rowStride, 3 * a.rowStride, 4 * a.rowStride, 5 * a.rowStride)
+    var pa = a.base
+    var pb = UnsafeRawPointer(b)
     for _ in 0..<k {
         let b0 = pb.loadUnaligned(as: SIMD8<Float>.self)
         let b1 = pb.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)
-        var broadcast = SIMD8<Float>(repeating: a0[offset])
+        var broadcast = SIMD8<Float>(repeating: pa[0])
         c00 = c00.addingProduct(broadcast, b0)
         c01 = c01.addingProduct(broadcast, b1)
-        broadcast = SIMD8<Float>(repeating: a1[offset])
+        broadcast = SIMD8<Float>(repeating: pa[s1])
         c10 = c10.addingProduct(broadcast, b0)
         c11 = c11.addingProduct(broadcast, b1)
-        broadcast = SIMD8<Float>(repeating: a2[offset])
+        broadcast = SIMD8<Float>(repeating: pa[s2])
         c20 = c20.addingProduct(broadcast, b0)
         c21 = c21.addingProduct(broadcast, b1)
-        broadcast = SIMD8<Float>(repeating: a3[offset])
+        broadcast = SIMD8<Float>(repeating: pa[s3])
         c30 = c30.addingProduct(broadcast, b0)
         c31 = c31.addingProduct(broadcast, b1)
-        broadcast = SIMD8<Float>(repeating: a4[offset])
+        broadcast = SIMD8<Float>(repeating: pa[s4])
         c40 = c40.addingProduct(broadcast, b0)
         c41 = c41.addingProduct(broadcast, b1)
-        broadcast = SIMD8<Float>(repeating: a5[offset])
+        broadcast = SIMD8<Float>(repeating: pa[s5])
         c50 = c50.addingProduct(broadcast, b0)
         c51 = c51.addingProduct(broadcast, b1)
-        offset &+= step
-        pb += bStep
+        pa += a.step
+        pb += 64
     }
 
     if rows == 6 && columns == 16 {
@@ -284,33 +275,23 @@ func microKernel6x16(
     }
 }
 
-/// Where the micro-kernel finds the six rows of its A panel: row r, step p is `row_r[p * step]`.
-/// A packed panel interleaves the rows (row r starts at r, step 6); an unpacked one points into A
-/// itself (step 1).
+/// Where the micro-kernel finds the six rows of its A panel: row r, step p is
+/// `base[r * rowStride + p * step]`. A packed panel interleaves the rows (rowStride 1, step 6); an
+/// unpacked one points into A itself (rowStride = A's row length, step 1).
 struct APanel {
-    let row0, row1, row2, row3, row4, row5: UnsafePointer<Float>
+    let base: UnsafePointer<Float>
+    let rowStride: Int
     let step: Int
 
     /// A panel packed by `packA`.
     init(packed panel: UnsafePointer<Float>) {
-        (row0, row1, row2, row3, row4, row5) = (panel, panel + 1, panel + 2, panel + 3, panel + 4, panel + 5)
-        step = PackedGEMMBlocking.mr
+        (base, rowStride, step) = (panel, 1, PackedGEMMBlocking.mr)
     }
 
-    /// Six rows read in place from a matrix whose rows are contiguous. Past the last valid row the
-    /// pointers repeat that row, so nothing outside A is read; those results are never stored.
-    init(rowsOf a: StridedMatrix, validRows: Int) {
-        func row(_ r: Int) -> UnsafePointer<Float> { a.base + Swift.min(r, validRows - 1) * a.rowStride }
-        (row0, row1, row2, row3, row4, row5) = (row(0), row(1), row(2), row(3), row(4), row(5))
-        step = 1
+    /// Six whole rows read in place from a matrix whose rows are contiguous.
+    init(rowsOf a: StridedMatrix) {
+        (base, rowStride, step) = (a.base, a.rowStride, 1)
     }
-}
-
-/// Where the micro-kernel finds the 16 values of B for each step p: `base + p * rowStride`, a packed
-/// panel (rowStride 16) or B itself (its row length).
-struct BPanel {
-    let base: UnsafePointer<Float>
-    let rowStride: Int
 }
 
 /// Writes 16 values of one C row: alpha * acc + beta * C (C unread when beta is 0).
