@@ -44,7 +44,7 @@ func runGEMMBenchmark(quick: Bool) {
     print("GEMM benchmark: C = A * B in Float32, best of several runs, GFLOP/s = 2mnk / seconds / 1e9")
     print("machine: \(cores) cores; parallel kernel uses \(cores) threads\n")
 
-    let squares = (quick ? [128, 256, 512] : [128, 256, 512, 1024]).map {
+    let squares = (quick ? [128, 256, 512] : [128, 256, 512, 1024, 2048]).map {
         GEMMShape(name: "\($0)^3", m: $0, n: $0, k: $0)
     }
     // The products inside the networks of DESIGN.md (batch 64, im2col layout):
