@@ -8,7 +8,7 @@ func runLayerBenchmark(arguments: [String]) {
     var options = CommandLineArguments(arguments, usage: "usage: benchmarks layers [--threads N]")
     if let threads = options.integer("--threads", minimum: 1) { Parallelism.threadCount = threads }
     options.finish()
-    print("Layer benchmark: \(Parallelism.threadCount) threads; milliseconds per batch, best of 5 runs")
+    print("Layer benchmark: \(Parallelism.threadCount) threads; milliseconds per batch, best of at least 5 runs and 0.25 s")
     manualSeed(1)
     profile(
         name: "pytorch-example, batch 64", batch: 64,
@@ -52,10 +52,10 @@ private func profile(name: String, batch: Int, layers: [(String, Module)]) {
         // The first layer's input needs no gradient, as in training; later inputs do.
         let x = Tensor(shape: input.shape, data: input.data, requiresGrad: index > 0)
         var output = layer(x)
-        let forward = Stopwatch.bestTime(minimumSeconds: 0, minimumRuns: 5) { output = layer(x) }
+        let forward = Stopwatch.bestTime(minimumSeconds: 0.25, minimumRuns: 5) { output = layer(x) }
         let gradient = Tensor.randn(output.shape)
         let backward =
-            Stopwatch.bestTime(minimumSeconds: 0, minimumRuns: 5) {
+            Stopwatch.bestTime(minimumSeconds: 0.25, minimumRuns: 5) {
                 layer.zeroGrad()
                 x.zeroGrad()
                 layer(x).backward(gradient)
