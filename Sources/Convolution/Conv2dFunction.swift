@@ -148,16 +148,23 @@ struct ConvolutionProblem {
     /// bias column), then col2im adds each column back onto the positions it was read from.
     func inputGradient(_ gradient: [Float], weight: [Float]) -> [Float] {
         let (k, p, oc, windows) = (depth, geometry.outputPlane, outputChannels, windowSize)
+        // W^T [K, OC] is laid out once for the whole batch: every image's product then reads its
+        // rows in place, where reading W transposed would gather them again for every image.
+        let transposedWeight = [Float](uninitializedCount: windows * oc) { wt in
+            for row in 0..<oc {
+                for column in 0..<windows { wt[column * oc + row] = weight[row * k + column] }
+            }
+        }
         var dx = [Float](repeating: 0, count: images * inputSize)
-        withBaseAddresses(gradient, weight) { g, w in
+        withBaseAddresses(gradient, transposedWeight) { g, wt in
             dx.withUnsafeMutableBufferPointer { dxBuffer in
                 guard let dxBase = dxBuffer.baseAddress else { return }
                 parallelFor(images) { range in
                     ScratchBuffer.with(count: windows * p) { dcols in
                         for image in range {
                             gemm(
-                                transA: .transposed, m: windows, n: p, k: oc, a: w, lda: k, b: g + image * outputSize,
-                                ldb: p, c: dcols, ldc: p, kernel: .packed)
+                                m: windows, n: p, k: oc, a: wt, lda: oc, b: g + image * outputSize, ldb: p,
+                                c: dcols, ldc: p, kernel: .packed)
                             Im2col.col2im(
                                 dcols, channels: channels, geometry: geometry, into: dxBase + image * inputSize)
                         }
