@@ -8,7 +8,9 @@ func runLayerBenchmark(arguments: [String]) {
     var options = CommandLineArguments(arguments, usage: "usage: benchmarks layers [--threads N]")
     if let threads = options.integer("--threads", minimum: 1) { Parallelism.threadCount = threads }
     options.finish()
-    print("Layer benchmark: \(Parallelism.threadCount) threads; milliseconds per batch, best of at least 5 runs and 0.25 s")
+    print(
+        "Layer benchmark: \(Parallelism.threadCount) threads; milliseconds per batch, best of at least 5 runs and 0.25 s"
+    )
     manualSeed(1)
     profile(
         name: "pytorch-example, batch 64", batch: 64,

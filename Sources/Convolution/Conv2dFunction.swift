@@ -65,6 +65,24 @@ public func conv2d(
     FLOPCount.recordProduct(
         m: outputChannels, n: images * g.outputPlane, k: channels * kernelHeight * kernelWidth,
         needs: (input.requiresGrad, weight.requiresGrad))
+    // A single-channel first layer is convolved straight from the image (see
+    // SingleChannelConvolution); everything else goes through im2col and the GEMM.
+    if SingleChannelConvolution.handles(channels: channels, geometry: g) {
+        let (pixels, filters) = (input.data, weight.data)
+        let output = SingleChannelConvolution.forward(
+            input: pixels, images: images, weight: filters, bias: bias?.data, outputChannels: outputChannels,
+            geometry: g)
+        return Tensor.result(
+            shape: [images, outputChannels, g.outputHeight, g.outputWidth], data: output,
+            inputs: [input, weight], bias: bias, name: "ConvolutionBackward0"
+        ) { gradient, needs in
+            let dx = needs[0] ? problem.inputGradient(gradient, weight: weightAndBias) : nil
+            guard needs[1] || needs[2] else { return [dx, nil, nil] }
+            let (dw, db) = SingleChannelConvolution.weightGradient(
+                gradient, input: pixels, images: images, outputChannels: outputChannels, geometry: g)
+            return [dx, needs[1] ? dw : nil, needs[2] ? db : nil]
+        }
+    }
     let (output, columns) = problem.forward(
         input: input.data, weight: weightAndBias, keepingColumns: needsWeightGradient)
 

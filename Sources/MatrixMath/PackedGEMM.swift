@@ -57,7 +57,9 @@ func packedGEMM(
                 if readsADirectly {
                     let partialRows = mc % Blocking.mr
                     if partialRows > 0 {
-                        packA(block.offset(row: mc - partialRows, column: 0), m: partialRows, k: kc, into: packedA.pointer)
+                        packA(
+                            block.offset(row: mc - partialRows, column: 0), m: partialRows, k: kc, into: packedA.pointer
+                        )
                     }
                 } else {
                     packA(block, m: mc, k: kc, into: packedA.pointer)
@@ -67,9 +69,11 @@ func packedGEMM(
                     for ir in stride(from: 0, to: mc, by: Blocking.mr) {
                         let rows = Swift.min(Blocking.mr, mc - ir)
                         let panel =
-                            !readsADirectly ? APanel(packed: packedA.pointer + ir * kc)
-                            : rows == Blocking.mr ? APanel(rowsOf: block.offset(row: ir, column: 0))
-                            : APanel(packed: packedA.pointer)
+                            !readsADirectly
+                            ? APanel(packed: packedA.pointer + ir * kc)
+                            : rows == Blocking.mr
+                                ? APanel(rowsOf: block.offset(row: ir, column: 0))
+                                : APanel(packed: packedA.pointer)
                         #if KINDLING_AVX512
                         microKernel6x32(
                             k: kc, a: panel, b: bPanel, c: c.offset(row: ic + ir, column: jc + jr), rows: rows,

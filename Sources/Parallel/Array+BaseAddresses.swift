@@ -20,6 +20,16 @@ public func withBaseAddresses<Result>(
     }
 }
 
+/// The base addresses of three arrays at once (see the two-array form).
+public func withBaseAddresses<Result>(
+    _ first: [Float], _ second: [Float], _ third: [Float],
+    _ body: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>) throws -> Result
+) rethrows -> Result {
+    try withBaseAddresses(first, second) { a, b in
+        try third.withUnsafeBufferPointer { c in try body(a, b, c.baseAddress ?? emptyArrayAddress) }
+    }
+}
+
 /// Where `withBaseAddresses` points for an empty array: a real, aligned address that nothing
 /// reads or writes (so sharing it between threads is safe).
 nonisolated(unsafe) private let emptyArrayAddress = UnsafePointer<Float>(

@@ -207,6 +207,65 @@ struct ConvolutionReferenceTests {
     }
 }
 
+@Suite("The single-channel direct convolution equals the plain-loop reference")
+struct SingleChannelConvolutionTests {
+    @Test(
+        "Forward and all three gradients: rows of 8, 26 and 13 outputs, heights not a multiple of 4, padding, rectangular kernels",
+        arguments: [
+            (UInt64(1), [3, 1, 28, 28], 24, (3, 3), (0, 0)),  // convnet's conv1: 26 = 8 + 8 + 8 + an overlapping group
+            (2, [2, 1, 10, 10], 1, (3, 3), (0, 0)),  // exactly one group of 8 per row, 8 rows
+            (3, [1, 1, 15, 17], 7, (5, 5), (2, 2)),  // padding: 15 x 17 outputs, 3 rows left after groups of 4
+            (4, [2, 1, 9, 12], 3, (2, 4), (1, 0)),  // rectangular kernel, padding on one axis only
+            (5, [1, 1, 6, 30], 2, (1, 1), (0, 0)),  // 1x1 kernel, fewer rows than one group of 4
+        ])
+    func matchesReference(
+        seed: UInt64, shape: [Int], outputChannels: Int, kernel: (Int, Int), padding: (Int, Int)
+    ) {
+        let x = randomTensor(shape, seed: seed)
+        let weight = randomTensor([outputChannels, 1, kernel.0, kernel.1], seed: seed + 10)
+        let bias = randomTensor([outputChannels], seed: seed + 20)
+        let y = conv2d(x, weight: weight, bias: bias, stride: (1, 1), padding: padding)
+        let reference = ReferenceConvolution.forward(
+            input: x.data, inputShape: shape, weight: weight.data, weightShape: weight.shape, bias: bias.data,
+            stride: (1, 1), padding: padding)
+        #expect(y.shape == reference.shape)
+        expectClose(y.data, reference.output)
+
+        let g = randomTensor(y.shape, seed: seed + 30, requiresGrad: false)
+        y.backward(g)
+        let expected = ReferenceConvolution.backward(
+            outputGradient: g.data, input: x.data, inputShape: shape, weight: weight.data, weightShape: weight.shape,
+            stride: (1, 1), padding: padding)
+        expectClose(x.grad!.data, expected.input)
+        expectClose(weight.grad!.data, expected.weight)
+        expectClose(bias.grad!.data, expected.bias)
+    }
+
+    @Test("Conv2d on one channel, rows of 10 outputs: input, weight and bias gradients (gradcheck)")
+    func gradients() {
+        manualSeed(7)
+        let layer = Conv2d(inputChannels: 1, outputChannels: 3, kernelSize: 3, padding: 1)
+        let x = randomTensor([2, 1, 6, 10], seed: 8)
+        expectGradientsMatch(gradcheck([x, layer.weight, layer.bias!]) { _ in layer(x) })
+    }
+
+    @Test("Without a bias the output is the bare correlation, and no bias gradient is asked for")
+    func withoutBias() {
+        let x = randomTensor([2, 1, 9, 11], seed: 12)
+        let weight = randomTensor([4, 1, 3, 3], seed: 13)
+        let y = conv2d(x, weight: weight, bias: nil)
+        let reference = ReferenceConvolution.forward(
+            input: x.data, inputShape: x.shape, weight: weight.data, weightShape: weight.shape, bias: nil,
+            stride: (1, 1), padding: (0, 0))
+        expectClose(y.data, reference.output)
+        y.sum().backward()
+        let expected = ReferenceConvolution.backward(
+            outputGradient: [Float](repeating: 1, count: y.count), input: x.data, inputShape: x.shape,
+            weight: weight.data, weightShape: weight.shape, stride: (1, 1), padding: (0, 0))
+        expectClose(weight.grad!.data, expected.weight)
+    }
+}
+
 @Suite("Convolution errors name the layer and both shapes")
 struct ConvolutionErrorTests {
     @Test("A 1-channel Conv2d given 3 channels names the layer, expected and actual shapes")
