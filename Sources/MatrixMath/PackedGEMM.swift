@@ -13,7 +13,9 @@
 /// 3. **Packing.** Before the micro-kernel runs, a kc x 16 panel of B and a 6 x kc panel of A are
 ///    copied into contiguous buffers in exactly the order the micro-kernel reads them. Every load is
 ///    then sequential, whatever op(A) and op(B) were (transposed, strided), and the copy costs
-///    O(mk + kn) against the O(mnk) work it speeds up.
+///    O(mk + kn) against the O(mnk) work it speeds up. (B is always packed. A is read in place
+///    when N is small and its rows are contiguous: each A panel then serves too few tiles to repay
+///    its copy.)
 /// 4. **Cache blocking.** kc = 256 keeps one 16-wide B panel (16 KB) in L1 while the kernel sweeps
 ///    the A panels; mc = 144 rows of A (144 KB) stay in L2; nc = 4080 columns of B bound the packed
 ///    B block (4 MB) for L3.
