@@ -1,18 +1,23 @@
 import Dispatch
 
-/// Splits `0..<count` into one contiguous range per core and runs `body` on each range at the
-/// same time, returning when all are done.
+/// Splits `0..<count` into contiguous ranges ("parts") and runs `body` on them on
+/// `Parallelism.threadCount` cores at once, returning when all are done.
 ///
 /// The kernels use it for work that divides cleanly: a convolution per image, pooling per plane.
 /// `body` must only write to memory that belongs to its range (or to its part); that is what makes
 /// it safe to run the ranges at once without locks. `body` also receives the index of its part,
-/// `0..<parallelParts(count)`, for per-thread partial results such as a weight gradient summed
-/// over a part of the batch; the split depends only on `count` and `Parallelism.threadCount`, so
-/// results are reproducible for a given thread count.
+/// `0..<parallelParts(count)`, for partial results such as a weight gradient summed over a part of
+/// the batch; the split depends only on `count` and `Parallelism.threadCount`, so results are
+/// reproducible for a given thread count.
+///
+/// There are up to four parts per thread, handed out one at a time to whichever thread is free:
+/// on a shared machine one core is sometimes slower than the other for a while, and with one part
+/// per thread the fast one would then sit idle waiting (measured: training epochs 0-12% faster
+/// with four parts per thread on the 2-core development machine).
 ///
 /// - Parameters:
-///   - minimumPerThread: below this many items per thread, fewer threads are used (waking a thread
-///     costs microseconds).
+///   - minimumPerThread: below this many items per part, fewer parts and threads are used (waking
+///     a thread costs microseconds).
 ///
 /// ```swift
 /// parallelFor(images) { part, range in
@@ -21,14 +26,24 @@ import Dispatch
 /// ```
 public func parallelFor(_ count: Int, minimumPerThread: Int = 1, _ body: (_ part: Int, _ range: Range<Int>) -> Void) {
     let parts = parallelParts(count, minimumPerThread: minimumPerThread)
-    guard parts > 1 else {
-        if count > 0 { body(0, 0..<count) }
+    @Sendable func range(_ part: Int) -> Range<Int> { part * count / parts..<(part + 1) * count / parts }
+    let threads = Swift.min(Parallelism.threadCount, parts)
+    guard threads > 1 else {
+        for part in 0..<parts where count > 0 { body(part, range(part)) }
         return
     }
+    let nextPart = LockedValue(0)
     withoutActuallyEscaping(body) { body in
         let shared = UncheckedSendable(body)
-        DispatchQueue.concurrentPerform(iterations: parts) { part in
-            shared.value(part, part * count / parts..<(part + 1) * count / parts)
+        DispatchQueue.concurrentPerform(iterations: threads) { _ in
+            while true {
+                let part = nextPart.withLock { next in
+                    defer { next += 1 }
+                    return next
+                }
+                guard part < parts else { return }
+                shared.value(part, range(part))
+            }
         }
     }
 }
@@ -38,9 +53,12 @@ public func parallelFor(_ count: Int, minimumPerThread: Int = 1, _ body: (Range<
     parallelFor(count, minimumPerThread: minimumPerThread) { _, range in body(range) }
 }
 
-/// How many parts `parallelFor` splits `count` items into.
+/// How many parts `parallelFor` splits `count` items into: one on one thread, else up to four per
+/// thread, each of at least `minimumPerThread` items.
 public func parallelParts(_ count: Int, minimumPerThread: Int = 1) -> Int {
-    Swift.max(1, Swift.min(Parallelism.threadCount, count / Swift.max(1, minimumPerThread)))
+    let threads = Parallelism.threadCount
+    guard threads > 1 else { return 1 }
+    return Swift.max(1, Swift.min(4 * threads, count / Swift.max(1, minimumPerThread)))
 }
 
 /// Lets a value cross into `concurrentPerform`'s closure. Only for values the caller has made safe

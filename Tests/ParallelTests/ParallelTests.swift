@@ -1,3 +1,4 @@
+import Foundation
 import Parallel
 import Testing
 
@@ -21,20 +22,41 @@ struct ParallelTests {
             counts.allSatisfy { $0 == 1 },
             "indices visited other than once: \(counts.indices.filter { counts[$0] != 1 }.prefix(5))")
         let ranges = parts.withLock { $0 }.sorted { $0.key < $1.key }.map(\.value)
-        #expect(ranges.count == threads)
+        // One part on one thread, else four per thread, handed out to whichever thread is free.
+        #expect(ranges.count == (threads == 1 ? 1 : 4 * threads))
         // Part p covers p * count / parts ..< (p + 1) * count / parts: the split depends only on the
         // count and the thread count, which is what makes per-part partial sums reproducible.
         #expect(ranges.first?.lowerBound == 0 && ranges.last?.upperBound == count)
         for (first, second) in zip(ranges, ranges.dropFirst()) { #expect(first.upperBound == second.lowerBound) }
     }
 
-    @Test("parallelParts uses fewer threads when each would get less than minimumPerThread")
+    @Test("parallelParts gives four parts per thread, fewer when each would get less than minimumPerThread")
     func fewerPartsForSmallWork() {
         Parallelism.withThreadCount(4) {
-            #expect(parallelParts(1000) == 4)
+            #expect(parallelParts(1000) == 16)
             #expect(parallelParts(3) == 3)
             #expect(parallelParts(100, minimumPerThread: 40) == 2)
             #expect(parallelParts(0) == 1)
+        }
+        Parallelism.withThreadCount(1) { #expect(parallelParts(1000) == 1) }
+    }
+
+    @Test("parallelFor runs at most threadCount parts at once, however many parts there are")
+    func atMostThreadCountAtOnce() {
+        for threads in [1, 2, 3] {
+            let running = LockedValue((now: 0, most: 0))
+            Parallelism.withThreadCount(threads) {
+                parallelFor(64) { _, _ in
+                    running.withLock {
+                        $0.now += 1
+                        $0.most = max($0.most, $0.now)
+                    }
+                    usleep(2000)  // long enough for the parts to overlap if more threads were running
+                    running.withLock { $0.now -= 1 }
+                }
+            }
+            let most = running.withLock { $0.most }
+            #expect(most >= 1 && most <= threads, "\(most) parts ran at once with \(threads) threads")
         }
     }
 
