@@ -6,7 +6,8 @@ import Parallel
 /// A plain double loop writes one value per cache line of the output and is memory-bound several
 /// times over; this one moves 8x8 blocks through SIMD registers (`transpose8x8`), walking 32x32
 /// tiles so that the rows read and the rows written stay in the cache, with plain loops for the
-/// edges that are not whole blocks.
+/// edges that are not whole blocks. Bands of 32 rows go to different cores: each writes its own
+/// columns of the result.
 ///
 /// ## Shape
 /// - [rows, columns] -> [columns, rows]
@@ -20,24 +21,31 @@ public func transposeValues(_ values: [Float], rows: Int, columns: Int) -> [Floa
     return [Float](uninitializedCount: values.count) { target in
         values.withUnsafeBufferPointer { buffer in
             guard let source = buffer.baseAddress else { return }
-            for rowStart in stride(from: 0, to: rows, by: tile) {
-                let rowEnd = Swift.min(rowStart + tile, rows)
-                for columnStart in stride(from: 0, to: columns, by: tile) {
-                    let columnEnd = Swift.min(columnStart + tile, columns)
-                    // Whole 8x8 blocks in registers.
-                    let blockRows = rowStart + (rowEnd - rowStart) / 8 * 8
-                    let blockColumns = columnStart + (columnEnd - columnStart) / 8 * 8
-                    for i in stride(from: rowStart, to: blockRows, by: 8) {
-                        for j in stride(from: columnStart, to: blockColumns, by: 8) {
-                            transpose8x8(
-                                source + i * columns + j, stride: columns, into: target + j * rows + i,
-                                targetStride: rows)
+            // A band is 32 rows; small arrays stay on one core (below ~32K values, waking a
+            // second one costs more than it saves).
+            let bands = (rows + tile - 1) / tile
+            let minimumBands = Swift.max(1, (1 << 15) / Swift.max(1, tile * columns))
+            parallelFor(bands, minimumPerThread: minimumBands) { range in
+                for band in range {
+                    let rowStart = band * tile
+                    let rowEnd = Swift.min(rowStart + tile, rows)
+                    for columnStart in stride(from: 0, to: columns, by: tile) {
+                        let columnEnd = Swift.min(columnStart + tile, columns)
+                        // Whole 8x8 blocks in registers.
+                        let blockRows = rowStart + (rowEnd - rowStart) / 8 * 8
+                        let blockColumns = columnStart + (columnEnd - columnStart) / 8 * 8
+                        for i in stride(from: rowStart, to: blockRows, by: 8) {
+                            for j in stride(from: columnStart, to: blockColumns, by: 8) {
+                                transpose8x8(
+                                    source + i * columns + j, stride: columns, into: target + j * rows + i,
+                                    targetStride: rows)
+                            }
                         }
-                    }
-                    // The edges, value by value.
-                    for i in rowStart..<rowEnd {
-                        let firstColumn = i < blockRows ? blockColumns : columnStart
-                        for j in firstColumn..<columnEnd { target[j * rows + i] = source[i * columns + j] }
+                        // The edges, value by value.
+                        for i in rowStart..<rowEnd {
+                            let firstColumn = i < blockRows ? blockColumns : columnStart
+                            for j in firstColumn..<columnEnd { target[j * rows + i] = source[i * columns + j] }
+                        }
                     }
                 }
             }

@@ -126,8 +126,8 @@ struct MatrixTests {
 @Suite("The transpose kernel")
 struct TransposeKernelTests {
     @Test(
-        "transposeValues equals the plain double loop, whole 8x8 blocks, 32x32 tiles and ragged edges",
-        arguments: [(1, 1), (3, 5), (8, 8), (9, 17), (32, 33), (64, 40), (100, 7), (128, 784)])
+        "transposeValues equals the plain double loop: 8x8 blocks, 32x32 tiles, ragged edges, bands on several cores",
+        arguments: [(1, 1), (3, 5), (8, 8), (9, 17), (32, 33), (64, 40), (100, 7), (128, 784), (300, 250)])
     func matchesPlainLoop(rows: Int, columns: Int) {
         let values = (0..<rows * columns).map { Float($0) }
         var expected = [Float](repeating: 0, count: values.count)
