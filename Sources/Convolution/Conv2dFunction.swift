@@ -173,13 +173,14 @@ struct ConvolutionProblem {
                 for column in 0..<windows { wt[column * oc + row] = weight[row * k + column] }
             }
         }
-        var dx = [Float](repeating: 0, count: images * inputSize)
-        withBaseAddresses(gradient, transposedWeight) { g, wt in
-            dx.withUnsafeMutableBufferPointer { dxBuffer in
-                guard let dxBase = dxBuffer.baseAddress else { return }
+        return [Float](uninitializedCount: images * inputSize) { dxBase in
+            withBaseAddresses(gradient, transposedWeight) { g, wt in
                 parallelFor(images) { range in
                     ScratchBuffer.with(count: windows * p) { dcols in
                         for image in range {
+                            // Each image's gradient is cleared by the core that fills it, just
+                            // before col2im adds into it (while it is in that core's cache).
+                            (dxBase + image * inputSize).update(repeating: 0, count: inputSize)
                             gemm(
                                 m: windows, n: p, k: oc, a: wt, lda: oc, b: g + image * outputSize, ldb: p,
                                 c: dcols, ldc: p, kernel: .packed)
@@ -190,7 +191,6 @@ struct ConvolutionProblem {
                 }
             }
         }
-        return dx
     }
 
     /// The weight and bias gradients from the cols the forward pass kept: dW^T [depth, OC] is the

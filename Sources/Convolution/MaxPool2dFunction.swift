@@ -61,16 +61,15 @@ public func maxPool2d(
     let outputShape = [input.shape[0], input.shape[1], g.outputHeight, g.outputWidth]
     return Tensor.result(shape: outputShape, data: output, inputs: [input], name: "MaxPool2DWithIndicesBackward0") {
         gradient, _ in
-        var dx = [Float](repeating: 0, count: planes * g.inputPlane)
-        gradient.withUnsafeBufferPointer { dy in
-            argmax.withUnsafeBufferPointer { a in
-                dx.withUnsafeMutableBufferPointer { d in
-                    guard let dyBase = dy.baseAddress, let aBase = a.baseAddress, let dBase = d.baseAddress else {
-                        return
-                    }
+        let dx = [Float](uninitializedCount: planes * g.inputPlane) { dBase in
+            gradient.withUnsafeBufferPointer { dy in
+                argmax.withUnsafeBufferPointer { a in
+                    guard let dyBase = dy.baseAddress, let aBase = a.baseAddress else { return }
                     parallelFor(planes, minimumPerThread: 64) { range in
                         for plane in range {
+                            // Each plane is cleared by the core that fills it, just before.
                             let target = dBase + plane * g.inputPlane
+                            target.update(repeating: 0, count: g.inputPlane)
                             for position in 0..<g.outputPlane {
                                 let index = plane * g.outputPlane + position
                                 target[Int(aBase[index])] += dyBase[index]
