@@ -233,7 +233,7 @@ let package = Package(
             swiftSettings: settings),
         .executableTarget(
             name: "benchmarks", dependencies: ["Kindling", "ProgramSupport"], path: "Benchmarks",
-            exclude: ["pytorch_compare.py"], swiftSettings: settings),
+            exclude: ["pytorch_compare.py", "numpy_gemm_compare.py"], swiftSettings: settings),
 
         .target(name: "FuzzHarness", dependencies: ["Random"], path: "Fuzz/Harness", swiftSettings: settings),
         fuzzTarget("inflate", ["Compression"]),
