@@ -260,7 +260,9 @@ let package = Package(
         tests("Autograd", ["Autograd", "MatrixMath", "TestSupport"]),
         tests("NeuralNetwork", ["NeuralNetwork", "Autograd", "MatrixMath", "Random", "TestSupport"]),
         tests("Optimizers", ["Optimizers", "NeuralNetwork", "Autograd", "Random"]),
-        tests("Convolution", ["Convolution", "NeuralNetwork", "Autograd", "MatrixMath", "Random", "TestSupport"]),
+        tests(
+            "Convolution",
+            ["Convolution", "NeuralNetwork", "Autograd", "MatrixMath", "Parallel", "Random", "TestSupport"]),
         tests("Models", ["Models", "Autograd", "NeuralNetwork", "Random", "TestSupport"]),
         .testTarget(
             name: "ExercisesTests",

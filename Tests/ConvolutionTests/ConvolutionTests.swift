@@ -2,6 +2,7 @@ import Autograd
 import Convolution
 import MatrixMath
 import NeuralNetwork
+import Parallel
 import Random
 import TestSupport
 import Testing
@@ -216,7 +217,10 @@ struct SingleChannelConvolutionTests {
             (2, [2, 1, 10, 10], 1, (3, 3), (0, 0)),  // exactly one group of 8 per row, 8 rows
             (3, [1, 1, 15, 17], 7, (5, 5), (2, 2)),  // padding: 15 x 17 outputs, 3 rows left after groups of 4
             (4, [2, 1, 9, 12], 3, (2, 4), (1, 0)),  // rectangular kernel, padding on one axis only
-            (5, [1, 1, 6, 30], 2, (1, 1), (0, 0)),  // 1x1 kernel, fewer rows than one group of 4
+            (5, [1, 1, 6, 30], 2, (1, 1), (0, 0)),  // 1x1 kernel, 30 = three groups of 8 and an overlapping one
+            (6, [2, 1, 5, 12], 3, (3, 3), (0, 0)),  // 3 output rows: fewer than one block of 4
+            (7, [1, 1, 8, 9], 2, (3, 3), (0, 1)),  // padding on the width only
+            (8, [11, 1, 6, 8], 5, (3, 3), (1, 1)),  // exactly 8 outputs wide, padded; 11 images in several parts
         ])
     func matchesReference(
         seed: UInt64, shape: [Int], outputChannels: Int, kernel: (Int, Int), padding: (Int, Int)
@@ -247,6 +251,34 @@ struct SingleChannelConvolutionTests {
         let layer = Conv2d(inputChannels: 1, outputChannels: 3, kernelSize: 3, padding: 1)
         let x = randomTensor([2, 1, 6, 10], seed: 8)
         expectGradientsMatch(gradcheck([x, layer.weight, layer.bias!]) { _ in layer(x) })
+    }
+
+    @Test("The weight gradient is the same on 1 thread and on 3 (one part, and several parts added in order)")
+    func threadCounts() {
+        let x = randomTensor([13, 1, 10, 11], seed: 14, requiresGrad: false)
+        let weight = randomTensor([5, 1, 3, 3], seed: 15)
+        let bias = randomTensor([5], seed: 16)
+        func weightGradient(threads: Int) -> [Float] {
+            Parallelism.withThreadCount(threads) {
+                weight.zeroGrad()
+                bias.zeroGrad()
+                conv2d(x, weight: weight, bias: bias).sum().backward()
+                return weight.grad!.data + bias.grad!.data
+            }
+        }
+        expectClose(weightGradient(threads: 3), weightGradient(threads: 1))
+    }
+
+    @Test("An empty batch gives an empty output and zero weight and bias gradients")
+    func emptyBatch() {
+        let x = Tensor.zeros([0, 1, 10, 10])
+        let weight = randomTensor([3, 1, 3, 3], seed: 17)
+        let bias = randomTensor([3], seed: 18)
+        let y = conv2d(x, weight: weight, bias: bias)
+        #expect(y.shape == [0, 3, 8, 8])
+        y.sum().backward()
+        #expect(weight.grad?.data == [Float](repeating: 0, count: 27))
+        #expect(bias.grad?.data == [Float](repeating: 0, count: 3))
     }
 
     @Test("Without a bias the output is the bare correlation, and no bias gradient is asked for")
