@@ -83,6 +83,23 @@ public func conv2d(
             return [dx, needs[1] ? dw : nil, needs[2] ? db : nil]
         }
     }
+    // A 3x3 kernel with stride 1 takes Winograd's shortcut: 16 multiplications per 2x2 outputs
+    // and channel pair instead of 36 (see WinogradConvolution).
+    if WinogradConvolution.handles(channels: channels, outputChannels: outputChannels, geometry: g) {
+        let winograd = WinogradConvolution(
+            images: images, channels: channels, outputChannels: outputChannels, geometry: g)
+        let (pixels, filters) = (input.data, winograd.transformedFilters(weight.data))
+        let output = winograd.forward(input: pixels, filters: filters, bias: bias?.data)
+        return Tensor.result(
+            shape: [images, outputChannels, g.outputHeight, g.outputWidth], data: output,
+            inputs: [input, weight], bias: bias, name: "ConvolutionBackward0"
+        ) { gradient, needs in
+            let (dx, dw, db) = winograd.backward(
+                gradient: gradient, input: pixels, filters: filters, needsInput: needs[0],
+                needsWeight: needs[1] || needs[2])
+            return [dx, needs[1] ? dw : nil, needs[2] ? db : nil]
+        }
+    }
     let (output, columns) = problem.forward(
         input: input.data, weight: weightAndBias, keepingColumns: needsWeightGradient)
 

@@ -162,7 +162,8 @@ struct ConvolutionReferenceTests {
     @Test(
         "Forward and all three gradients on random shapes, strides and paddings",
         arguments: [
-            (UInt64(1), [3, 2, 9, 7], 4, (3, 3), (1, 1), (0, 0)),
+            (UInt64(1), [3, 2, 9, 7], 4, (3, 2), (1, 1), (0, 0)),
+            (5, [2, 3, 8, 9], 4, (3, 3), (2, 1), (1, 1)),
             (2, [2, 3, 12, 12], 5, (5, 5), (2, 2), (2, 2)),
             (3, [4, 1, 28, 28], 8, (3, 3), (1, 1), (1, 1)),
             (4, [1, 6, 11, 13], 3, (4, 2), (3, 1), (1, 0)),
@@ -295,6 +296,93 @@ struct SingleChannelConvolutionTests {
             outputGradient: [Float](repeating: 1, count: y.count), input: x.data, inputShape: x.shape,
             weight: weight.data, weightShape: weight.shape, stride: (1, 1), padding: (0, 0))
         expectClose(weight.grad!.data, expected.weight)
+    }
+}
+
+@Suite("The Winograd F(2x2, 3x3) convolution equals the plain-loop reference")
+struct WinogradConvolutionTests {
+    @Test(
+        "Forward and all three gradients: even and odd output sizes, padding, tails of 8 tiles, several groups",
+        arguments: [
+            (UInt64(1), [2, 32, 26, 26], 64, (0, 0)),  // pytorch-example's conv2: 12 x 12 tiles = 8 + a tail of 4
+            (2, [3, 24, 13, 13], 48, (0, 0)),  // convnet's conv2: 11 x 11 outputs, tiles hanging over two edges
+            (3, [2, 3, 5, 4], 2, (1, 1)),  // padding on both axes, 5 x 4 outputs
+            (4, [1, 2, 6, 40], 3, (1, 0)),  // 20 tiles across: two vectors of 8 and a tail; padding on height only
+            (5, [2, 4, 3, 3], 5, (0, 0)),  // a single output per plane
+            (6, [13, 4, 18, 18], 3, (0, 2)),  // 64 tiles per image: groups of 4 images, a last group of 1
+            (7, [1, 3, 4, 19], 2, (2, 2)),  // padding 2: outputs 6 x 21, one tile wider than the input
+        ])
+    func matchesReference(seed: UInt64, shape: [Int], outputChannels: Int, padding: (Int, Int)) {
+        let x = randomTensor(shape, seed: seed)
+        let weight = randomTensor([outputChannels, shape[1], 3, 3], seed: seed + 10)
+        let bias = randomTensor([outputChannels], seed: seed + 20)
+        let y = conv2d(x, weight: weight, bias: bias, stride: (1, 1), padding: padding)
+        let reference = ReferenceConvolution.forward(
+            input: x.data, inputShape: shape, weight: weight.data, weightShape: weight.shape, bias: bias.data,
+            stride: (1, 1), padding: padding)
+        #expect(y.shape == reference.shape)
+        expectClose(y.data, reference.output, "output")
+
+        let g = randomTensor(y.shape, seed: seed + 30, requiresGrad: false)
+        y.backward(g)
+        let expected = ReferenceConvolution.backward(
+            outputGradient: g.data, input: x.data, inputShape: shape, weight: weight.data, weightShape: weight.shape,
+            stride: (1, 1), padding: padding)
+        expectClose(x.grad!.data, expected.input, "input gradient")
+        expectClose(weight.grad!.data, expected.weight, "weight gradient")
+        expectClose(bias.grad!.data, expected.bias, "bias gradient")
+    }
+
+    @Test("Conv2d 3x3 on 4 channels, padding 1: input, weight and bias gradients (gradcheck)")
+    func gradients() {
+        manualSeed(21)
+        let layer = Conv2d(inputChannels: 4, outputChannels: 3, kernelSize: 3, padding: 1)
+        let x = randomTensor([2, 4, 7, 6], seed: 22)
+        expectGradientsMatch(gradcheck([x, layer.weight, layer.bias!]) { _ in layer(x) })
+    }
+
+    @Test("Only the input gradient, or only the weight's: each equals the reference alone")
+    func oneGradientAtATime() {
+        let shape = [3, 5, 10, 9]
+        let x = randomTensor(shape, seed: 23)
+        let frozenX = Tensor(shape: shape, data: x.data)
+        let weight = randomTensor([6, 5, 3, 3], seed: 24)
+        let frozenWeight = Tensor(shape: weight.shape, data: weight.data)
+        let g = randomTensor([3, 6, 8, 7], seed: 25, requiresGrad: false)
+        let expected = ReferenceConvolution.backward(
+            outputGradient: g.data, input: x.data, inputShape: shape, weight: weight.data, weightShape: weight.shape,
+            stride: (1, 1), padding: (0, 0))
+        conv2d(x, weight: frozenWeight, bias: nil).backward(g)
+        expectClose(x.grad!.data, expected.input, "input gradient alone")
+        conv2d(frozenX, weight: weight, bias: nil).backward(g)
+        expectClose(weight.grad!.data, expected.weight, "weight gradient alone")
+    }
+
+    @Test("Output and gradients are bit-identical on 1 thread and on 3 (the batch's parts are fixed by its size)")
+    func threadCounts() {
+        let x = randomTensor([21, 3, 12, 12], seed: 26)
+        let weight = randomTensor([4, 3, 3, 3], seed: 27)
+        let bias = randomTensor([4], seed: 28)
+        func run(threads: Int) -> [Float] {
+            Parallelism.withThreadCount(threads) {
+                for tensor in [x, weight, bias] { tensor.zeroGrad() }
+                let y = conv2d(x, weight: weight, bias: bias, padding: (1, 1))
+                (y * y).sum().backward()
+                return y.data + x.grad!.data + weight.grad!.data + bias.grad!.data
+            }
+        }
+        #expect(run(threads: 3) == run(threads: 1))
+    }
+
+    @Test("An empty batch gives an empty output and zero weight and bias gradients")
+    func emptyBatch() {
+        let weight = randomTensor([3, 2, 3, 3], seed: 29)
+        let bias = randomTensor([3], seed: 30)
+        let y = conv2d(Tensor.zeros([0, 2, 10, 10]), weight: weight, bias: bias)
+        #expect(y.shape == [0, 3, 8, 8])
+        y.sum().backward()
+        #expect(weight.grad?.data == [Float](repeating: 0, count: 54))
+        #expect(bias.grad?.data == [0, 0, 0])
     }
 }
 

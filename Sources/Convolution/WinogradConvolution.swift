@@ -1,0 +1,574 @@
+import MatrixMath
+import Parallel
+
+/// A 3x3 convolution with stride 1 by Winograd's minimal filtering F(2x2, 3x3): each 2x2 block
+/// of outputs from 16 multiplications per channel pair instead of the 36 of the direct sum.
+///
+/// **The one-dimensional trick.** Two outputs of a 3-tap correlation, y0 = d0 g0 + d1 g1 + d2 g2
+/// and y1 = d1 g0 + d2 g1 + d3 g2, take six multiplications as written. Winograd's four products
+///
+///     m0 = (d0 - d2) g0         m1 = (d1 + d2) (g0 + g1 + g2) / 2
+///     m3 = (d1 - d3) g2         m2 = (d2 - d1) (g0 - g1 + g2) / 2
+///
+/// give the same y0 = m0 + m1 + m2 and y1 = m1 - m2 - m3: the filter's combinations are made
+/// once per filter, the input's are additions. In matrix form y = A^T [(G g) * (B^T d)], with
+/// `*` entry by entry. Nesting the rule in both directions gives the 2-D version on a 4x4 input
+/// tile d and a 3x3 filter g:
+///
+///     Y (2x2) = A^T [ U * V ] A,   U = G g G^T (4x4, per filter and channel),   V = B^T d B (4x4)
+///
+///     B^T = | 1  0 -1  0 |     G = | 1    0    0   |     A^T = | 1  1  1  0 |
+///           | 0  1  1  0 |         | 1/2  1/2  1/2 |           | 0  1 -1 -1 |
+///           | 0 -1  1  0 |         | 1/2 -1/2  1/2 |
+///           | 0  1  0 -1 |         | 0    0    1   |
+///
+/// **Why it is a GEMM again.** A layer sums over input channels: M[o, t] = sum_c U[o, c] * V[c, t]
+/// for output channel o and tile t, and each of the 16 positions xi of the 4x4 is its own
+/// product, M_xi [OC, T] = U_xi [OC, C] V_xi [C, T]. The 16 products do (16 / 36) of im2col's
+/// multiply-adds, on the same tiled GEMM; the transforms around them are additions, vectorised
+/// over eight tiles of a row.
+///
+/// **Backward.** Everything between the transforms is linear, so the gradients go back through
+/// the same matrices transposed. With dM = A dY A^T (the output gradient of each tile, 4x4):
+///
+///     dV_xi = U_xi^T dM_xi     then   d(input tile) = B dV B^T, added onto overlapping tiles
+///     dU_xi = sum over tiles of dM_xi V_xi^T     then   dW = G^T dU G
+///
+/// so the input and weight gradients share one transformed output gradient.
+///
+/// **Rounding.** The transforms add and subtract before multiplying, so results differ from the
+/// direct sum in the last bits (tested against the plain-loop reference, and bit-identical from
+/// run to run and for any thread count: each part of the batch sums its weight gradient in a fixed
+/// order, and the parts are added in order).
+///
+/// The images of a batch are taken a group at a time (enough tiles for a wide GEMM, few enough
+/// that a group's transformed tiles stay in the core's L2 cache), the groups shared between cores.
+///
+/// ## Shape
+/// - input [N, C, H, W], weight [OC, C, 3, 3], bias [OC] -> [N, OC, oh, ow]; stride 1, any
+///   padding (`handles(channels:outputChannels:geometry:)`)
+///
+/// ```swift
+/// let winograd = WinogradConvolution(images: 64, channels: 32, outputChannels: 64, geometry: g)
+/// let u = winograd.transformedFilters(weight)
+/// let y = winograd.forward(input: x, filters: u, bias: b)
+/// ```
+struct WinogradConvolution {
+    let images: Int, channels: Int, outputChannels: Int
+    let geometry: ConvolutionGeometry
+    /// Tiles down and across one output plane: each covers a 2x2 block of outputs (the last row or
+    /// column of tiles hangs over the edge when oh or ow is odd; its extra outputs are dropped).
+    let tileRows: Int, tileColumns: Int
+    /// Images whose tiles go through the 16 products together.
+    let imagesPerGroup: Int
+
+    /// Tiles per image.
+    var tiles: Int { tileRows * tileColumns }
+    /// The distance between rows of V, M and their gradients [16, channels, rowStride]: a group's
+    /// tiles and 8 floats of slack, so that a vector of 8 tiles can always be loaded and stored
+    /// whole.
+    var rowStride: Int { imagesPerGroup * tiles + 8 }
+    var groups: Int { (images + imagesPerGroup - 1) / imagesPerGroup }
+    var inputSize: Int { channels * geometry.inputPlane }
+    var outputSize: Int { outputChannels * geometry.outputPlane }
+    /// Floats of U: 16 matrices [OC, C].
+    var filtersSize: Int { 16 * outputChannels * channels }
+    /// Width and height of a padded input plane as the transforms read it: the zero padding, and
+    /// zeros under the tiles that hang over the edge, and room for the last vector of eight tiles
+    /// (2 columns per tile, 2 more for the last tile's right half).
+    var planeWidth: Int { 2 * roundUpToLanes(tileColumns) + 2 }
+    var planeHeight: Int { 2 * tileRows + 2 }
+    /// A padded output-gradient plane: 2 rows and 2 columns per tile.
+    var gradientPlaneWidth: Int { 2 * roundUpToLanes(tileColumns) }
+    var gradientPlaneHeight: Int { 2 * tileRows }
+
+    /// Whether this path computes the convolution: a 3x3 kernel, stride 1, at least two input
+    /// channels (one channel goes to `SingleChannelConvolution`), and a weight small enough that
+    /// each part of the batch can keep its own 16 x OC x C weight gradient (4 MB at most).
+    static func handles(channels: Int, outputChannels: Int, geometry g: ConvolutionGeometry) -> Bool {
+        g.kernelHeight == 3 && g.kernelWidth == 3 && g.strideHeight == 1 && g.strideWidth == 1
+            && channels >= 2 && channels * outputChannels <= 256 * 256
+    }
+
+    init(images: Int, channels: Int, outputChannels: Int, geometry: ConvolutionGeometry) {
+        precondition(
+            Self.handles(channels: channels, outputChannels: outputChannels, geometry: geometry),
+            "WinogradConvolution: needs a 3x3 kernel, stride 1 and 2 to 65536 channel pairs, got \(geometry)")
+        (self.images, self.channels, self.outputChannels, self.geometry) =
+            (images, channels, outputChannels, geometry)
+        tileRows = (geometry.outputHeight + 1) / 2
+        tileColumns = (geometry.outputWidth + 1) / 2
+        // A group's V and M take 16 (C + OC) floats per tile: about 768 KB of them fit in L2 next
+        // to the packed operands, and 256 tiles already fill the GEMM's panels.
+        let perImage = 16 * (channels + outputChannels) * tileRows * tileColumns
+        let byCache = Swift.max(1, (192 * 1024) / perImage)
+        let byWidth = Swift.max(1, 256 / (tileRows * tileColumns))
+        imagesPerGroup = Swift.max(1, Swift.min(images, byCache, byWidth))
+    }
+
+    // MARK: Filters
+
+    /// U [16, OC, C] from the weight [OC, C, 3, 3]: U = G g G^T for every filter and channel, laid
+    /// out as one [OC, C] matrix per position of the 4x4.
+    func transformedFilters(_ weight: [Float]) -> [Float] {
+        let pairs = outputChannels * channels
+        return [Float](uninitializedCount: filtersSize) { u in
+            for pair in 0..<pairs {
+                let g = (0..<9).map { weight[pair * 9 + $0] }
+                // G g: each column of g (3 values down) becomes 4.
+                var gg = [Float](repeating: 0, count: 12)  // [4, 3]
+                for column in 0..<3 {
+                    let (g0, g1, g2) = (g[column], g[3 + column], g[6 + column])
+                    gg[column] = g0
+                    gg[3 + column] = (g0 + g1 + g2) * 0.5
+                    gg[6 + column] = (g0 - g1 + g2) * 0.5
+                    gg[9 + column] = g2
+                }
+                // (G g) G^T: each row of 3 becomes 4.
+                for row in 0..<4 {
+                    let (h0, h1, h2) = (gg[row * 3], gg[row * 3 + 1], gg[row * 3 + 2])
+                    let values = [h0, (h0 + h1 + h2) * 0.5, (h0 - h1 + h2) * 0.5, h2]
+                    for column in 0..<4 { u[(row * 4 + column) * pairs + pair] = values[column] }
+                }
+            }
+        }
+    }
+
+    /// U^T [16, C, OC] from U [16, OC, C]: the left operand of dV = U^T dM, laid out once.
+    func transposedFilters(_ u: [Float]) -> [Float] {
+        let (oc, c) = (outputChannels, channels)
+        return [Float](uninitializedCount: filtersSize) { ut in
+            for xi in 0..<16 {
+                for o in 0..<oc {
+                    for i in 0..<c { ut[(xi * c + i) * oc + o] = u[(xi * oc + o) * c + i] }
+                }
+            }
+        }
+    }
+
+    /// dW [OC, C, 3, 3] from dU [16, OC, C]: dW = G^T dU G for every filter and channel.
+    func weightFromTransformed(_ du: [Float]) -> [Float] {
+        let pairs = outputChannels * channels
+        // G^T applied to 4 values: 3 values.
+        func reduce(_ w: (Float, Float, Float, Float)) -> (Float, Float, Float) {
+            (w.0 + (w.1 + w.2) * 0.5, (w.1 - w.2) * 0.5, (w.1 + w.2) * 0.5 + w.3)
+        }
+        return [Float](uninitializedCount: pairs * 9) { dw in
+            for pair in 0..<pairs {
+                func at(_ row: Int, _ column: Int) -> Float { du[(row * 4 + column) * pairs + pair] }
+                // Rows first: each row of 4 becomes 3; then each column of 4 becomes 3.
+                let rows = (0..<4).map { reduce((at($0, 0), at($0, 1), at($0, 2), at($0, 3))) }
+                let columns = [
+                    reduce((rows[0].0, rows[1].0, rows[2].0, rows[3].0)),
+                    reduce((rows[0].1, rows[1].1, rows[2].1, rows[3].1)),
+                    reduce((rows[0].2, rows[1].2, rows[2].2, rows[3].2)),
+                ]
+                for column in 0..<3 {
+                    dw[pair * 9 + column] = columns[column].0
+                    dw[pair * 9 + 3 + column] = columns[column].1
+                    dw[pair * 9 + 6 + column] = columns[column].2
+                }
+            }
+        }
+    }
+
+    // MARK: Forward
+
+    /// out [N, OC, oh, ow] from input [N, C, H, W], U [16, OC, C] and bias [OC].
+    func forward(input: [Float], filters u: [Float], bias: [Float]?) -> [Float] {
+        let (oc, c, ld) = (outputChannels, channels, rowStride)
+        let biasValues = bias ?? [Float](repeating: 0, count: oc)
+        let plane = planeWidth * planeHeight
+        return [Float](uninitializedCount: images * outputSize) { output in
+            withBaseAddresses(input, u, biasValues) { x, u, b in
+                parallelFor(groups) { range in
+                    ScratchBuffer.with(count: 16 * (c + oc) * ld + plane) { work in
+                        let (v, m, padded) = (work, work + 16 * c * ld, work + 16 * (c + oc) * ld)
+                        padded.update(repeating: 0, count: plane)
+                        for group in range {
+                            let first = group * imagesPerGroup
+                            let count = Swift.min(imagesPerGroup, images - first)
+                            let n = count * tiles
+                            for image in 0..<count {
+                                transformInput(
+                                    x + (first + image) * inputSize, padded: padded, into: v, column: image * tiles)
+                            }
+                            for xi in 0..<16 {
+                                gemm(
+                                    m: oc, n: n, k: c, a: u + xi * oc * c, lda: c, b: v + xi * c * ld, ldb: ld,
+                                    c: m + xi * oc * ld, ldc: ld, kernel: .packed)
+                            }
+                            for image in 0..<count {
+                                transformOutput(
+                                    m, column: image * tiles, bias: b, into: output + (first + image) * outputSize)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// V = B^T d B for every tile and channel of one image, written to v [16, C, rowStride] at
+    /// `column` (tile t of the image in column + t). `padded` is this core's plane buffer, whose
+    /// border is zero. Vectors of eight tiles are stored whole: a last, partial vector spills into
+    /// the next tiles' places, which are written after it, or into the rows' slack.
+    func transformInput(
+        _ image: UnsafePointer<Float>, padded: UnsafeMutablePointer<Float>, into v: UnsafeMutablePointer<Float>,
+        column: Int
+    ) {
+        let g = geometry
+        let (width, ld, step) = (planeWidth, rowStride, channels * rowStride)
+        for channel in 0..<channels {
+            // Only the inside is written: the zero border stays from the first clearing.
+            let source = image + channel * g.inputPlane
+            for y in 0..<g.inputHeight {
+                (padded + (y + g.paddingHeight) * width + g.paddingWidth).update(
+                    from: source + y * g.inputWidth, count: g.inputWidth)
+            }
+            for ty in 0..<tileRows {
+                var tx = 0
+                while tx < tileColumns {
+                    // d B along each of the tile's 4 rows, for 8 tiles at once.
+                    let row = padded + 2 * ty * width + 2 * tx
+                    let (a0, a1, a2, a3) = Self.rightB(row)
+                    let (b0, b1, b2, b3) = Self.rightB(row + width)
+                    let (c0, c1, c2, c3) = Self.rightB(row + 2 * width)
+                    let (d0, d1, d2, d3) = Self.rightB(row + 3 * width)
+                    // B^T (d B) down the columns: position xi = 4r + col of the 4x4 at row xi.
+                    let target = v + channel * ld + column + ty * tileColumns + tx
+                    store(a0 - c0, target)
+                    store(a1 - c1, target + step)
+                    store(a2 - c2, target + 2 * step)
+                    store(a3 - c3, target + 3 * step)
+                    store(b0 + c0, target + 4 * step)
+                    store(b1 + c1, target + 5 * step)
+                    store(b2 + c2, target + 6 * step)
+                    store(b3 + c3, target + 7 * step)
+                    store(c0 - b0, target + 8 * step)
+                    store(c1 - b1, target + 9 * step)
+                    store(c2 - b2, target + 10 * step)
+                    store(c3 - b3, target + 11 * step)
+                    store(b0 - d0, target + 12 * step)
+                    store(b1 - d1, target + 13 * step)
+                    store(b2 - d2, target + 14 * step)
+                    store(b3 - d3, target + 15 * step)
+                    tx += 8
+                }
+            }
+        }
+    }
+
+    /// d B for one row of eight tiles: the tiles' columns 2t, 2t+1, 2t+2, 2t+3, split out of two
+    /// 16-wide loads, combined as (d0 - d2, d1 + d2, d2 - d1, d1 - d3).
+    @inline(__always)
+    private static func rightB(_ row: UnsafeMutablePointer<Float>) -> (Lanes, Lanes, Lanes, Lanes) {
+        let here = load16(row), next = load16(row + 2)
+        let (d0, d1, d2, d3) = (here.evenHalf, here.oddHalf, next.evenHalf, next.oddHalf)
+        return (d0 - d2, d1 + d2, d2 - d1, d1 - d3)
+    }
+
+    /// Y = A^T M A + bias for every tile and output channel of one image, from m [16, OC,
+    /// rowStride] at `column`, written into the image's output [OC, oh, ow].
+    func transformOutput(
+        _ m: UnsafePointer<Float>, column: Int, bias: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>
+    ) {
+        let (oh, ow) = (geometry.outputHeight, geometry.outputWidth)
+        let (ld, step) = (rowStride, outputChannels * rowStride)
+        for o in 0..<outputChannels {
+            let b = Lanes(repeating: bias[o])
+            let plane = output + o * geometry.outputPlane
+            for ty in 0..<tileRows {
+                var tx = 0
+                while tx < tileColumns {
+                    // A^T along each row r of the 4x4 (positions 4r ..< 4r + 4): two values from four.
+                    // Lanes past the last tile read the next tiles or the slack; they are not stored.
+                    let source = m + o * ld + column + ty * tileColumns + tx
+                    let (r00, r01) = Self.rightA(source, step)
+                    let (r10, r11) = Self.rightA(source + 4 * step, step)
+                    let (r20, r21) = Self.rightA(source + 8 * step, step)
+                    let (r30, r31) = Self.rightA(source + 12 * step, step)
+                    // A^T down the columns; the bias last, after the products (as the GEMM path).
+                    let x = 2 * tx, count = Swift.min(16, ow - x)
+                    storeInterleaved(r00 + r10 + r20 + b, r01 + r11 + r21 + b, plane + 2 * ty * ow + x, count)
+                    if 2 * ty + 1 < oh {
+                        storeInterleaved(r10 - r20 - r30 + b, r11 - r21 - r31 + b, plane + (2 * ty + 1) * ow + x, count)
+                    }
+                    tx += 8
+                }
+            }
+        }
+    }
+
+    /// M A for one row of the 4x4, eight tiles at once: (m0 + m1 + m2, m1 - m2 - m3), with m_j
+    /// the row's positions `step` floats apart.
+    @inline(__always)
+    private static func rightA(_ source: UnsafePointer<Float>, _ step: Int) -> (Lanes, Lanes) {
+        let m0 = load(source), m1 = load(source + step), m2 = load(source + 2 * step), m3 = load(source + 3 * step)
+        return (m0 + m1 + m2, m1 - m2 - m3)
+    }
+
+    // MARK: Backward
+
+    /// The gradients from the output gradient [N, OC, oh, ow]: the input's [N, C, H, W] when
+    /// `needsInput`, and the weight's [OC, C, 3, 3] and bias's [OC] when `needsWeight`.
+    func backward(
+        gradient: [Float], input: [Float], filters u: [Float], needsInput: Bool, needsWeight: Bool
+    ) -> (input: [Float]?, weight: [Float]?, bias: [Float]?) {
+        let (oc, c, ld) = (outputChannels, channels, rowStride)
+        // Each part of the batch sums its own dU [16, OC, C] and db [OC], in image order; the
+        // parts are fixed by the batch alone, so the sums are the same for any thread count.
+        let parts = needsWeight ? Swift.min(groups, 8) : 0
+        let partSize = filtersSize + oc
+        var partials = [Float](repeating: 0, count: parts * partSize)
+        let ut = needsInput ? transposedFilters(u) : []
+        let plane = planeWidth * planeHeight, gradientPlane = gradientPlaneWidth * gradientPlaneHeight
+        let workspace = 16 * (c + oc) * ld + 2 * plane + gradientPlane
+        // Every value of dx is written (each channel's plane is copied out whole), so it starts
+        // uninitialised.
+        let dx = [Float](uninitializedCount: needsInput ? images * inputSize : 0) { dxBase in
+            withBaseAddresses(gradient, input, ut) { g, x, ut in
+                partials.withUnsafeMutableBufferPointer { partialBuffer in
+                    // Without a weight gradient the groups need no order: one unit each.
+                    let units = needsWeight ? parts : groups
+                    parallelFor(units) { range in
+                        ScratchBuffer.with(count: workspace) { work in
+                            let v = work, dm = work + 16 * c * ld
+                            let padded = dm + 16 * oc * ld, paddedGradient = padded + plane
+                            let accumulated = paddedGradient + gradientPlane
+                            padded.update(repeating: 0, count: plane)
+                            paddedGradient.update(repeating: 0, count: gradientPlane)
+                            for unit in range {
+                                let groupRange =
+                                    needsWeight ? unit * groups / parts..<(unit + 1) * groups / parts : unit..<unit + 1
+                                let sums = needsWeight ? partialBuffer.baseAddress.map { $0 + unit * partSize } : nil
+                                for group in groupRange {
+                                    let first = group * imagesPerGroup
+                                    let count = Swift.min(imagesPerGroup, images - first)
+                                    let n = count * tiles
+                                    for image in 0..<count {
+                                        let gImage = g + (first + image) * outputSize
+                                        transformGradient(
+                                            gImage, padded: paddedGradient, into: dm, column: image * tiles)
+                                        if let sums {
+                                            addPlaneSums(gImage, into: sums + filtersSize)
+                                            transformInput(
+                                                x + (first + image) * inputSize, padded: padded, into: v,
+                                                column: image * tiles)
+                                        }
+                                    }
+                                    if let sums {
+                                        // dU_xi [OC, C] += dM_xi [OC, n] V_xi^T [n, C].
+                                        for xi in 0..<16 {
+                                            gemm(
+                                                transB: .transposed, m: oc, n: c, k: n, a: dm + xi * oc * ld, lda: ld,
+                                                b: v + xi * c * ld, ldb: ld, beta: 1, c: sums + xi * oc * c, ldc: c,
+                                                kernel: .packed)
+                                        }
+                                    }
+                                    guard needsInput else { continue }
+                                    // dV_xi [C, n] = U_xi^T [C, OC] dM_xi [OC, n], over V (no longer needed).
+                                    for xi in 0..<16 {
+                                        gemm(
+                                            m: c, n: n, k: oc, a: ut + xi * c * oc, lda: oc, b: dm + xi * oc * ld,
+                                            ldb: ld, c: v + xi * c * ld, ldc: ld, kernel: .packed)
+                                    }
+                                    for image in 0..<count {
+                                        transformInputGradient(
+                                            v, column: image * tiles, padded: accumulated,
+                                            into: dxBase + (first + image) * inputSize)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        guard needsWeight else { return (needsInput ? dx : nil, nil, nil) }
+        var du = [Float](repeating: 0, count: filtersSize)
+        var db = [Float](repeating: 0, count: oc)
+        for part in 0..<parts {
+            for index in 0..<filtersSize { du[index] += partials[part * partSize + index] }
+            for o in 0..<oc { db[o] += partials[part * partSize + filtersSize + o] }
+        }
+        return (needsInput ? dx : nil, weightFromTransformed(du), db)
+    }
+
+    /// dM = A dY A^T for every tile and output channel of one image's output gradient, written
+    /// to dm [16, OC, rowStride] at `column` (whole vectors, as `transformInput`). Outputs past the
+    /// plane's edge (tiles hanging over an odd oh or ow) count as zero: `padded` has zeros there.
+    func transformGradient(
+        _ gradient: UnsafePointer<Float>, padded: UnsafeMutablePointer<Float>, into dm: UnsafeMutablePointer<Float>,
+        column: Int
+    ) {
+        let (oh, ow, width) = (geometry.outputHeight, geometry.outputWidth, gradientPlaneWidth)
+        let (ld, step) = (rowStride, outputChannels * rowStride)
+        for o in 0..<outputChannels {
+            for y in 0..<oh { (padded + y * width).update(from: gradient + (o * oh + y) * ow, count: ow) }
+            for ty in 0..<tileRows {
+                var tx = 0
+                while tx < tileColumns {
+                    // A along each of the tile's 2 rows: (dy0, dy0 + dy1, dy0 - dy1, -dy1).
+                    let row = padded + 2 * ty * width + 2 * tx
+                    let top = load16(row), bottom = load16(row + width)
+                    let (t0, t1) = (top.evenHalf, top.oddHalf), (u0, u1) = (bottom.evenHalf, bottom.oddHalf)
+                    let h0 = (t0, t0 + t1, t0 - t1, Lanes() - t1), h1 = (u0, u0 + u1, u0 - u1, Lanes() - u1)
+                    // A down the columns: rows (h0, h0 + h1, h0 - h1, -h1) of the 4x4.
+                    let target = dm + o * ld + column + ty * tileColumns + tx
+                    store(h0.0, target)
+                    store(h0.1, target + step)
+                    store(h0.2, target + 2 * step)
+                    store(h0.3, target + 3 * step)
+                    store(h0.0 + h1.0, target + 4 * step)
+                    store(h0.1 + h1.1, target + 5 * step)
+                    store(h0.2 + h1.2, target + 6 * step)
+                    store(h0.3 + h1.3, target + 7 * step)
+                    store(h0.0 - h1.0, target + 8 * step)
+                    store(h0.1 - h1.1, target + 9 * step)
+                    store(h0.2 - h1.2, target + 10 * step)
+                    store(h0.3 - h1.3, target + 11 * step)
+                    store(Lanes() - h1.0, target + 12 * step)
+                    store(Lanes() - h1.1, target + 13 * step)
+                    store(Lanes() - h1.2, target + 14 * step)
+                    store(Lanes() - h1.3, target + 15 * step)
+                    tx += 8
+                }
+            }
+        }
+    }
+
+    /// The input gradient of one image from dv [16, C, rowStride] at `column`: B dV B^T for every
+    /// tile, added onto the 4x4 block the tile was read from (neighbouring tiles overlap by two
+    /// rows and columns), then the padding cut off. `padded` is a plane buffer of this core.
+    func transformInputGradient(
+        _ dv: UnsafePointer<Float>, column: Int, padded: UnsafeMutablePointer<Float>,
+        into dx: UnsafeMutablePointer<Float>
+    ) {
+        let g = geometry
+        let (width, ld, step) = (planeWidth, rowStride, channels * rowStride)
+        for channel in 0..<channels {
+            padded.update(repeating: 0, count: planeWidth * planeHeight)
+            for ty in 0..<tileRows {
+                var tx = 0
+                while tx < tileColumns {
+                    // Lanes past the last tile would add other tiles' values: they are zeroed.
+                    let missing = SIMD8<Int32>(repeating: Int32(tileColumns - tx)) .<= laneIndices
+                    let source = dv + channel * ld + column + ty * tileColumns + tx
+                    // B down each column of the 4x4: (w0, w1 - w2 + w3, w1 + w2 - w0, -w3).
+                    let (a0, a1, a2, a3) = Self.leftB(source, step, missing)
+                    let (b0, b1, b2, b3) = Self.leftB(source + step, step, missing)
+                    let (c0, c1, c2, c3) = Self.leftB(source + 2 * step, step, missing)
+                    let (d0, d1, d2, d3) = Self.leftB(source + 3 * step, step, missing)
+                    // B along each row, added onto padded row 2ty + r at columns 2tx ..< 2tx + 4.
+                    let row = padded + 2 * ty * width + 2 * tx
+                    Self.addRow(a0, b0, c0, d0, row)
+                    Self.addRow(a1, b1, c1, d1, row + width)
+                    Self.addRow(a2, b2, c2, d2, row + 2 * width)
+                    Self.addRow(a3, b3, c3, d3, row + 3 * width)
+                    tx += 8
+                }
+            }
+            let target = dx + channel * g.inputPlane
+            for y in 0..<g.inputHeight {
+                target.advanced(by: y * g.inputWidth).update(
+                    from: padded + (y + g.paddingHeight) * width + g.paddingWidth, count: g.inputWidth)
+            }
+        }
+    }
+
+    /// B applied down one column of the 4x4 (positions col, col + 4, col + 8, col + 12, each
+    /// 4 * step apart), eight tiles at once, with the `missing` lanes read as zero.
+    @inline(__always)
+    private static func leftB(_ source: UnsafePointer<Float>, _ step: Int, _ missing: SIMDMask<SIMD8<Int32>>)
+        -> (Lanes, Lanes, Lanes, Lanes)
+    {
+        let w0 = load(source).replacing(with: 0, where: missing)
+        let w1 = load(source + 4 * step).replacing(with: 0, where: missing)
+        let w2 = load(source + 8 * step).replacing(with: 0, where: missing)
+        let w3 = load(source + 12 * step).replacing(with: 0, where: missing)
+        return (w0, w1 - w2 + w3, w1 + w2 - w0, Lanes() - w3)
+    }
+
+    /// B along one row of the 4x4 (values w0 ... w3 of eight tiles), added onto the plane row at
+    /// the tiles' columns 2t ..< 2t + 4: (w0, w1 - w2 + w3) at 2t, 2t + 1, then (w1 + w2 - w0, -w3)
+    /// at 2t + 2, 2t + 3, where the next tile's first two columns overlap them.
+    @inline(__always)
+    private static func addRow(_ w0: Lanes, _ w1: Lanes, _ w2: Lanes, _ w3: Lanes, _ row: UnsafeMutablePointer<Float>) {
+        addInterleaved(w0, w1 - w2 + w3, row)
+        addInterleaved(w1 + w2 - w0, Lanes() - w3, row + 2)
+    }
+
+    // MARK: Vectors of eight tiles
+
+    typealias Lanes = SIMD8<Float>
+
+    private func roundUpToLanes(_ count: Int) -> Int { (count + 7) / 8 * 8 }
+
+    /// Sums each of the OC planes of one image's output gradient onto sums[o] (the bias gradient).
+    private func addPlaneSums(_ gradient: UnsafePointer<Float>, into sums: UnsafeMutablePointer<Float>) {
+        let plane = geometry.outputPlane
+        for o in 0..<outputChannels {
+            let source = gradient + o * plane
+            var total = Lanes()
+            var p = 0
+            while p + 8 <= plane {
+                total += load(source + p)
+                p += 8
+            }
+            var sum = total.sum()
+            while p < plane {
+                sum += source[p]
+                p += 1
+            }
+            sums[o] += sum
+        }
+    }
+
+    /// 0, 1, ..., 7: compared with a count of valid lanes to mask the rest.
+    private static let laneIndices = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7)
+    private var laneIndices: SIMD8<Int32> { Self.laneIndices }
+
+    @inline(__always)
+    private static func load(_ pointer: UnsafePointer<Float>) -> Lanes {
+        UnsafeRawPointer(pointer).loadUnaligned(as: Lanes.self)
+    }
+
+    @inline(__always)
+    private func load(_ pointer: UnsafePointer<Float>) -> Lanes { Self.load(pointer) }
+
+    @inline(__always)
+    private static func load16(_ pointer: UnsafeMutablePointer<Float>) -> SIMD16<Float> {
+        UnsafeRawPointer(pointer).loadUnaligned(as: SIMD16<Float>.self)
+    }
+
+    @inline(__always)
+    private func load16(_ pointer: UnsafeMutablePointer<Float>) -> SIMD16<Float> { Self.load16(pointer) }
+
+    @inline(__always)
+    private func store(_ value: Lanes, _ pointer: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: Lanes.self)
+    }
+
+    /// even[0], odd[0], even[1], odd[1], ...: the first `count` of these 16 values, at `pointer`.
+    @inline(__always)
+    private func storeInterleaved(_ even: Lanes, _ odd: Lanes, _ pointer: UnsafeMutablePointer<Float>, _ count: Int) {
+        let both = Self.interleave(even, odd)
+        if count == 16 { return UnsafeMutableRawPointer(pointer).storeBytes(of: both, as: SIMD16<Float>.self) }
+        for lane in 0..<count { pointer[lane] = both[lane] }
+    }
+
+    /// Adds even[0], odd[0], even[1], odd[1], ... onto the 16 values at `pointer`.
+    @inline(__always)
+    private static func addInterleaved(_ even: Lanes, _ odd: Lanes, _ pointer: UnsafeMutablePointer<Float>) {
+        let sum = load16(pointer) + interleave(even, odd)
+        UnsafeMutableRawPointer(pointer).storeBytes(of: sum, as: SIMD16<Float>.self)
+    }
+
+    @inline(__always)
+    private static func interleave(_ even: Lanes, _ odd: Lanes) -> SIMD16<Float> {
+        SIMD16(
+            even[0], odd[0], even[1], odd[1], even[2], odd[2], even[3], odd[3],
+            even[4], odd[4], even[5], odd[5], even[6], odd[6], even[7], odd[7])
+    }
+}
