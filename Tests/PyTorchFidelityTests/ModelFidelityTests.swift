@@ -9,7 +9,15 @@ import Testing
 /// gradients, and three steps of the model's own recipe give PyTorch's weights.
 ///
 /// Tolerances, relative to the largest magnitude in each tensor (float32 rounding in two different
-/// summation orders): logits and loss 1e-5, gradients 1e-4, weights after three steps 1e-5.
+/// summation orders): logits and loss 1e-5, gradients 1e-4, weights after three steps 1e-5, except
+/// for the two Adam-trained networks with multi-channel 3x3 convolutions (1e-3). Their convolutions
+/// take Winograd's transform (see WinogradConvolution), whose rounding differs from PyTorch's direct
+/// sums in the last bits, and Adam's first steps move each weight by lr * g / (|g| + 1e-8): for an
+/// entry whose exact gradient is about 0, the computed g is rounding noise of ~1e-7 in both
+/// frameworks, and the step it takes is a different fraction of lr in each (measured: up to 8e-4 of
+/// the largest weight after three steps; the gradients themselves agree within 1e-4). A wrong
+/// update rule is still caught: it moves every weight by a sizeable fraction of lr = 1e-3, which is
+/// 1.4-1.6% of the largest of these weights.
 @Suite("Every model computes PyTorch's numbers (fixtures recorded from PyTorch 2.15)", .isolatedRandomness)
 struct ModelFidelityTests {
     struct Case: CustomTestStringConvertible, Sendable {
@@ -18,6 +26,8 @@ struct ModelFidelityTests {
         let optimizer: @Sendable ([Parameter]) -> Optimizer
         /// StepLR's gamma, stepped after every step (the fixture exercises the schedule).
         let gamma: Float?
+        /// How close the weights after three steps must be (see the suite's note).
+        var stepTolerance: Float = 1e-5
         var testDescription: String { name }
     }
 
@@ -28,8 +38,10 @@ struct ModelFidelityTests {
         Case(name: "mlp", make: { MLP() }, optimizer: { SGD(parameters: $0, learningRate: 1e-3) }, gamma: nil),
         Case(
             name: "convnet", make: { MNISTConvNet() }, optimizer: { Adam(parameters: $0, learningRate: 1e-3) },
-            gamma: nil),
-        Case(name: "cnn", make: { CNN() }, optimizer: { Adam(parameters: $0, learningRate: 1e-3) }, gamma: nil),
+            gamma: nil, stepTolerance: 1e-3),
+        Case(
+            name: "cnn", make: { CNN() }, optimizer: { Adam(parameters: $0, learningRate: 1e-3) }, gamma: nil,
+            stepTolerance: 1e-3),
         Case(
             name: "pytorch-example", make: { PyTorchExampleNet() },
             optimizer: { Adadelta(parameters: $0, learningRate: 1.0) }, gamma: 0.7),
@@ -68,7 +80,7 @@ struct ModelFidelityTests {
             scheduler?.step()
         }
         for (name, parameter) in model.namedParameters() {
-            PyTorchFixtures.expectMatches(parameter, "after3.\(name)", in: file, tolerance: 1e-5)
+            PyTorchFixtures.expectMatches(parameter, "after3.\(name)", in: file, tolerance: testCase.stepTolerance)
         }
     }
 }
