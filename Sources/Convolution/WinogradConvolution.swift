@@ -223,8 +223,9 @@ struct WinogradConvolution {
             // Only the inside is written: the zero border stays from the first clearing.
             let source = image + channel * g.inputPlane
             for y in 0..<g.inputHeight {
-                (padded + (y + g.paddingHeight) * width + g.paddingWidth).update(
-                    from: source + y * g.inputWidth, count: g.inputWidth)
+                Self.copy(
+                    source + y * g.inputWidth, to: padded + (y + g.paddingHeight) * width + g.paddingWidth,
+                    count: g.inputWidth)
             }
             for ty in 0..<tileRows {
                 var tx = 0
@@ -405,7 +406,7 @@ struct WinogradConvolution {
         let (oh, ow, width) = (geometry.outputHeight, geometry.outputWidth, gradientPlaneWidth)
         let (ld, step) = (rowStride, outputChannels * rowStride)
         for o in 0..<outputChannels {
-            for y in 0..<oh { (padded + y * width).update(from: gradient + (o * oh + y) * ow, count: ow) }
+            for y in 0..<oh { Self.copy(gradient + (o * oh + y) * ow, to: padded + y * width, count: ow) }
             for ty in 0..<tileRows {
                 var tx = 0
                 while tx < tileColumns {
@@ -471,8 +472,9 @@ struct WinogradConvolution {
             }
             let target = dx + channel * g.inputPlane
             for y in 0..<g.inputHeight {
-                target.advanced(by: y * g.inputWidth).update(
-                    from: padded + (y + g.paddingHeight) * width + g.paddingWidth, count: g.inputWidth)
+                Self.copy(
+                    padded + (y + g.paddingHeight) * width + g.paddingWidth, to: target + y * g.inputWidth,
+                    count: g.inputWidth)
             }
         }
     }
@@ -529,6 +531,19 @@ struct WinogradConvolution {
     private static let laneIndices = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7)
     private var laneIndices: SIMD8<Int32> { Self.laneIndices }
 
+    /// A short row copy (a plane's row, tens of floats): a plain loop the compiler vectorises,
+    /// cheaper than a memmove call per row.
+    @inline(__always)
+    private static func copy(_ source: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int) {
+        for index in 0..<count { target[index] = source[index] }
+    }
+
+    @inline(__always)
+    private static func copy(_ source: UnsafeMutablePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int)
+    {
+        copy(UnsafePointer(source), to: target, count: count)
+    }
+
     @inline(__always)
     private static func load(_ pointer: UnsafePointer<Float>) -> Lanes {
         UnsafeRawPointer(pointer).loadUnaligned(as: Lanes.self)
@@ -555,7 +570,15 @@ struct WinogradConvolution {
     private func storeInterleaved(_ even: Lanes, _ odd: Lanes, _ pointer: UnsafeMutablePointer<Float>, _ count: Int) {
         let both = Self.interleave(even, odd)
         if count == 16 { return UnsafeMutableRawPointer(pointer).storeBytes(of: both, as: SIMD16<Float>.self) }
-        for lane in 0..<count { pointer[lane] = both[lane] }
+        var lane = 0
+        if count >= 8 {
+            UnsafeMutableRawPointer(pointer).storeBytes(of: both.lowHalf, as: Lanes.self)
+            lane = 8
+        }
+        while lane < count {
+            pointer[lane] = both[lane]
+            lane += 1
+        }
     }
 
     /// Adds even[0], odd[0], even[1], odd[1], ... onto the 16 values at `pointer`.

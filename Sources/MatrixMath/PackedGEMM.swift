@@ -35,7 +35,9 @@ func packedGEMM(
     // the micro-kernel then reads A's six rows where they are. Wide products still pack A, whose
     // contiguous copy is reused across all of n. (A last panel of fewer than six rows is always
     // packed, zero-padded, so the micro-kernel never reads past A.)
-    let readsADirectly = a.columnStride == 1 && n <= 8 * Blocking.nr
+    // The same holds when all of A fits in L1 (4096 floats, 16 KB), as in the small products of
+    // a Winograd convolution: its rows stay in L1 for the whole product wherever they are.
+    let readsADirectly = a.columnStride == 1 && (n <= 8 * Blocking.nr || m * k <= 4096)
     let mcMax = readsADirectly ? Blocking.mr : Swift.min(Blocking.mc, roundUp(m, to: Blocking.mr))
     // Room for whole panels: a block's last panel is zero-padded to nr columns.
     let ncMax = roundUp(Swift.min(Blocking.nc, n), to: Blocking.nr)
