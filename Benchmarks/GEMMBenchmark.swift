@@ -49,10 +49,10 @@ func runGEMMBenchmark(quick: Bool) {
     }
     // The products the networks of DESIGN.md run, as Kindling runs them. Linear layers multiply a
     // whole batch on both cores: pytorch-example's fc1 (batch 64) and convnet's fc1 (batch 200),
-    // forward Y = X W^T (with W^T laid out by `transposed()`), dX = dY W and dW^T = X^T dY. Conv2d
-    // runs one image per core at a time (timed on one thread): for pytorch-example's conv2 and
-    // convnet's conv2, out = [W | b] [cols; 1], dW^T = [cols; 1] g^T and dcols = W^T g, with W^T
-    // laid out once per batch.
+    // forward Y = X W^T (with W^T laid out by `transposed()`), dX = dY W and dW^T = X^T dY. Both
+    // networks' conv2 (3x3) run Winograd's transform on one core per group of images (timed on one
+    // thread): per position of the 4x4 tile, M = U V, dU += dM V^T and dV = U^T dM, with 144 tiles
+    // (one image of pytorch-example, four of convnet) and U^T laid out once per batch.
     let layers = [
         GEMMShape(name: "fc1 64x128x9216", m: 64, n: 128, k: 9216),
         GEMMShape(name: "fc1 dX 64x9216x128 (B^T)", m: 64, n: 9216, k: 128, transB: .transposed),
@@ -60,12 +60,12 @@ func runGEMMBenchmark(quick: Bool) {
         GEMMShape(name: "fc1 200x200x1200", m: 200, n: 200, k: 1200),
         GEMMShape(name: "fc1 dX 200x1200x200 (B^T)", m: 200, n: 1200, k: 200, transB: .transposed),
         GEMMShape(name: "fc1 dW 1200x200x200 (A^T)", m: 1200, n: 200, k: 200, transA: .transposed),
-        GEMMShape(name: "img fwd 64x576x289", m: 64, n: 576, k: 289, perCore: true),
-        GEMMShape(name: "img dW 289x64x576 (B^T)", m: 289, n: 64, k: 576, transB: .transposed, perCore: true),
-        GEMMShape(name: "img dX 288x576x64", m: 288, n: 576, k: 64, perCore: true),
-        GEMMShape(name: "img fwd 48x121x217", m: 48, n: 121, k: 217, perCore: true),
-        GEMMShape(name: "img dW 217x48x121 (B^T)", m: 217, n: 48, k: 121, transB: .transposed, perCore: true),
-        GEMMShape(name: "img dX 216x121x48", m: 216, n: 121, k: 48, perCore: true),
+        GEMMShape(name: "wino fwd 64x144x32", m: 64, n: 144, k: 32, perCore: true),
+        GEMMShape(name: "wino dU 64x32x144 (B^T)", m: 64, n: 32, k: 144, transB: .transposed, perCore: true),
+        GEMMShape(name: "wino dV 32x144x64", m: 32, n: 144, k: 64, perCore: true),
+        GEMMShape(name: "wino fwd 48x144x24", m: 48, n: 144, k: 24, perCore: true),
+        GEMMShape(name: "wino dU 48x24x144 (B^T)", m: 48, n: 24, k: 144, transB: .transposed, perCore: true),
+        GEMMShape(name: "wino dV 24x144x48", m: 24, n: 144, k: 48, perCore: true),
     ]
 
     // Every figure beside the machine's measured ceiling: the FMA-only loop (benchmarks peak),

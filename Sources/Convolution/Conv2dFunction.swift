@@ -3,7 +3,9 @@ import MatrixMath
 import Parallel
 
 /// The 2-D convolution as a differentiable operation (PyTorch's `F.conv2d`), computed image by
-/// image as im2col and the tiled GEMM, the images of a batch shared between the cores.
+/// image as im2col and the tiled GEMM, the images of a batch shared between the cores. Two common
+/// cases take faster routes to the same result: one input channel (`SingleChannelConvolution`) and
+/// a 3x3 kernel with stride 1 (`WinogradConvolution`).
 ///
 ///     out[n, o, y, x] = bias[o] + sum_{c, i, j} weight[o, c, i, j] * in[n, c, y*s + i - p, x*s + j - p]
 ///
