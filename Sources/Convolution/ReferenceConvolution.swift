@@ -78,7 +78,8 @@ public enum ReferenceConvolution {
         return (dInput, dWeight, dBias)
     }
 
-    /// Max (or, with `average`, mean) of each window of every plane.
+    /// Max (or, with `average`, mean) of each window of every plane; a window holding a NaN has the
+    /// maximum NaN, as in PyTorch.
     public static func pool(
         input: [Float], inputShape: [Int], kernel: (Int, Int), stride: (Int, Int),
         average: Bool
@@ -98,10 +99,42 @@ public enum ReferenceConvolution {
                     output[(plane * oh + y) * ow + x] =
                         average
                         ? window.reduce(0, +) / Float(window.count)
-                        : window.max()!
+                        : window.contains(where: \.isNaN) ? .nan : window.max()!
                 }
             }
         }
         return (output, [n, c, oh, ow])
+    }
+
+    /// The input gradient of max pooling: each output's gradient added to the element its window
+    /// picked, the first largest in row-major order, or the last NaN when the window holds one (the
+    /// rule of PyTorch's CPU kernel). The window is searched with `if`s, one candidate at a time.
+    public static func maxPoolInputGradient(
+        input: [Float], inputShape: [Int], kernel: (Int, Int), stride: (Int, Int), outputGradient: [Float]
+    ) -> [Float] {
+        let (n, c, h, w) = (inputShape[0], inputShape[1], inputShape[2], inputShape[3])
+        let oh = (h - kernel.0) / stride.0 + 1, ow = (w - kernel.1) / stride.1 + 1
+        var dInput = [Float](repeating: 0, count: input.count)
+        for plane in 0..<(n * c) {
+            for y in 0..<oh {
+                for x in 0..<ow {
+                    var picked = -1
+                    for i in 0..<kernel.0 {
+                        for j in 0..<kernel.1 {
+                            let index = (plane * h + y * stride.0 + i) * w + x * stride.1 + j
+                            if picked < 0 {
+                                picked = index
+                            } else if input[picked].isNaN {
+                                if input[index].isNaN { picked = index }
+                            } else if input[index].isNaN || input[index] > input[picked] {
+                                picked = index
+                            }
+                        }
+                    }
+                    dInput[picked] += outputGradient[(plane * oh + y) * ow + x]
+                }
+            }
+        }
+        return dInput
     }
 }

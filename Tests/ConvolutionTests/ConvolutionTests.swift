@@ -207,6 +207,33 @@ struct ConvolutionReferenceTests {
             expectClose(avgPool2d(x, kernelSize: kernel, stride: stride).data, avgReference.output, tolerance: 1e-6)
         }
     }
+
+    @Test(
+        "MaxPool2d's input gradient equals the reference with ties and NaNs: eight-window rows with odd edges, narrow rows, overlapping windows",
+        arguments: [
+            ([2, 3, 26, 26], (2, 2), (2, 2)), ([1, 2, 17, 35], (2, 2), (2, 2)), ([2, 2, 33, 16], (2, 2), (2, 2)),
+            ([2, 3, 11, 11], (2, 2), (2, 2)), ([1, 2, 9, 9], (3, 3), (2, 2)), ([1, 2, 6, 8], (2, 3), (1, 2)),
+        ])
+    func maxPoolGradientMatchesReference(shape: [Int], kernel: (Int, Int), stride: (Int, Int)) {
+        // Values from a small set, so that most windows hold ties, with a NaN in about 1 of 40.
+        var random = SeededGenerator(seed: 21)
+        let count = shape.reduce(1, *)
+        let values: [Float] = (0..<count).map { _ in
+            let pick = Int.random(in: 0..<40, using: &random)
+            return pick == 0 ? .nan : Float(pick % 4) - 1.5
+        }
+        let x = Tensor(shape: shape, data: values, requiresGrad: true)
+        let y = maxPool2d(x, kernelSize: kernel, stride: stride)
+        let reference = ReferenceConvolution.pool(
+            input: values, inputShape: shape, kernel: kernel, stride: stride, average: false)
+        let outputGradient: [Float] = (0..<y.count).map { Float($0 % 7) + 1 }
+        y.backward(Tensor(shape: y.shape, data: outputGradient))
+        let expected = ReferenceConvolution.maxPoolInputGradient(
+            input: values, inputShape: shape, kernel: kernel, stride: stride, outputGradient: outputGradient)
+        #expect(y.data.elementsEqual(reference.output) { $0 == $1 || ($0.isNaN && $1.isNaN) })
+        #expect(reference.output.contains { $0.isNaN })
+        #expect(x.grad?.data == expected)
+    }
 }
 
 @Suite("The single-channel direct convolution equals the plain-loop reference")
