@@ -52,7 +52,14 @@ func runGEMMBenchmark(quick: Bool) {
     // forward Y = X W^T (with W^T laid out by `transposed()`), dX = dY W and dW^T = X^T dY. Both
     // networks' conv2 (3x3) run Winograd's transform on one core per group of images (timed on one
     // thread): per position of the 4x4 tile, M = U V, dU += dM V^T and dV = U^T dM, with 144 tiles
-    // (one image of pytorch-example, four of convnet) and U^T laid out once per batch.
+    // (one image of pytorch-example, four of convnet) and U^T laid out once per batch. The weight
+    // gradient's product runs as dU^T += V dM^T where that orientation fills more of the register
+    // tiles (GEMMKernel.paddedArea), as the convolution chooses.
+    func weightGradientProduct(outputChannels oc: Int, channels c: Int) -> GEMMShape {
+        GEMMKernel.paddedArea(m: c, n: oc) < GEMMKernel.paddedArea(m: oc, n: c)
+            ? GEMMShape(name: "wino dU^T \(c)x\(oc)x144 (B^T)", m: c, n: oc, k: 144, transB: .transposed, perCore: true)
+            : GEMMShape(name: "wino dU \(oc)x\(c)x144 (B^T)", m: oc, n: c, k: 144, transB: .transposed, perCore: true)
+    }
     let layers = [
         GEMMShape(name: "fc1 64x128x9216", m: 64, n: 128, k: 9216),
         GEMMShape(name: "fc1 dX 64x9216x128 (B^T)", m: 64, n: 9216, k: 128, transB: .transposed),
@@ -61,10 +68,10 @@ func runGEMMBenchmark(quick: Bool) {
         GEMMShape(name: "fc1 dX 200x1200x200 (B^T)", m: 200, n: 1200, k: 200, transB: .transposed),
         GEMMShape(name: "fc1 dW 1200x200x200 (A^T)", m: 1200, n: 200, k: 200, transA: .transposed),
         GEMMShape(name: "wino fwd 64x144x32", m: 64, n: 144, k: 32, perCore: true),
-        GEMMShape(name: "wino dU 64x32x144 (B^T)", m: 64, n: 32, k: 144, transB: .transposed, perCore: true),
+        weightGradientProduct(outputChannels: 64, channels: 32),
         GEMMShape(name: "wino dV 32x144x64", m: 32, n: 144, k: 64, perCore: true),
         GEMMShape(name: "wino fwd 48x144x24", m: 48, n: 144, k: 24, perCore: true),
-        GEMMShape(name: "wino dU 48x24x144 (B^T)", m: 48, n: 24, k: 144, transB: .transposed, perCore: true),
+        weightGradientProduct(outputChannels: 48, channels: 24),
         GEMMShape(name: "wino dV 24x144x48", m: 24, n: 144, k: 48, perCore: true),
     ]
 

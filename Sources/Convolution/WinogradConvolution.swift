@@ -61,6 +61,11 @@ struct WinogradConvolution {
     let tileRows: Int, tileColumns: Int
     /// Images whose tiles go through the 16 products together.
     let imagesPerGroup: Int
+    /// Whether the weight gradient's products compute dU_xi^T [C, OC] = V_xi dM_xi^T instead of
+    /// dU_xi [OC, C] = dM_xi V_xi^T: the same sums, in the orientation that wastes less of the
+    /// GEMM's register tiles (convnet's conv2, OC 48 and C 24, fills whole 6x16 tiles only as
+    /// [24, 48]).
+    let weightGradientTransposed: Bool
 
     /// Tiles per image.
     var tiles: Int { tileRows * tileColumns }
@@ -104,6 +109,9 @@ struct WinogradConvolution {
         let byCache = Swift.max(1, (192 * 1024) / perImage)
         let byWidth = Swift.max(1, 256 / (tileRows * tileColumns))
         imagesPerGroup = Swift.max(1, Swift.min(images, byCache, byWidth))
+        weightGradientTransposed =
+            GEMMKernel.paddedArea(m: channels, n: outputChannels)
+            < GEMMKernel.paddedArea(m: outputChannels, n: channels)
     }
 
     // MARK: Filters
@@ -358,7 +366,15 @@ struct WinogradConvolution {
                                                 column: image * tiles)
                                         }
                                     }
-                                    if let sums {
+                                    if let sums, weightGradientTransposed {
+                                        // dU_xi^T [C, OC] += V_xi [C, n] dM_xi^T [n, OC].
+                                        for xi in 0..<16 {
+                                            gemm(
+                                                transB: .transposed, m: c, n: oc, k: n, a: v + xi * c * ld, lda: ld,
+                                                b: dm + xi * oc * ld, ldb: ld, beta: 1, c: sums + xi * oc * c, ldc: oc,
+                                                kernel: .packed)
+                                        }
+                                    } else if let sums {
                                         // dU_xi [OC, C] += dM_xi [OC, n] V_xi^T [n, C].
                                         for xi in 0..<16 {
                                             gemm(
@@ -390,8 +406,20 @@ struct WinogradConvolution {
         var du = [Float](repeating: 0, count: filtersSize)
         var db = [Float](repeating: 0, count: oc)
         for part in 0..<parts {
-            for index in 0..<filtersSize { du[index] += partials[part * partSize + index] }
-            for o in 0..<oc { db[o] += partials[part * partSize + filtersSize + o] }
+            let partial = part * partSize
+            if weightGradientTransposed {
+                // Back from [16, C, OC] to U's layout [16, OC, C].
+                for xi in 0..<16 {
+                    for o in 0..<oc {
+                        for channel in 0..<c {
+                            du[(xi * oc + o) * c + channel] += partials[partial + (xi * c + channel) * oc + o]
+                        }
+                    }
+                }
+            } else {
+                for index in 0..<filtersSize { du[index] += partials[partial + index] }
+            }
+            for o in 0..<oc { db[o] += partials[partial + filtersSize + o] }
         }
         return (needsInput ? dx : nil, weightFromTransformed(du), db)
     }

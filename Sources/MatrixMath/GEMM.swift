@@ -19,6 +19,24 @@ public enum GEMMKernel: Sendable, Equatable, CaseIterable {
     case parallel
 }
 
+extension GEMMKernel {
+    /// The packed kernel's register tile: C is computed in blocks of `rows` x `columns` (6 x 16
+    /// with AVX2, 6 x 32 with AVX-512), so a C whose sides are not multiples pays for the padding.
+    public static var registerTile: (rows: Int, columns: Int) { (PackedGEMMBlocking.mr, PackedGEMMBlocking.nr) }
+
+    /// The entries the packed kernel computes for an m x n C, padding included: a 48 x 24 C on
+    /// 6 x 16 tiles costs 48 x 32, its transpose 24 x 48 nothing extra. A caller that can as well
+    /// compute C^T = op(B)^T op(A)^T picks the orientation with the smaller figure.
+    ///
+    /// ```swift
+    /// GEMMKernel.paddedArea(m: 48, n: 24)   // 1536 with a 6 x 16 tile
+    /// GEMMKernel.paddedArea(m: 24, n: 48)   // 1152
+    /// ```
+    public static func paddedArea(m: Int, n: Int) -> Int {
+        roundUp(m, to: PackedGEMMBlocking.mr) * roundUp(n, to: PackedGEMMBlocking.nr)
+    }
+}
+
 /// General matrix multiply, the kernel under every layer of the framework:
 ///
 ///     C = alpha * op(A) * op(B) + beta * C

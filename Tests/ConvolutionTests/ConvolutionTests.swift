@@ -338,6 +338,7 @@ struct WinogradConvolutionTests {
             (5, [2, 4, 3, 3], 5, (0, 0)),  // a single output per plane
             (6, [13, 4, 18, 18], 3, (0, 2)),  // 64 tiles per image: groups of 4 images, a last group of 1
             (7, [1, 3, 4, 19], 2, (2, 2)),  // padding 2: outputs 6 x 21, one tile wider than the input
+            (8, [40, 8, 9, 9], 16, (0, 0)),  // weight gradient as dU^T (8 x 16 fills the GEMM's tiles), 3 parts
         ])
     func matchesReference(seed: UInt64, shape: [Int], outputChannels: Int, padding: (Int, Int)) {
         let x = randomTensor(shape, seed: seed)
