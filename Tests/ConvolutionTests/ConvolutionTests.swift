@@ -339,6 +339,7 @@ struct WinogradConvolutionTests {
             (6, [13, 4, 18, 18], 3, (0, 2)),  // 64 tiles per image: groups of 4 images, a last group of 1
             (7, [1, 3, 4, 19], 2, (2, 2)),  // padding 2: outputs 6 x 21, one tile wider than the input
             (8, [40, 8, 9, 9], 16, (0, 0)),  // weight gradient as dU^T (8 x 16 fills the GEMM's tiles), 3 parts
+            (9, [2, 3, 10, 18], 4, (0, 0)),  // exactly 8 tiles across: the last tile's right half lands past the group
         ])
     func matchesReference(seed: UInt64, shape: [Int], outputChannels: Int, padding: (Int, Int)) {
         let x = randomTensor(shape, seed: seed)
