@@ -151,6 +151,9 @@ enum SingleChannelConvolution {
         // The bias is added last, after the products in the kernel's order: the same order of
         // operations as the GEMM's (whose last term is bias x 1), so both paths give the same bits.
         let b = SIMD8<Float>(repeating: bias)
+        if kh == 3 && kw == 3 && oh >= 4 {
+            return convolvePlane3x3(source, filter: filter, bias: b, geometry: g, into: out)
+        }
         var y = 0
         // Four rows at a time: each weight is loaded once for four independent sums.
         while y + 4 <= oh {
@@ -187,6 +190,63 @@ enum SingleChannelConvolution {
             }
             y += 1
         }
+    }
+
+    /// `convolvePlane` for the common 3x3 kernel, the same sums in the same order, written out: the
+    /// nine weights stay in registers for the whole plane, and each of the six input rows that four
+    /// output rows read is loaded once per shift (the compiler merges the repeated loads of the
+    /// unrolled loop): 18 loads for 36 multiply-adds, against 45 in the general loop.
+    private static func convolvePlane3x3(
+        _ source: UnsafePointer<Float>, filter: UnsafePointer<Float>, bias b: SIMD8<Float>,
+        geometry g: ConvolutionGeometry,
+        into out: UnsafeMutablePointer<Float>
+    ) {
+        let (ow, oh, width) = (g.outputWidth, g.outputHeight, paddedWidth(g))
+        let groups = (ow + 7) / 8
+        let weights = (
+            (
+                SIMD8<Float>(repeating: filter[0]), SIMD8<Float>(repeating: filter[1]),
+                SIMD8<Float>(repeating: filter[2])
+            ),
+            (
+                SIMD8<Float>(repeating: filter[3]), SIMD8<Float>(repeating: filter[4]),
+                SIMD8<Float>(repeating: filter[5])
+            ),
+            (SIMD8<Float>(repeating: filter[6]), SIMD8<Float>(repeating: filter[7]), SIMD8<Float>(repeating: filter[8]))
+        )
+        // Rows four at a time, the last block moved up to end at the last row (the rows it repeats
+        // are computed again, identically).
+        var y = 0
+        while y < oh {
+            y = Swift.min(y, oh - 4)
+            for group in 0..<groups {
+                let x = groupStart(group, width: ow)
+                let row = source + y * width + x
+                var s0 = SIMD8<Float>(), s1 = s0, s2 = s0, s3 = s0
+                // Filter row i for every output row before filter row i + 1, as the general loop.
+                for i in 0..<3 {
+                    let w = i == 0 ? weights.0 : i == 1 ? weights.1 : weights.2
+                    s0 = addTaps(s0, row + i * width, w)
+                    s1 = addTaps(s1, row + (i + 1) * width, w)
+                    s2 = addTaps(s2, row + (i + 2) * width, w)
+                    s3 = addTaps(s3, row + (i + 3) * width, w)
+                }
+                let target = out + y * ow + x
+                store(s0 + b, target)
+                store(s1 + b, target + ow)
+                store(s2 + b, target + 2 * ow)
+                store(s3 + b, target + 3 * ow)
+            }
+            y += 4
+        }
+    }
+
+    /// sum + row[0] w.0 + row[1] w.1 + row[2] w.2, eight outputs at once: one filter row.
+    @inline(__always)
+    private static func addTaps(
+        _ sum: SIMD8<Float>, _ row: UnsafePointer<Float>, _ w: (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>)
+    ) -> SIMD8<Float> {
+        sum.addingProduct(load(row), w.0).addingProduct(load(row + 1), w.1).addingProduct(load(row + 2), w.2)
     }
 
     /// The dot products of up to four consecutive gradient planes g_q (q < filters) with up to two
