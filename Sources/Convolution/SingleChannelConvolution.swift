@@ -170,11 +170,7 @@ enum SingleChannelConvolution {
                         s3 = s3.addingProduct(load(row + 3 * width + j), w)
                     }
                 }
-                let target = out + y * ow + x
-                store(s0 + b, target)
-                store(s1 + b, target + ow)
-                store(s2 + b, target + 2 * ow)
-                store(s3 + b, target + 3 * ow)
+                storeRows(s0, s1, s2, s3, plus: b, at: out + y * ow + x, rowLength: ow)
             }
             y += 4
         }
@@ -231,11 +227,7 @@ enum SingleChannelConvolution {
                     s2 = addTaps(s2, row + (i + 2) * width, w)
                     s3 = addTaps(s3, row + (i + 3) * width, w)
                 }
-                let target = out + y * ow + x
-                store(s0 + b, target)
-                store(s1 + b, target + ow)
-                store(s2 + b, target + 2 * ow)
-                store(s3 + b, target + 3 * ow)
+                storeRows(s0, s1, s2, s3, plus: b, at: out + y * ow + x, rowLength: ow)
             }
             y += 4
         }
@@ -289,6 +281,18 @@ enum SingleChannelConvolution {
     @inline(__always)
     private static func load(_ pointer: UnsafePointer<Float>) -> SIMD8<Float> {
         UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Float>.self)
+    }
+
+    /// Four rows of eight outputs, each plus the bias, one output row (`rowLength`) apart.
+    @inline(__always)
+    private static func storeRows(
+        _ s0: SIMD8<Float>, _ s1: SIMD8<Float>, _ s2: SIMD8<Float>, _ s3: SIMD8<Float>, plus b: SIMD8<Float>,
+        at target: UnsafeMutablePointer<Float>, rowLength: Int
+    ) {
+        store(s0 + b, target)
+        store(s1 + b, target + rowLength)
+        store(s2 + b, target + 2 * rowLength)
+        store(s3 + b, target + 3 * rowLength)
     }
 
     @inline(__always)
