@@ -129,4 +129,16 @@ struct GEMMTests {
         expectClose(a.matmul(b, kernel: .packed), reference)
         expectClose(a.matmul(b, kernel: .parallel), reference)
     }
+
+    @Test("The register tile is 6x16 (6x32 with AVX-512); paddedArea rounds each side up to it: 48x24 costs 48x32")
+    func paddedArea() {
+        let (rows, columns) = GEMMKernel.registerTile
+        #expect(rows == 6 && (columns == 16 || columns == 32))
+        #expect(GEMMKernel.paddedArea(m: rows, n: columns) == rows * columns)
+        #expect(GEMMKernel.paddedArea(m: rows + 1, n: 1) == 2 * rows * columns)
+        #expect(GEMMKernel.paddedArea(m: 1, n: columns + 1) == rows * 2 * columns)
+        #expect(GEMMKernel.paddedArea(m: 48, n: 24) == 48 * 32)
+        #expect(GEMMKernel.paddedArea(m: 24, n: 48) == 24 * (columns == 16 ? 48 : 64))
+        #expect(GEMMKernel.paddedArea(m: 0, n: 5) == 0)
+    }
 }
