@@ -275,10 +275,7 @@ struct SingleChannelConvolutionTests {
 
     @Test("Conv2d on one channel, rows of 10 outputs: input, weight and bias gradients (gradcheck)")
     func gradients() {
-        manualSeed(7)
-        let layer = Conv2d(inputChannels: 1, outputChannels: 3, kernelSize: 3, padding: 1)
-        let x = randomTensor([2, 1, 6, 10], seed: 8)
-        expectGradientsMatch(gradcheck([x, layer.weight, layer.bias!]) { _ in layer(x) })
+        expectConv2dGradientsMatch(input: [2, 1, 6, 10], outputChannels: 3, seed: 7)
     }
 
     @Test("The weight gradient is the same on 1 thread and on 3 (one part, and several parts added in order)")
@@ -299,14 +296,7 @@ struct SingleChannelConvolutionTests {
 
     @Test("An empty batch gives an empty output and zero weight and bias gradients")
     func emptyBatch() {
-        let x = Tensor.zeros([0, 1, 10, 10])
-        let weight = randomTensor([3, 1, 3, 3], seed: 17)
-        let bias = randomTensor([3], seed: 18)
-        let y = conv2d(x, weight: weight, bias: bias)
-        #expect(y.shape == [0, 3, 8, 8])
-        y.sum().backward()
-        #expect(weight.grad?.data == [Float](repeating: 0, count: 27))
-        #expect(bias.grad?.data == [Float](repeating: 0, count: 3))
+        expectEmptyBatchConvolution(channels: 1, seed: 17)
     }
 
     @Test("Without a bias the output is the bare correlation, and no bias gradient is asked for")
@@ -364,10 +354,7 @@ struct WinogradConvolutionTests {
 
     @Test("Conv2d 3x3 on 4 channels, padding 1: input, weight and bias gradients (gradcheck)")
     func gradients() {
-        manualSeed(21)
-        let layer = Conv2d(inputChannels: 4, outputChannels: 3, kernelSize: 3, padding: 1)
-        let x = randomTensor([2, 4, 7, 6], seed: 22)
-        expectGradientsMatch(gradcheck([x, layer.weight, layer.bias!]) { _ in layer(x) })
+        expectConv2dGradientsMatch(input: [2, 4, 7, 6], outputChannels: 3, seed: 21)
     }
 
     @Test("Only the input gradient, or only the weight's: each equals the reference alone")
@@ -405,14 +392,28 @@ struct WinogradConvolutionTests {
 
     @Test("An empty batch gives an empty output and zero weight and bias gradients")
     func emptyBatch() {
-        let weight = randomTensor([3, 2, 3, 3], seed: 29)
-        let bias = randomTensor([3], seed: 30)
-        let y = conv2d(Tensor.zeros([0, 2, 10, 10]), weight: weight, bias: bias)
-        #expect(y.shape == [0, 3, 8, 8])
-        y.sum().backward()
-        #expect(weight.grad?.data == [Float](repeating: 0, count: 54))
-        #expect(bias.grad?.data == [0, 0, 0])
+        expectEmptyBatchConvolution(channels: 2, seed: 29)
     }
+}
+
+/// gradcheck of a 3x3, padding-1 Conv2d's input, weight and bias gradients on a random input.
+private func expectConv2dGradientsMatch(input shape: [Int], outputChannels: Int, seed: UInt64) {
+    manualSeed(seed)
+    let layer = Conv2d(inputChannels: shape[1], outputChannels: outputChannels, kernelSize: 3, padding: 1)
+    let x = randomTensor(shape, seed: seed + 1)
+    expectGradientsMatch(gradcheck([x, layer.weight, layer.bias!]) { _ in layer(x) })
+}
+
+/// A batch of no images through a 3x3 convolution with 3 filters: an empty [0, 3, 8, 8] output,
+/// and weight and bias gradients that are all zero.
+private func expectEmptyBatchConvolution(channels: Int, seed: UInt64) {
+    let weight = randomTensor([3, channels, 3, 3], seed: seed)
+    let bias = randomTensor([3], seed: seed + 1)
+    let y = conv2d(Tensor.zeros([0, channels, 10, 10]), weight: weight, bias: bias)
+    #expect(y.shape == [0, 3, 8, 8])
+    y.sum().backward()
+    #expect(weight.grad?.data == [Float](repeating: 0, count: 27 * channels))
+    #expect(bias.grad?.data == [0, 0, 0])
 }
 
 @Suite("Convolution errors name the layer and both shapes")
