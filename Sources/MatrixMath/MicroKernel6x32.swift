@@ -75,6 +75,13 @@ func microKernel6x32(
         tile[9] = c41
         tile[10] = c50
         tile[11] = c51
+        if columns == 32 {
+            // Whole rows (the last, short panel of an m that is not a multiple of 6): vector stores.
+            for r in 0..<rows {
+                storeRow32(c.base + r * c.rowStride, tile[2 * r], tile[2 * r + 1], alpha: alpha, beta: beta)
+            }
+            return
+        }
         let values = UnsafeRawPointer(tile.baseAddress!).assumingMemoryBound(to: Float.self)
         for r in 0..<rows {
             let target = c.base + r * c.rowStride
