@@ -59,14 +59,18 @@ extension Tensor {
                 )
             }
             let needs = function.inputs.map(\.requiresGrad)
-            let inputGradients = nodeBackward(outputGradient, needs)
+            // The node receives its gradient by ownership: nothing else holds the array (unless a
+            // trace keeps it to report), so an elementwise backward such as ReLU's may overwrite
+            // it in place instead of allocating another of the same size.
+            let received = trace == nil ? [] : outputGradient
+            let inputGradients = nodeBackward(consume outputGradient, needs)
             if !retainGraph { function.release() }
             if let trace {
                 let sent = function.inputs.indices.compactMap { index -> (input: Int, to: String, gradient: [Float])? in
                     guard needs[index], let gradient = inputGradients[index] else { return nil }
                     return (index, function.inputs[index].gradFn?.name ?? "AccumulateGrad", gradient)
                 }
-                trace(BackwardStep(node: function, received: outputGradient, sent: sent))
+                trace(BackwardStep(node: function, received: received, sent: sent))
             }
             for (index, input) in function.inputs.enumerated() where needs[index] {
                 guard let contribution = inputGradients[index] else { continue }

@@ -20,7 +20,7 @@ public final class GradFn: CustomStringConvertible {
     /// Maps the output's gradient to one gradient per input (nil where `needsGradient` is false).
     /// Set to nil once `backward()` has used it (unless told to retain the graph), which frees the
     /// values it saved from the forward pass, as PyTorch frees its saved tensors.
-    private(set) var backward: (([Float], _ needsGradient: [Bool]) -> [[Float]?])?
+    private(set) var backward: ((consuming [Float], _ needsGradient: [Bool]) -> [[Float]?])?
 
     /// True once the saved values are gone: a second `backward()` through this node is an error.
     public var isReleased: Bool { backward == nil && name != "AccumulateGrad" }
@@ -30,7 +30,7 @@ public final class GradFn: CustomStringConvertible {
         if name != "AccumulateGrad" { backward = nil }
     }
 
-    init(name: String, inputs: [Tensor], backward: @escaping ([Float], [Bool]) -> [[Float]?]) {
+    init(name: String, inputs: [Tensor], backward: @escaping (consuming [Float], [Bool]) -> [[Float]?]) {
         self.name = name
         self.inputs = inputs
         self.variable = nil

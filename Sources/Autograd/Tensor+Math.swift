@@ -40,18 +40,19 @@ extension Tensor {
             }
         }
         return Tensor.result(shape: shape, data: output, inputs: [self], name: "ReluBackward0") { gradient, _ in
-            [
-                [Float](uninitializedCount: gradient.count) { dx in
-                    gradient.withUnsafeBufferPointer { g in
-                        input.withUnsafeBufferPointer { x in
-                            guard let gBase = g.baseAddress, let xBase = x.baseAddress else { return }
-                            parallelFor(g.count, minimumPerThread: 1 << 15) { range in
-                                for i in range { dx[i] = xBase[i] > 0 ? gBase[i] : 0 }
-                            }
-                        }
+            // dx = g where x > 0, else 0, written over g itself: the engine hands the gradient
+            // over (a copy is made only if someone else still holds it), which saves a second
+            // array and the memory traffic of filling it.
+            var dx = consume gradient
+            dx.withUnsafeMutableBufferPointer { g in
+                input.withUnsafeBufferPointer { x in
+                    guard let gBase = g.baseAddress, let xBase = x.baseAddress else { return }
+                    parallelFor(g.count, minimumPerThread: 1 << 15) { range in
+                        for i in range { gBase[i] = xBase[i] > 0 ? gBase[i] : 0 }
                     }
                 }
-            ]
+            }
+            return [dx]
         }
     }
 

@@ -156,7 +156,7 @@ extension Tensor {
     /// ```
     public static func result(
         shape: [Int], data: [Float], inputs: [Tensor], name: String,
-        backward: @escaping (_ gradient: [Float], _ needsGradient: [Bool]) -> [[Float]?]
+        backward: @escaping (_ gradient: consuming [Float], _ needsGradient: [Bool]) -> [[Float]?]
     ) -> Tensor {
         AllocatorTuning.apply()  // every step's arrays reuse the last step's memory (see AllocatorTuning)
         let output = Tensor(shape: shape, data: data)
@@ -179,7 +179,7 @@ extension Tensor {
     /// ```
     public static func result(
         shape: [Int], data: [Float], inputs: [Tensor], bias: Tensor?, name: String,
-        backward: @escaping (_ gradient: [Float], _ needsGradient: [Bool]) -> [[Float]?]
+        backward: @escaping (_ gradient: consuming [Float], _ needsGradient: [Bool]) -> [[Float]?]
     ) -> Tensor {
         guard let bias else {
             return result(shape: shape, data: data, inputs: inputs, name: name) { gradient, needs in

@@ -49,7 +49,15 @@ public final class Dropout: Module {
         let maskTensor = Tensor(shape: input.shape, data: mask)
         return Tensor.result(shape: input.shape, data: output, inputs: [input, maskTensor], name: "MulBackward0") {
             gradient, needs in
-            [needs[0] ? multiply(gradient, mask) : nil, nil]
+            guard needs[0] else { return [nil, nil] }
+            // Scaled in place: the engine hands the gradient over (see `ReluBackward0`).
+            var dx = consume gradient
+            dx.withUnsafeMutableBufferPointer { g in
+                mask.withUnsafeBufferPointer { m in
+                    for i in 0..<g.count { g[i] *= m[i] }
+                }
+            }
+            return [dx, nil]
         }
     }
 

@@ -31,6 +31,30 @@ struct AutogradBehaviourTests {
         #expect(x.grad?.data == [10, -14])
     }
 
+    @Test("ReLU overwrites the gradient it receives only when nobody else holds it")
+    func inPlaceBackwardLeavesSharedGradientsAlone() {
+        let x = Tensor([1, -2, 3, -4] as [Float], requiresGrad: true)
+        let y = x.relu()
+        // A caller's gradient through apply: the caller's array stays as it was.
+        let given: [Float] = [10, 20, 30, 40]
+        let sent = y.gradFn?.apply(given)
+        #expect(given == [10, 20, 30, 40])
+        #expect(sent?.first??.compactMap { $0 } == [10, 0, 30, 0])
+        // A trace keeps what each node received: the relu masking it must work on a copy
+        // (z's relu sees y + y = [2, 0, 6, 0] and zeroes two entries of its gradient).
+        let z = (y + y).relu()
+        var received: [(name: String, gradient: [Float])] = []
+        z.backward(
+            Tensor([1, 1, 1, 1] as [Float]), trace: { step in received.append((step.node.name, step.received)) })
+        #expect(received.map(\.name) == ["ReluBackward0", "AddBackward0", "ReluBackward0"])
+        #expect(received.map(\.gradient) == [[1, 1, 1, 1], [1, 0, 1, 0], [2, 0, 2, 0]])
+        #expect(x.grad?.data == [2, 0, 2, 0])
+        // The same graph without a trace gives the same gradient.
+        x.zeroGrad()
+        (x.relu() + x.relu()).relu().backward(Tensor([1, 1, 1, 1] as [Float]))
+        #expect(x.grad?.data == [2, 0, 2, 0])
+    }
+
     @Test("backward with an explicit gradient for a non-scalar output")
     func explicitGradient() {
         let x = Tensor([1, 2] as [Float], requiresGrad: true)

@@ -43,6 +43,12 @@ struct LayerGradientTests {
         let y = layer(x).data
         #expect(y.contains(0) && y.contains { $0 != 0 })
         #expect(zip(y, x.data).allSatisfy { $0 == 0 || abs($0 - 2 * $1) < 1e-6 })
+        // The backward scales its gradient in place, but never a caller's array it was lent.
+        layer.generator = start
+        let given = [Float](repeating: 1, count: 20)
+        let sent = layer(x).gradFn?.apply(given).first ?? nil
+        #expect(given == [Float](repeating: 1, count: 20))
+        #expect(sent == y.map { $0 == 0 ? 0 : 2 })
     }
 
     @Test("Dropout is the identity in eval mode and drops about p of the elements in training")
