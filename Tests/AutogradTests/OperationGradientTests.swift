@@ -50,6 +50,25 @@ struct OperationGradientTests {
         expectGradientsMatch(result)
     }
 
+    @Test(
+        "matmul over an empty inner dimension is all zeros, and so are its gradients (their arrays start uninitialised)"
+    )
+    func matmulEmptyInner() {
+        let a = Tensor(shape: [2, 0], data: [], requiresGrad: true)
+        let b = Tensor(shape: [0, 3], data: [], requiresGrad: true)
+        let w = Tensor(shape: [3, 0], data: [], requiresGrad: true)
+        let product = a.matmul(b)
+        #expect(product.data == [Float](repeating: 0, count: 6))
+        // [2, 3] x [3, 0] -> [2, 0]: the gradient of the [2, 3] operand sums over nothing.
+        product.matmul(w).sum().backward()
+        #expect(a.grad?.data == [])
+        #expect(b.grad?.data == [])
+        let x = Tensor(shape: [2, 3], data: [1, 2, 3, 4, 5, 6], requiresGrad: true)
+        (x.matmul(w).sum() + x.sum()).backward()
+        #expect(x.grad?.data == [Float](repeating: 1, count: 6))
+        #expect(w.grad?.data == [])
+    }
+
     @Test("linear: x W^T + b, with and without bias")
     func linear() {
         let x = randomTensor([4, 3], seed: 6), w = randomTensor([2, 3], seed: 7), b = randomTensor([2], seed: 8)
