@@ -146,7 +146,9 @@ extension Tensor {
     /// state right beside it how the output's gradient becomes each input's gradient. `backward`
     /// receives the output's gradient (row-major, same shape as the output) and which inputs need
     /// a gradient, and returns one gradient per input (same shape as that input), or nil for an
-    /// input that needs none.
+    /// input that needs none. The gradient is handed over (`consuming`): an elementwise backward
+    /// may overwrite it and return it (`var dx = consume gradient`), and copy-on-write copies it
+    /// first whenever someone else still holds the array.
     ///
     /// ```swift
     /// // y = 2x
