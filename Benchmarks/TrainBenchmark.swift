@@ -21,10 +21,11 @@ func runTrainBenchmark(arguments: [String]) {
 
     let train = runOrExit { try MNIST(split: .train, directory: directory) }
     // On a shared virtual machine one measurement of the ceiling can come out low (half its usual
-    // value has been seen); it is measured again after every epoch and the highest so far is the
-    // ceiling, so that no share is inflated past 100% by one slow measurement.
-    // Ten runs of the loop (about 0.3 s) rather than the default three, for the same reason.
-    var peak = FMAPeak.measure(threads: Parallelism.threadCount, runs: 10)
+    // value has been seen): each takes ten runs of the loop (about 0.3 s) rather than three, it is
+    // measured again after every epoch, and the highest so far is the ceiling, so that no share
+    // is inflated past 100% by one slow measurement.
+    func measurePeak() -> Double { FMAPeak.measure(threads: Parallelism.threadCount, runs: 10) }
+    var peak = measurePeak()
     print(
         "Training benchmark: \(Parallelism.threadCount) threads, \(limit ?? train.count) images per epoch, release build; "
             + String(format: "FMA peak on %d threads %.1f GFLOP/s", Parallelism.threadCount, peak))
@@ -70,7 +71,7 @@ func runTrainBenchmark(arguments: [String]) {
                         lossSum / Double(loader.count), ResourceUsage.currentResidentBytes >> 20,
                         ResourceUsage.peakResidentBytes >> 20))
             let effective = flopsPerImage * Double(loader.sampleCount) / seconds / 1e9
-            peak = Swift.max(peak, FMAPeak.measure(threads: Parallelism.threadCount, runs: 10))
+            peak = Swift.max(peak, measurePeak())
             // The count is the direct convolution's (PyTorch's count too); the 3x3 layers run
             // Winograd's transform, which does 16/36 of their multiply-adds, so this share of the
             // peak says how fast the step is, not how busy the FMA units were.

@@ -136,7 +136,7 @@ extension Tensor {
         let output = mapElements(input, forward)
         let inputs = scalar.map { [self, Tensor($0)] } ?? [self]
         return Tensor.result(shape: shape, data: output, inputs: inputs, name: name) { gradient, _ in
-            [mapElements(input, output, gradient) { x, y, g in g * derivative(x, y) }] + (scalar == nil ? [] : [nil])
+            [scaled(consume gradient, by: input, output, derivative)] + (scalar == nil ? [] : [nil])
         }
     }
 }
@@ -153,20 +153,22 @@ func mapElements(_ x: [Float], _ transform: (Float) -> Float) -> [Float] {
     }
 }
 
-/// Applies `transform` to every triple of corresponding elements, on all cores for large arrays.
-func mapElements(_ a: [Float], _ b: [Float], _ c: [Float], _ transform: (Float, Float, Float) -> Float) -> [Float] {
-    [Float](uninitializedCount: a.count) { y in
-        a.withUnsafeBufferPointer { a in
-            b.withUnsafeBufferPointer { b in
-                c.withUnsafeBufferPointer { c in
-                    guard let aBase = a.baseAddress, let bBase = b.baseAddress, let cBase = c.baseAddress else {
-                        return
-                    }
-                    parallelFor(a.count, minimumPerThread: 1 << 15) { range in
-                        for i in range { y[i] = transform(aBase[i], bBase[i], cBase[i]) }
-                    }
+/// g[i] * derivative(x[i], y[i]) for every element, written over the gradient `g`, which the
+/// engine hands over (a copy is made only if someone else still holds it; see `Tensor.result`),
+/// on all cores for large arrays.
+func scaled(_ gradient: consuming [Float], by x: [Float], _ y: [Float], _ derivative: (Float, Float) -> Float)
+    -> [Float]
+{
+    var g = consume gradient
+    g.withUnsafeMutableBufferPointer { g in
+        x.withUnsafeBufferPointer { x in
+            y.withUnsafeBufferPointer { y in
+                guard let gBase = g.baseAddress, let xBase = x.baseAddress, let yBase = y.baseAddress else { return }
+                parallelFor(g.count, minimumPerThread: 1 << 15) { range in
+                    for i in range { gBase[i] *= derivative(xBase[i], yBase[i]) }
                 }
             }
         }
     }
+    return g
 }

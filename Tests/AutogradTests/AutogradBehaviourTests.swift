@@ -31,7 +31,7 @@ struct AutogradBehaviourTests {
         #expect(x.grad?.data == [10, -14])
     }
 
-    @Test("ReLU overwrites the gradient it receives only when nobody else holds it")
+    @Test("Elementwise backward (ReLU, x * 2) overwrites its gradient only when nobody else holds it")
     func inPlaceBackwardLeavesSharedGradientsAlone() {
         let x = Tensor([1, -2, 3, -4] as [Float], requiresGrad: true)
         let y = x.relu()
@@ -40,6 +40,10 @@ struct AutogradBehaviourTests {
         let sent = y.gradFn?.apply(given)
         #expect(given == [10, 20, 30, 40])
         #expect(sent?.first??.compactMap { $0 } == [10, 0, 30, 0])
+        // The other elementwise operations scale their gradient in place the same way.
+        let doubledBack = (x * 2).gradFn?.apply(given).first ?? nil
+        #expect(given == [10, 20, 30, 40])
+        #expect(doubledBack == [20, 40, 60, 80])
         // A trace keeps what each node received: the relu masking it must work on a copy
         // (z's relu sees y + y = [2, 0, 6, 0] and zeroes two entries of its gradient).
         let z = (y + y).relu()
