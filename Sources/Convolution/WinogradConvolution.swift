@@ -120,23 +120,29 @@ struct WinogradConvolution {
     /// out as one [OC, C] matrix per position of the 4x4.
     func transformedFilters(_ weight: [Float]) -> [Float] {
         let pairs = outputChannels * channels
+        // G applied to 3 values: 4 values.
+        @inline(__always)
+        func expand(_ g0: Float, _ g1: Float, _ g2: Float) -> (Float, Float, Float, Float) {
+            (g0, (g0 + g1 + g2) * 0.5, (g0 - g1 + g2) * 0.5, g2)
+        }
         return [Float](uninitializedCount: filtersSize) { u in
-            for pair in 0..<pairs {
-                let g = (0..<9).map { weight[pair * 9 + $0] }
-                // G g: each column of g (3 values down) becomes 4.
-                var gg = [Float](repeating: 0, count: 12)  // [4, 3]
-                for column in 0..<3 {
-                    let (g0, g1, g2) = (g[column], g[3 + column], g[6 + column])
-                    gg[column] = g0
-                    gg[3 + column] = (g0 + g1 + g2) * 0.5
-                    gg[6 + column] = (g0 - g1 + g2) * 0.5
-                    gg[9 + column] = g2
-                }
-                // (G g) G^T: each row of 3 becomes 4.
-                for row in 0..<4 {
-                    let (h0, h1, h2) = (gg[row * 3], gg[row * 3 + 1], gg[row * 3 + 2])
-                    let values = [h0, (h0 + h1 + h2) * 0.5, (h0 - h1 + h2) * 0.5, h2]
-                    for column in 0..<4 { u[(row * 4 + column) * pairs + pair] = values[column] }
+            weight.withUnsafeBufferPointer { w in
+                guard let weights = w.baseAddress else { return }
+                for pair in 0..<pairs {
+                    let g = weights + pair * 9
+                    // G g: each column of g (3 values down) becomes 4.
+                    let c0 = expand(g[0], g[3], g[6]), c1 = expand(g[1], g[4], g[7]), c2 = expand(g[2], g[5], g[8])
+                    // (G g) G^T: each row of 3 becomes 4, stored at positions 4 row ..< 4 row + 4.
+                    func store(_ row: Int, _ values: (Float, Float, Float, Float)) {
+                        u[(row * 4) * pairs + pair] = values.0
+                        u[(row * 4 + 1) * pairs + pair] = values.1
+                        u[(row * 4 + 2) * pairs + pair] = values.2
+                        u[(row * 4 + 3) * pairs + pair] = values.3
+                    }
+                    store(0, expand(c0.0, c1.0, c2.0))
+                    store(1, expand(c0.1, c1.1, c2.1))
+                    store(2, expand(c0.2, c1.2, c2.2))
+                    store(3, expand(c0.3, c1.3, c2.3))
                 }
             }
         }
@@ -158,23 +164,27 @@ struct WinogradConvolution {
     func weightFromTransformed(_ du: [Float]) -> [Float] {
         let pairs = outputChannels * channels
         // G^T applied to 4 values: 3 values.
-        func reduce(_ w: (Float, Float, Float, Float)) -> (Float, Float, Float) {
-            (w.0 + (w.1 + w.2) * 0.5, (w.1 - w.2) * 0.5, (w.1 + w.2) * 0.5 + w.3)
+        @inline(__always)
+        func reduce(_ w0: Float, _ w1: Float, _ w2: Float, _ w3: Float) -> (Float, Float, Float) {
+            (w0 + (w1 + w2) * 0.5, (w1 - w2) * 0.5, (w1 + w2) * 0.5 + w3)
         }
         return [Float](uninitializedCount: pairs * 9) { dw in
-            for pair in 0..<pairs {
-                func at(_ row: Int, _ column: Int) -> Float { du[(row * 4 + column) * pairs + pair] }
-                // Rows first: each row of 4 becomes 3; then each column of 4 becomes 3.
-                let rows = (0..<4).map { reduce((at($0, 0), at($0, 1), at($0, 2), at($0, 3))) }
-                let columns = [
-                    reduce((rows[0].0, rows[1].0, rows[2].0, rows[3].0)),
-                    reduce((rows[0].1, rows[1].1, rows[2].1, rows[3].1)),
-                    reduce((rows[0].2, rows[1].2, rows[2].2, rows[3].2)),
-                ]
-                for column in 0..<3 {
-                    dw[pair * 9 + column] = columns[column].0
-                    dw[pair * 9 + 3 + column] = columns[column].1
-                    dw[pair * 9 + 6 + column] = columns[column].2
+            du.withUnsafeBufferPointer { buffer in
+                guard let du = buffer.baseAddress else { return }
+                for pair in 0..<pairs {
+                    // Rows first: each row of 4 becomes 3; then each column of 4 becomes 3.
+                    func row(_ r: Int) -> (Float, Float, Float) {
+                        let at = du + r * 4 * pairs + pair
+                        return reduce(at[0], at[pairs], at[2 * pairs], at[3 * pairs])
+                    }
+                    let (r0, r1, r2, r3) = (row(0), row(1), row(2), row(3))
+                    let columns = (
+                        reduce(r0.0, r1.0, r2.0, r3.0), reduce(r0.1, r1.1, r2.1, r3.1), reduce(r0.2, r1.2, r2.2, r3.2)
+                    )
+                    let target = dw + pair * 9
+                    (target[0], target[3], target[6]) = columns.0
+                    (target[1], target[4], target[7]) = columns.1
+                    (target[2], target[5], target[8]) = columns.2
                 }
             }
         }
@@ -403,23 +413,27 @@ struct WinogradConvolution {
             }
         }
         guard needsWeight else { return (needsInput ? dx : nil, nil, nil) }
-        var du = [Float](repeating: 0, count: filtersSize)
-        var db = [Float](repeating: 0, count: oc)
-        for part in 0..<parts {
-            let partial = part * partSize
-            if weightGradientTransposed {
-                // Back from [16, C, OC] to U's layout [16, OC, C].
-                for xi in 0..<16 {
-                    for o in 0..<oc {
-                        for channel in 0..<c {
-                            du[(xi * oc + o) * c + channel] += partials[partial + (xi * c + channel) * oc + o]
-                        }
-                    }
+        // The parts added in order, each value on its own (the same sums as adding each part into
+        // dU in turn), then dU and db read out of the total.
+        var total = [Float](repeating: 0, count: partSize)
+        partials.withUnsafeBufferPointer { partials in
+            total.withUnsafeMutableBufferPointer { total in
+                guard let p = partials.baseAddress, let t = total.baseAddress else { return }
+                for part in 0..<parts {
+                    for index in 0..<partSize { t[index] += p[part * partSize + index] }
                 }
-            } else {
-                for index in 0..<filtersSize { du[index] += partials[partial + index] }
             }
-            for o in 0..<oc { db[o] += partials[partial + filtersSize + o] }
+        }
+        let db = Array(total[filtersSize...])
+        var du = total
+        du.removeLast(oc)
+        if weightGradientTransposed {
+            // Back from [16, C, OC] to U's layout [16, OC, C].
+            for xi in 0..<16 {
+                for o in 0..<oc {
+                    for channel in 0..<c { du[(xi * oc + o) * c + channel] = total[(xi * c + channel) * oc + o] }
+                }
+            }
         }
         return (needsInput ? dx : nil, weightFromTransformed(du), db)
     }

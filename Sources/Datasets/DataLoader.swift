@@ -112,18 +112,36 @@ public final class DataLoader<Dataset: ImageClassificationDataset>: Sequence {
     /// Builds the batch of the given dataset indices.
     public func makeBatch(_ chosen: [Int]) -> Batch {
         let size = dataset.imageSize
-        var values = [Float](repeating: 0, count: chosen.count * size)
-        dataset.pixels.withUnsafeBufferPointer { pixels in
-            values.withUnsafeMutableBufferPointer { out in
+        let (channels, plane) = (dataset.channels, dataset.height * dataset.width)
+        precondition(
+            chosen.allSatisfy { (0..<dataset.count).contains($0) },
+            "DataLoader.makeBatch: an index is outside the dataset's 0..<\(dataset.count)")
+        if let normalize {
+            precondition(
+                channels == normalize.mean.count,
+                "Normalize: configured for \(normalize.mean.count) channel(s), the images have \(channels)")
+        }
+        // Each pixel's byte to [0, 1], then normalised, in one pass: the same two steps
+        // (x / 255, then (x - mean) * (1 / std)) as `Normalize.apply`, so the same values.
+        let shifts = normalize?.mean ?? [Float](repeating: 0, count: channels)
+        let scales = normalize?.std.map { 1 / $0 } ?? [Float](repeating: 1, count: channels)
+        let values = [Float](unsafeUninitializedCapacity: chosen.count * size) { out, initialized in
+            dataset.pixels.withUnsafeBufferPointer { pixels in
+                guard let source = pixels.baseAddress, let target = out.baseAddress else { return }
                 for (row, index) in chosen.enumerated() {
-                    let source = index * size, target = row * size
-                    for offset in 0..<size {
-                        out[target + offset] = Float(pixels[source + offset]) / 255
+                    for channel in 0..<channels {
+                        let from = source + index * size + channel * plane, to = target + row * size + channel * plane
+                        let (shift, scale) = (shifts[channel], scales[channel])
+                        if normalize == nil {
+                            for offset in 0..<plane { to[offset] = Float(from[offset]) / 255 }
+                        } else {
+                            for offset in 0..<plane { to[offset] = (Float(from[offset]) / 255 - shift) * scale }
+                        }
                     }
                 }
             }
+            initialized = chosen.count * size
         }
-        normalize?.apply(to: &values, channels: dataset.channels, planeSize: dataset.height * dataset.width)
         return Batch(
             inputs: Matrix(rows: chosen.count, columns: size, storage: values),
             labels: chosen.map { dataset.labels[$0] },

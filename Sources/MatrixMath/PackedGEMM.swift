@@ -41,18 +41,27 @@ func packedGEMM(
     let mcMax = readsADirectly ? Blocking.mr : Swift.min(Blocking.mc, roundUp(m, to: Blocking.mr))
     // Room for whole panels: a block's last panel is zero-padded to nr columns.
     let ncMax = roundUp(Swift.min(Blocking.nc, n), to: Blocking.nr)
-    let packedA = AlignedBuffer(count: mcMax * kcMax)
-    let packedB = AlignedBuffer(count: kcMax * ncMax)
-    defer {
-        packedA.deallocate()
-        packedB.deallocate()
+    // Both packing buffers in one scratch buffer from the pool (not fresh memory: a Winograd
+    // convolution makes thousands of small products per step), B's 64-byte aligned after A's.
+    let packedACount = roundUp(mcMax * kcMax, to: 16)
+    ScratchBuffer.with(count: packedACount + kcMax * ncMax) { work in
+        blockedProduct(
+            m: m, n: n, k: k, alpha: alpha, a: a, b: b, beta: beta, c: c, kcMax: kcMax,
+            readsADirectly: readsADirectly, packedA: work, packedB: work + packedACount)
     }
+}
 
+/// The loops around the micro-kernel, with the packing buffers `packedGEMM` sized.
+private func blockedProduct(
+    m: Int, n: Int, k: Int, alpha: Float, a: StridedMatrix, b: StridedMatrix, beta: Float, c: OutputMatrix,
+    kcMax: Int, readsADirectly: Bool, packedA: UnsafeMutablePointer<Float>, packedB: UnsafeMutablePointer<Float>
+) {
+    typealias Blocking = PackedGEMMBlocking
     for jc in stride(from: 0, to: n, by: Blocking.nc) {
         let nc = Swift.min(Blocking.nc, n - jc)
         for pc in stride(from: 0, to: k, by: kcMax) {
             let kc = Swift.min(kcMax, k - pc)
-            packB(b.offset(row: pc, column: jc), k: kc, n: nc, into: packedB.pointer)
+            packB(b.offset(row: pc, column: jc), k: kc, n: nc, into: packedB)
             // beta applies once, on the first slice of k; later slices add to what is there.
             let sliceBeta: Float = pc == 0 ? beta : 1
             for ic in stride(from: 0, to: m, by: Blocking.mc) {
@@ -62,22 +71,22 @@ func packedGEMM(
                     let partialRows = mc % Blocking.mr
                     if partialRows > 0 {
                         packA(
-                            block.offset(row: mc - partialRows, column: 0), m: partialRows, k: kc, into: packedA.pointer
+                            block.offset(row: mc - partialRows, column: 0), m: partialRows, k: kc, into: packedA
                         )
                     }
                 } else {
-                    packA(block, m: mc, k: kc, into: packedA.pointer)
+                    packA(block, m: mc, k: kc, into: packedA)
                 }
                 for jr in stride(from: 0, to: nc, by: Blocking.nr) {
-                    let bPanel = UnsafePointer(packedB.pointer + jr * kc)
+                    let bPanel = UnsafePointer(packedB + jr * kc)
                     for ir in stride(from: 0, to: mc, by: Blocking.mr) {
                         let rows = Swift.min(Blocking.mr, mc - ir)
                         let panel =
                             !readsADirectly
-                            ? APanel(packed: packedA.pointer + ir * kc)
+                            ? APanel(packed: packedA + ir * kc)
                             : rows == Blocking.mr
                                 ? APanel(rowsOf: block.offset(row: ir, column: 0))
-                                : APanel(packed: packedA.pointer)
+                                : APanel(packed: packedA)
                         #if KINDLING_AVX512
                         microKernel6x32(
                             k: kc, a: panel, b: bPanel, c: c.offset(row: ic + ir, column: jc + jr), rows: rows,

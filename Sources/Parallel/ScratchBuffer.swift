@@ -47,12 +47,15 @@ public enum ScratchBuffer {
 
     fileprivate static func take(_ count: Int) -> (pointer: UnsafeMutablePointer<Float>, capacity: Int) {
         let reused = pool.withLock { buffers -> (pointer: UnsafeMutablePointer<Float>, capacity: Int)? in
-            // The smallest buffer that is large enough.
-            guard
-                let index = buffers.indices.filter({ buffers[$0].capacity >= count })
-                    .min(by: { buffers[$0].capacity < buffers[$1].capacity })
-            else { return nil }
-            return buffers.remove(at: index)
+            // The smallest buffer that is large enough (found without allocating: this runs for
+            // every GEMM call's packing buffers).
+            var chosen: Int? = nil
+            for index in buffers.indices where buffers[index].capacity >= count {
+                if let best = chosen, buffers[best].capacity <= buffers[index].capacity { continue }
+                chosen = index
+            }
+            guard let chosen else { return nil }
+            return buffers.remove(at: chosen)
         }
         if let reused { return reused }
         let capacity = Swift.max(count, 16)

@@ -119,6 +119,27 @@ struct OperationGradientTests {
         expectGradientsMatch(gradcheck([positive]) { $0[0].pow(0.5) })
     }
 
+    @Test(
+        "ReLU on 100,003 values (both threads): y = max(0, x) with NaN kept, dx = g only where x > 0 (not at 0, NaN or -inf)"
+    )
+    func reluKnownAnswers() {
+        let pattern: [Float] = [-1, 0, 2.5, .nan, -.infinity, .infinity, -0.0, 1e-30]
+        let count = 100_003
+        let values = (0..<count).map { pattern[$0 % pattern.count] }
+        let x = Tensor(shape: [count], data: values, requiresGrad: true)
+        let y = x.relu()
+        let expectedOutput: [Float] = [0, 0, 2.5, .nan, 0, .infinity, 0, 1e-30]
+        #expect(
+            (0..<count).allSatisfy { i in
+                let (got, want) = (y.data[i], expectedOutput[i % pattern.count])
+                return got == want || (got.isNaN && want.isNaN)
+            })
+        let g = (0..<count).map { Float($0 % 7) + 0.5 }
+        y.backward(Tensor(shape: [count], data: g))
+        let passes: [Bool] = [false, false, true, false, false, true, false, true]
+        #expect(x.grad!.data == (0..<count).map { passes[$0 % pattern.count] ? g[$0] : 0 })
+    }
+
     @Test("softmax and log-softmax along every dimension of a 3-D tensor")
     func softmaxFamily() {
         let x = randomTensor([2, 3, 4], seed: 15)

@@ -70,4 +70,26 @@ struct DataLoaderTests {
         )
         #expect(abs(batch.inputs[0, 0] - (0 - 0.1307) / 0.3081) < 1e-6)
     }
+
+    @Test("A normalised batch holds bitwise the values of x / 255 followed by Normalize.apply, per channel")
+    func normalisedBatchEqualsTwoSteps() {
+        /// Three-channel 3x2 images whose pixels run through all byte values.
+        struct ColourDataset: ImageClassificationDataset {
+            var count: Int { 12 }
+            var pixels: [UInt8] { (0..<count * 18).map { UInt8(($0 * 37 + 11) % 256) } }
+            var labels: [Int] { (0..<count).map { $0 % 10 } }
+            var channels: Int { 3 }
+            var height: Int { 3 }
+            var width: Int { 2 }
+            var classNames: [String] { (0..<10).map(String.init) }
+        }
+        let dataset = ColourDataset()
+        let normalize = Normalize(mean: [0.4914, 0.4822, 0.4465], std: [0.247, 0.243, 0.261])
+        let chosen = [7, 0, 11, 3]
+        let batch = DataLoader(dataset, batchSize: 4, normalize: normalize).makeBatch(chosen)
+        var expected = chosen.flatMap { index in dataset.pixels[index * 18..<(index + 1) * 18].map { Float($0) / 255 } }
+        normalize.apply(to: &expected, channels: 3, planeSize: 6)
+        #expect(batch.inputs.storage == expected)
+        #expect(batch.labels == [7, 0, 1, 3])
+    }
 }
