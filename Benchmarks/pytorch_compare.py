@@ -9,6 +9,11 @@ effective GFLOP/s measure speed, not FMA-unit use.
 
     python3 Benchmarks/pytorch_compare.py [--data DIR] [--limit N] [--threads 2]
     python3 Benchmarks/pytorch_compare.py --run-kindling      # also builds and runs `benchmarks train`
+    python3 Benchmarks/pytorch_compare.py --run-kindling --rounds 3
+
+With --rounds N, each round times one model in PyTorch and in Kindling right after each other
+(which of the two goes first alternates from round to round), so that both see the shared machine
+in about the same state; it prints every round's ratio and, per model, the median and the worst.
 
 Needs `pip install torch numpy` (the CPU wheel is enough). Reads the gzipped IDX files directly,
 so torchvision is not needed.
@@ -17,6 +22,7 @@ import argparse
 import gzip
 import os
 import re
+import statistics
 import subprocess
 import sys
 import time
@@ -109,6 +115,47 @@ def time_epoch(name, images, labels):
     return time.perf_counter() - start
 
 
+def kindling_binary():
+    """Builds `benchmarks` in release and returns its path. The binary is then run itself: under
+    `swift run`, the program's peak memory would include SwiftPM's own (exec keeps the process's
+    high-water mark)."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    subprocess.run(["swift", "build", "-c", "release", "--product", "benchmarks"], cwd=root, check=True,
+                   capture_output=True)
+    return subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=root, check=True,
+                          capture_output=True, text=True).stdout.strip() + "/benchmarks"
+
+
+def time_kindling(binary, models, args):
+    """Runs `benchmarks train` on the given models; returns its output and each model's seconds per
+    60000-image epoch."""
+    output = subprocess.run(
+        [binary, "train", "--models", ",".join(models),
+         "--limit", str(args.limit), "--threads", str(args.threads), "--data", args.data],
+        capture_output=True, text=True, check=True).stdout
+    seconds = {}
+    for name in models:
+        match = re.search(rf"^{re.escape(name)} .*?([0-9.]+) s per 60000-image epoch", output, re.M)
+        if match:
+            seconds[name] = float(match.group(1))
+    return output, seconds
+
+
+def ratio_line(name, kindling, pytorch, flops):
+    return (f"ratio {name}: Kindling {kindling:.2f} s, PyTorch {pytorch:.2f} s per epoch: "
+            f"Kindling's epoch takes {kindling / pytorch:.2f}x PyTorch's time "
+            f"({pytorch / kindling:.2f}x its speed); effective GFLOP/s Kindling "
+            f"{flops / kindling / 1e9:.1f}, PyTorch {flops / pytorch / 1e9:.1f}")
+
+
+def time_pytorch(name, images, labels, flops):
+    seconds = time_epoch(name, images, labels) * 60000 / len(images)
+    print(f"pytorch {name}: {seconds * len(images) / 60000:.2f} s for {len(images)} images, "
+          f"{seconds:.2f} s per 60000-image epoch, {flops / seconds / 1e9:.1f} effective GFLOP/s "
+          f"({flops / 1e9:.1f} GFLOP per epoch)")
+    return seconds
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--data", default=os.environ.get("KINDLING_DATA", "data"))
@@ -117,39 +164,56 @@ def main():
     parser.add_argument("--models", default="convnet,pytorch-example")
     parser.add_argument("--run-kindling", action="store_true",
                         help="also run `swift run -c release benchmarks train` with the same settings")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="rounds of side-by-side epochs, each model in both programs one after the other")
     args = parser.parse_args()
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
     torch.set_num_threads(args.threads)
     images, labels = load_images(args.data, args.limit)
     print(f"PyTorch {torch.__version__}, {torch.get_num_threads()} threads, {len(images)} images per epoch")
-    pytorch = {}
-    flops = {}
-    for name in args.models.split(","):
-        flops[name] = training_flops_per_image(name) * 60000
-        seconds = time_epoch(name, images, labels)
-        pytorch[name] = seconds * 60000 / len(images)
-        print(f"pytorch {name}: {seconds:.2f} s for {len(images)} images, {pytorch[name]:.2f} s per 60000-image epoch, "
-              f"{flops[name] / pytorch[name] / 1e9:.1f} effective GFLOP/s ({flops[name] / 1e9:.1f} GFLOP per epoch)")
-    if args.run_kindling:
-        # Build first, then run the binary itself: under `swift run`, the program's peak memory
-        # would include SwiftPM's own (exec keeps the process's high-water mark).
-        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-        subprocess.run(["swift", "build", "-c", "release", "--product", "benchmarks"], cwd=root, check=True,
-                       capture_output=True)
-        binary = subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=root, check=True,
-                                capture_output=True, text=True).stdout.strip() + "/benchmarks"
-        output = subprocess.run(
-            [binary, "train", "--models", args.models,
-             "--limit", str(args.limit), "--threads", str(args.threads), "--data", args.data],
-            capture_output=True, text=True, check=True).stdout
-        print(output, end="")
-        for name in args.models.split(","):
-            match = re.search(rf"^{re.escape(name)} .*?([0-9.]+) s per 60000-image epoch", output, re.M)
-            if match:
-                kindling = float(match.group(1))
-                print(f"ratio {name}: Kindling {kindling:.2f} s, PyTorch {pytorch[name]:.2f} s per epoch: "
-                      f"Kindling's epoch takes {kindling / pytorch[name]:.2f}x PyTorch's time "
-                      f"({pytorch[name] / kindling:.2f}x its speed); effective GFLOP/s Kindling "
-                      f"{flops[name] / kindling / 1e9:.1f}, PyTorch {flops[name] / pytorch[name] / 1e9:.1f}")
+    models = args.models.split(",")
+    flops = {name: training_flops_per_image(name) * 60000 for name in models}
+    binary = kindling_binary() if args.run_kindling else None
+    if args.rounds == 1:
+        # One epoch of each model in PyTorch, then Kindling's benchmark on all of them.
+        pytorch = {name: time_pytorch(name, images, labels, flops[name]) for name in models}
+        if binary:
+            output, kindling = time_kindling(binary, models, args)
+            print(output, end="")
+            for name in models:
+                if name in kindling:
+                    print(ratio_line(name, kindling[name], pytorch[name], flops[name]))
+        return 0
+    rounds = {name: [] for name in models}
+    for round_index in range(args.rounds):
+        print(f"round {round_index + 1} of {args.rounds}")
+        for name in models:
+            # Alternate which program goes first, so that neither always meets the machine warmer.
+            pytorch_first = round_index % 2 == 0 or not binary
+            pytorch = time_pytorch(name, images, labels, flops[name]) if pytorch_first else None
+            kindling = None
+            if binary:
+                output, seconds = time_kindling(binary, [name], args)
+                print(output, end="")
+                kindling = seconds.get(name)
+            if pytorch is None:
+                pytorch = time_pytorch(name, images, labels, flops[name])
+            if kindling is not None:
+                print(ratio_line(name, kindling, pytorch, flops[name]))
+            rounds[name].append((kindling, pytorch))
+    for name in models:
+        pytorch_times = sorted(p for _, p in rounds[name])
+        line = (f"summary {name}: {args.rounds} rounds; PyTorch median {statistics.median(pytorch_times):.2f} s "
+                f"(best {pytorch_times[0]:.2f})")
+        if binary and all(k is not None for k, _ in rounds[name]):
+            kindling_times = sorted(k for k, _ in rounds[name])
+            ratios = [k / p for k, p in rounds[name]]
+            line += (f", Kindling median {statistics.median(kindling_times):.2f} s (best {kindling_times[0]:.2f}); "
+                     f"Kindling's epoch / PyTorch's, round by round: {', '.join(f'{r:.2f}x' for r in ratios)}; "
+                     f"median {statistics.median(ratios):.2f}x, worst {max(ratios):.2f}x")
+        print(line)
+    return 0
 
 
 if __name__ == "__main__":

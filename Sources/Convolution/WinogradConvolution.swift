@@ -573,11 +573,22 @@ struct WinogradConvolution {
     private static let laneIndices = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7)
     private var laneIndices: SIMD8<Int32> { Self.laneIndices }
 
-    /// A short row copy (a plane's row, tens of floats): a plain loop the compiler vectorises,
-    /// cheaper than a memmove call per row.
+    /// Copies one row of a plane (tens of floats; a memmove call per row would cost more). Rows
+    /// of 8 or more values go as vectors, the last one moved back to end at the row's end (it
+    /// overlaps the one before it): an element loop would leave a tail of single values, and a
+    /// 13-value row would take 5 of them.
     @inline(__always)
     private static func copy(_ source: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int) {
-        for index in 0..<count { target[index] = source[index] }
+        guard count >= 8 else {
+            for index in 0..<count { target[index] = source[index] }
+            return
+        }
+        var index = 0
+        while index + 8 < count {
+            UnsafeMutableRawPointer(target + index).storeBytes(of: load(source + index), as: Lanes.self)
+            index += 8
+        }
+        UnsafeMutableRawPointer(target + count - 8).storeBytes(of: load(source + count - 8), as: Lanes.self)
     }
 
     @inline(__always)
