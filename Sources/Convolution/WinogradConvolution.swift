@@ -376,30 +376,32 @@ struct WinogradConvolution {
                                                 column: image * tiles)
                                         }
                                     }
-                                    if let sums, weightGradientTransposed {
-                                        // dU_xi^T [C, OC] += V_xi [C, n] dM_xi^T [n, OC].
-                                        for xi in 0..<16 {
+                                    // Both products of one position xi, one after the other, while its
+                                    // dM_xi (up to 36 KB) is still in L1 and L2: a whole group's dM is
+                                    // about as large as L2, and a second pass over all 16 positions came
+                                    // back for it from L3.
+                                    for xi in 0..<16 {
+                                        let (vXi, dmXi) = (v + xi * c * ld, dm + xi * oc * ld)
+                                        if let sums, weightGradientTransposed {
+                                            // dU_xi^T [C, OC] += V_xi [C, n] dM_xi^T [n, OC].
                                             gemm(
-                                                transB: .transposed, m: c, n: oc, k: n, a: v + xi * c * ld, lda: ld,
-                                                b: dm + xi * oc * ld, ldb: ld, beta: 1, c: sums + xi * oc * c, ldc: oc,
-                                                kernel: .packed)
+                                                transB: .transposed, m: c, n: oc, k: n, a: vXi, lda: ld, b: dmXi,
+                                                ldb: ld, beta: 1, c: sums + xi * oc * c, ldc: oc, kernel: .packed)
+                                        } else if let sums {
+                                            // dU_xi [OC, C] += dM_xi [OC, n] V_xi^T [n, C].
+                                            gemm(
+                                                transB: .transposed, m: oc, n: c, k: n, a: dmXi, lda: ld, b: vXi,
+                                                ldb: ld, beta: 1, c: sums + xi * oc * c, ldc: c, kernel: .packed)
                                         }
-                                    } else if let sums {
-                                        // dU_xi [OC, C] += dM_xi [OC, n] V_xi^T [n, C].
-                                        for xi in 0..<16 {
+                                        // dV_xi [C, n] = U_xi^T [C, OC] dM_xi [OC, n], over V_xi, which the
+                                        // weight gradient above has just used.
+                                        if needsInput {
                                             gemm(
-                                                transB: .transposed, m: oc, n: c, k: n, a: dm + xi * oc * ld, lda: ld,
-                                                b: v + xi * c * ld, ldb: ld, beta: 1, c: sums + xi * oc * c, ldc: c,
-                                                kernel: .packed)
+                                                m: c, n: n, k: oc, a: ut + xi * c * oc, lda: oc, b: dmXi, ldb: ld,
+                                                c: vXi, ldc: ld, kernel: .packed)
                                         }
                                     }
                                     guard needsInput else { continue }
-                                    // dV_xi [C, n] = U_xi^T [C, OC] dM_xi [OC, n], over V (no longer needed).
-                                    for xi in 0..<16 {
-                                        gemm(
-                                            m: c, n: n, k: oc, a: ut + xi * c * oc, lda: oc, b: dm + xi * oc * ld,
-                                            ldb: ld, c: v + xi * c * ld, ldc: ld, kernel: .packed)
-                                    }
                                     for image in 0..<count {
                                         transformInputGradient(
                                             v, column: image * tiles, padded: accumulated,
