@@ -79,41 +79,54 @@ extension Tensor {
             return rows.linear(weight: weight, bias: bias).reshaped(
                 to: leading + [outFeatures], name: "UnsafeViewBackward0")
         }
-        let transposedWeight = weight.transposed()
-        guard let bias else { return matmul(transposedWeight) }
-        return Tensor.addmm(bias, self, transposedWeight)
+        return Tensor.linearProduct(self, weight: weight, transposedWeight: weight.lazilyTransposed(), bias: bias)
     }
 
-    /// bias + x w, with the bias added to every row (PyTorch's `torch.addmm` as `F.linear` uses it).
+    /// bias + x W^T, with the bias added to every row: PyTorch's `addmm(b, x, W.t())` as `F.linear`
+    /// records it (`AddmmBackward0`, inputs b, x and W^T), or `mm(x, W.t())` (`MmBackward0`)
+    /// without a bias. The products read W itself, transposed where needed, so W^T's values (the
+    /// `TBackward0` node's output) are never needed as an array; the results are the same bits as
+    /// with W^T copied out, since the GEMM packs the same values either way.
     ///
-    ///     Y = b + X W:    db = column sums of dY,   dX = dY W^T,   dW = X^T dY
-    static func addmm(_ bias: Tensor, _ x: Tensor, _ w: Tensor) -> Tensor {
-        let (batch, inFeatures, outFeatures) = (x.shape[0], x.shape[1], w.shape[1])
-        let xData = x.data, wData = w.data
+    ///     Y = b + X W^T:    db = column sums of dY,   dX = dY W,   d(W^T) = X^T dY
+    static func linearProduct(_ x: Tensor, weight: Tensor, transposedWeight: Tensor, bias: Tensor?) -> Tensor {
+        let (batch, inFeatures, outFeatures) = (x.shape[0], x.shape[1], weight.shape[0])
+        // W's values now: a later change to W (an optimiser step) does not reach this backward pass.
+        let xData = x.data, wData = weight.data
         FLOPCount.recordProduct(
             m: batch, n: outFeatures, k: inFeatures,
-            needs: (x.requiresGrad, w.requiresGrad))
-        var y = [Float](repeating: 0, count: batch * outFeatures)
-        // Start every row from the bias, then add x w on top (beta = 1).
-        for row in 0..<batch { y.replaceSubrange(row * outFeatures..<(row + 1) * outFeatures, with: bias.data) }
+            needs: (x.requiresGrad, transposedWeight.requiresGrad))
+        var y: [Float]
+        if let bias {
+            // Start every row from the bias, then add x W^T on top (beta = 1).
+            y = [Float](repeating: 0, count: batch * outFeatures)
+            for row in 0..<batch {
+                y.replaceSubrange(row * outFeatures..<(row + 1) * outFeatures, with: bias.data)
+            }
+        } else {
+            y = productBuffer(batch * outFeatures)
+        }
         gemm(
-            m: batch, n: outFeatures, k: inFeatures, a: xData, lda: Swift.max(inFeatures, 1), b: wData,
-            ldb: Swift.max(outFeatures, 1), beta: 1, c: &y, ldc: Swift.max(outFeatures, 1))
-        return Tensor.result(shape: [batch, outFeatures], data: y, inputs: [bias, x, w], name: "AddmmBackward0") {
-            gradient, needs in
+            transB: .transposed, m: batch, n: outFeatures, k: inFeatures, a: xData, lda: Swift.max(inFeatures, 1),
+            b: wData, ldb: Swift.max(inFeatures, 1), beta: bias == nil ? 0 : 1, c: &y, ldc: Swift.max(outFeatures, 1))
+        let inputs = bias.map { [$0, x, transposedWeight] } ?? [x, transposedWeight]
+        return Tensor.result(
+            shape: [batch, outFeatures], data: y, inputs: inputs, name: bias == nil ? "MmBackward0" : "AddmmBackward0"
+        ) { gradient, needs in
+            // With a bias, the needs are (b, x, W^T); without, (x, W^T).
+            let (needsBias, needsX, needsW) = bias == nil ? (false, needs[0], needs[1]) : (needs[0], needs[1], needs[2])
             var db: [Float]? = nil, dx: [Float]? = nil, dw: [Float]? = nil
-            if needs[0] {  // db = the column sums of dY
+            if needsBias {  // db = the column sums of dY
                 db = columnSums(gradient, rows: batch, columns: outFeatures)
             }
-            if needs[1] {  // dX = dY w^T: [batch, out] x [out, in]
+            if needsX {  // dX = dY W: [batch, out] x [out, in]
                 var result = productBuffer(batch * inFeatures)
                 gemm(
-                    transB: .transposed, m: batch, n: inFeatures, k: outFeatures, a: gradient,
-                    lda: Swift.max(outFeatures, 1), b: wData, ldb: Swift.max(outFeatures, 1), c: &result,
-                    ldc: Swift.max(inFeatures, 1))
+                    m: batch, n: inFeatures, k: outFeatures, a: gradient, lda: Swift.max(outFeatures, 1), b: wData,
+                    ldb: Swift.max(inFeatures, 1), c: &result, ldc: Swift.max(inFeatures, 1))
                 dx = result
             }
-            if needs[2] {  // dW = X^T dY: [in, batch] x [batch, out]
+            if needsW {  // d(W^T) = X^T dY: [in, batch] x [batch, out]
                 var result = productBuffer(inFeatures * outFeatures)
                 gemm(
                     transA: .transposed, m: inFeatures, n: outFeatures, k: batch, a: xData,
@@ -121,7 +134,7 @@ extension Tensor {
                     ldc: Swift.max(outFeatures, 1))
                 dw = result
             }
-            return [db, dx, dw]
+            return bias == nil ? [dx, dw] : [db, dx, dw]
         }
     }
 }

@@ -29,7 +29,32 @@ open class Tensor {
     /// The values, row-major. Writing to it changes the tensor in place (as PyTorch's `.data`):
     /// optimisers do, between steps; doing it between a forward pass and its `backward()` would
     /// make the gradient wrong.
-    public var data: [Float]
+    ///
+    /// A few results are computed only when first read (`lazilyTransposed()`, the `W.t()` that
+    /// `linear` records in its graph, which its own product never needs as an array).
+    public var data: [Float] {
+        get {
+            if let pendingValues { materialize(pendingValues) }
+            return storage
+        }
+        set {
+            precondition(
+                newValue.count == count, "Tensor.data: \(newValue.count) values for shape \(shape) (needs \(count))")
+            pendingValues = nil
+            storage = newValue
+        }
+        _modify {
+            if let pendingValues { materialize(pendingValues) }
+            yield &storage
+            precondition(
+                storage.count == count, "Tensor.data: \(storage.count) values for shape \(shape) (needs \(count))")
+        }
+    }
+    /// The values once computed.
+    private var storage: [Float]
+    /// How to compute the values of a tensor created by `init(shape:computingValuesOnFirstRead:)`,
+    /// until something reads them.
+    private var pendingValues: (() -> [Float])?
     /// Whether gradients are computed for this tensor.
     public var requiresGrad: Bool
     /// The accumulated gradient d(output)/d(self) of every `backward()` so far, for leaves that
@@ -45,8 +70,28 @@ open class Tensor {
             shape.reduce(1, *) == data.count,
             "Tensor: \(data.count) values cannot fill shape \(shape) (needs \(shape.reduce(1, *)))")
         self.shape = shape
-        self.data = data
+        self.storage = data
+        self.count = data.count
         self.requiresGrad = requiresGrad
+    }
+
+    /// A tensor whose values `compute` makes when they are first read (see `data`), from tensors
+    /// it holds, at that time.
+    init(shape: [Int], computingValuesOnFirstRead compute: @escaping () -> [Float]) {
+        precondition(shape.allSatisfy { $0 >= 0 }, "Tensor: negative dimension in shape \(shape)")
+        self.shape = shape
+        self.storage = []
+        self.count = shape.reduce(1, *)
+        self.requiresGrad = false
+        self.pendingValues = compute
+    }
+
+    private func materialize(_ compute: () -> [Float]) {
+        let values = compute()
+        precondition(
+            values.count == count, "Tensor: \(values.count) values computed for shape \(shape) (needs \(count))")
+        storage = values
+        pendingValues = nil
     }
 
     /// A scalar (shape []).
@@ -72,7 +117,7 @@ open class Tensor {
     }
 
     /// Number of elements.
-    public var count: Int { data.count }
+    public let count: Int
 
     /// Number of dimensions.
     public var rank: Int { shape.count }

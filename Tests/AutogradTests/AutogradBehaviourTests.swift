@@ -59,6 +59,30 @@ struct AutogradBehaviourTests {
         #expect(x.grad?.data == [2, 0, 2, 0])
     }
 
+    @Test(
+        "linear records W.t() (TBackward0) whose values read as W transposed, made from W when first read, as PyTorch's view"
+    )
+    func linearRecordsTransposedWeightView() {
+        let x = Tensor([[1, 2, 3], [4, 5, 6]], requiresGrad: true)
+        let w = Tensor([[1, 0, -1], [2, 1, 0]], requiresGrad: true)  // [out 2, in 3]
+        let b = Tensor([0.5, -0.5], requiresGrad: true)
+        let y = x.linear(weight: w, bias: b)
+        #expect(y.data == [-1.5, 3.5, -1.5, 12.5])
+        #expect(y.gradFn?.name == "AddmmBackward0")
+        let transposed = y.gradFn!.inputs[2]
+        #expect(transposed.gradFn?.name == "TBackward0" && transposed.shape == [3, 2] && transposed.count == 6)
+        // Not read yet: a change to W shows through, as through PyTorch's view W.t().
+        w.data[0] = 7
+        #expect(transposed.data == [7, 2, 0, 1, -1, 0])
+        // The product and its backward pass use W as it was in the forward pass.
+        y.sum().backward()
+        #expect(x.grad?.data == [3, 1, -1, 3, 1, -1])
+        #expect(w.grad?.data == [5, 7, 9, 5, 7, 9])
+        #expect(b.grad?.data == [2, 2])
+        let noBias = x.linear(weight: w, bias: nil)
+        #expect(noBias.gradFn?.name == "MmBackward0" && noBias.data == [4, 4, 22, 13])
+    }
+
     @Test("backward with an explicit gradient for a non-scalar output")
     func explicitGradient() {
         let x = Tensor([1, 2] as [Float], requiresGrad: true)
