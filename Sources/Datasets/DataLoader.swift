@@ -128,6 +128,11 @@ public final class DataLoader<Dataset: ImageClassificationDataset>: Sequence {
         let values = [Float](unsafeUninitializedCapacity: chosen.count * size) { out, initialized in
             dataset.pixels.withUnsafeBufferPointer { pixels in
                 guard let source = pixels.baseAddress, let target = out.baseAddress else { return }
+                // Read unchecked below: every chosen image must lie inside the pixels.
+                precondition(
+                    (chosen.max() ?? -1) < pixels.count / Swift.max(size, 1),
+                    "DataLoader.makeBatch: the dataset has \(dataset.count) images but pixels for only \(pixels.count / Swift.max(size, 1))"
+                )
                 for (row, index) in chosen.enumerated() {
                     for channel in 0..<channels {
                         let from = source + index * size + channel * plane, to = target + row * size + channel * plane
