@@ -46,33 +46,26 @@ extension Tensor {
     }
 
     /// The transpose of a 2-D tensor (`.t()`).
-    public func transposed() -> Tensor {
-        precondition(rank == 2, "transpose: needs a 2-D tensor, got shape \(shapeText)")
-        let (rows, columns) = (shape[0], shape[1])
-        return Tensor.result(
-            shape: [columns, rows], data: transposeValues(data, rows: rows, columns: columns),
-            inputs: [self], name: "TBackward0"
-        ) { gradient, _ in
-            [transposeValues(gradient, rows: columns, columns: rows)]
-        }
-    }
+    public func transposed() -> Tensor { transposed(lazily: false) }
 
     /// `transposed()` whose values are made only when first read, from this tensor's values at that
     /// time: as PyTorch's `W.t()` is a view of W, not a copy. `linear` records it in its graph (the
     /// `TBackward0` node PyTorch records) and computes its product from W itself, so that a layer's
     /// forward pass does not copy its whole weight matrix (4.7 MB for `pytorch-example`'s fc1)
     /// when nothing reads the copy.
-    func lazilyTransposed() -> Tensor {
+    func lazilyTransposed() -> Tensor { transposed(lazily: true) }
+
+    private func transposed(lazily: Bool) -> Tensor {
         precondition(rank == 2, "transpose: needs a 2-D tensor, got shape \(shapeText)")
         let (rows, columns) = (shape[0], shape[1])
-        let output = Tensor(shape: [columns, rows]) { [self] in transposeValues(data, rows: rows, columns: columns) }
-        if GradMode.isEnabled && requiresGrad {
-            output.requiresGrad = true
-            output.gradFn = GradFn(name: "TBackward0", inputs: [self]) { gradient, _ in
-                [transposeValues(gradient, rows: columns, columns: rows)]
-            }
+        let values = { [self] in transposeValues(data, rows: rows, columns: columns) }
+        let output =
+            lazily
+            ? Tensor(shape: [columns, rows], computingValuesOnFirstRead: values)
+            : Tensor(shape: [columns, rows], data: values())
+        return Tensor.recording(output, inputs: [self], name: "TBackward0") { gradient, _ in
+            [transposeValues(gradient, rows: columns, columns: rows)]
         }
-        return output
     }
 
     /// Replaces a -1 in `newShape` by the size that makes the element counts equal.

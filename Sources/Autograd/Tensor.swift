@@ -206,7 +206,15 @@ extension Tensor {
         backward: @escaping (_ gradient: consuming [Float], _ needsGradient: [Bool]) -> [[Float]?]
     ) -> Tensor {
         AllocatorTuning.apply()  // every step's arrays reuse the last step's memory (see AllocatorTuning)
-        let output = Tensor(shape: shape, data: data)
+        return recording(Tensor(shape: shape, data: data), inputs: inputs, name: name, backward: backward)
+    }
+
+    /// `output`, with the node that made it recorded as `result` records it (for an output whose
+    /// values are not an array yet, `init(shape:computingValuesOnFirstRead:)`).
+    static func recording(
+        _ output: Tensor, inputs: [Tensor], name: String,
+        backward: @escaping (_ gradient: consuming [Float], _ needsGradient: [Bool]) -> [[Float]?]
+    ) -> Tensor {
         if GradMode.isEnabled && inputs.contains(where: \.requiresGrad) {
             output.requiresGrad = true
             output.gradFn = GradFn(name: name, inputs: inputs, backward: backward)

@@ -113,35 +113,26 @@ public final class DataLoader<Dataset: ImageClassificationDataset>: Sequence {
     public func makeBatch(_ chosen: [Int]) -> Batch {
         let size = dataset.imageSize
         let (channels, plane) = (dataset.channels, dataset.height * dataset.width)
-        precondition(
-            chosen.allSatisfy { (0..<dataset.count).contains($0) },
-            "DataLoader.makeBatch: an index is outside the dataset's 0..<\(dataset.count)")
         if let normalize {
             precondition(
                 channels == normalize.mean.count,
                 "Normalize: configured for \(normalize.mean.count) channel(s), the images have \(channels)")
         }
-        // Each pixel's byte to [0, 1], then normalised, in one pass: the same two steps
-        // (x / 255, then (x - mean) * (1 / std)) as `Normalize.apply`, so the same values.
-        let shifts = normalize?.mean ?? [Float](repeating: 0, count: channels)
-        let scales = normalize?.std.map { 1 / $0 } ?? [Float](repeating: 1, count: channels)
         let values = [Float](unsafeUninitializedCapacity: chosen.count * size) { out, initialized in
             dataset.pixels.withUnsafeBufferPointer { pixels in
-                guard let source = pixels.baseAddress, let target = out.baseAddress else { return }
-                // Read unchecked below: every chosen image must lie inside the pixels.
+                // Read unchecked below: every chosen image must lie inside the dataset and its pixels.
+                let images = Swift.min(dataset.count, pixels.count / Swift.max(size, 1))
                 precondition(
-                    (chosen.max() ?? -1) < pixels.count / Swift.max(size, 1),
-                    "DataLoader.makeBatch: the dataset has \(dataset.count) images but pixels for only \(pixels.count / Swift.max(size, 1))"
-                )
+                    chosen.allSatisfy { (0..<images).contains($0) },
+                    "DataLoader.makeBatch: an index is outside the dataset's 0..<\(images)")
+                guard let source = pixels.baseAddress, let target = out.baseAddress else { return }
+                // Each plane's bytes to [0, 1], then normalised while the plane is still in cache:
+                // one pass over the batch's memory, with `Normalize`'s own arithmetic.
                 for (row, index) in chosen.enumerated() {
                     for channel in 0..<channels {
                         let from = source + index * size + channel * plane, to = target + row * size + channel * plane
-                        let (shift, scale) = (shifts[channel], scales[channel])
-                        if normalize == nil {
-                            for offset in 0..<plane { to[offset] = Float(from[offset]) / 255 }
-                        } else {
-                            for offset in 0..<plane { to[offset] = (Float(from[offset]) / 255 - shift) * scale }
-                        }
+                        for offset in 0..<plane { to[offset] = Float(from[offset]) / 255 }
+                        normalize?.apply(toPlane: to, count: plane, channel: channel)
                     }
                 }
             }

@@ -35,15 +35,20 @@ public struct Normalize: Sendable, Equatable, CustomStringConvertible {
             plane > 0 && values.count % (channels * plane) == 0,
             "Normalize: \(values.count) values are not whole images of \(channels) x \(plane)")
         values.withUnsafeMutableBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
             // Images are consecutive runs of `channels` planes: plane p belongs to channel p % channels.
             for planeIndex in 0..<(buffer.count / plane) {
-                let channel = planeIndex % channels
-                let shift = mean[channel], scale = 1 / std[channel]
-                for index in planeIndex * plane..<(planeIndex + 1) * plane {
-                    buffer[index] = (buffer[index] - shift) * scale
-                }
+                apply(toPlane: base + planeIndex * plane, count: plane, channel: planeIndex % channels)
             }
         }
+    }
+
+    /// Normalises one plane of `count` values of channel `channel` in place: (x - mean) * (1 / std).
+    /// `DataLoader` calls it on each plane of a batch right after writing it, while it is in cache.
+    @inline(__always)
+    public func apply(toPlane values: UnsafeMutablePointer<Float>, count: Int, channel: Int) {
+        let shift = mean[channel], scale = 1 / std[channel]
+        for index in 0..<count { values[index] = (values[index] - shift) * scale }
     }
 
     public var description: String { "Normalize(mean: \(mean), std: \(std))" }
