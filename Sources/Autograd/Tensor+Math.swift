@@ -28,35 +28,21 @@ extension Tensor {
     /// convolution, twice per step, and a plain loop the compiler can vectorise is several times
     /// faster than a call per element.
     ///
-    /// The backward pass needs only whether each x was positive, so the forward pass keeps that as
-    /// one byte per value: on convnet's first layer (3.2 million activations per batch) the
-    /// backward pass then reads a 3 MB mask beside the gradient instead of the 13 MB input, and
-    /// these passes are limited by memory traffic, not arithmetic.
+    /// The values are made when first read (`DeferredReLU`): max pooling, which usually comes
+    /// next, rectifies the input as it reads it, so the output array is never made. The backward
+    /// pass needs only whether each x was positive, kept as one byte per value: on convnet's first
+    /// layer (3.2 million activations per batch) it reads a 3 MB mask beside the gradient instead
+    /// of the 13 MB input, and these passes are limited by memory traffic, not arithmetic.
     public func relu() -> Tensor {
-        let input = data
-        var output: [Float] = []
-        let positive = [UInt8](unsafeUninitializedCapacity: count) { mask, initialized in
-            output = [Float](uninitializedCount: input.count) { y in
-                input.withUnsafeBufferPointer { x in
-                    guard let xBase = x.baseAddress, let maskBase = mask.baseAddress else { return }
-                    parallelFor(x.count, minimumPerThread: 1 << 15) { range in
-                        for i in range {
-                            // x < 0 ? 0 : x rather than max(0, x): a NaN stays NaN, as in PyTorch,
-                            // and the select vectorises.
-                            let value = xBase[i]
-                            y[i] = value < 0 ? 0 : value
-                            maskBase[i] = value > 0 ? 1 : 0
-                        }
-                    }
-                }
-            }
-            initialized = input.count
-        }
-        return Tensor.result(shape: shape, data: output, inputs: [self], name: "ReluBackward0") { gradient, _ in
+        AllocatorTuning.apply()  // as `result` does for every other operation
+        let deferred = DeferredReLU(input: data, needsMask: GradMode.isEnabled && requiresGrad)
+        let output = Tensor(shape: shape, deferring: deferred)
+        return Tensor.recording(output, inputs: [self], name: "ReluBackward0") { gradient, _ in
             // dx = g where x > 0, else 0 (so 0 where x is NaN, as in PyTorch), written over g itself:
             // the engine hands the gradient over (a copy is made only if someone else still holds
             // it), which saves a second array and the memory traffic of filling it.
             var dx = consume gradient
+            let positive = deferred.mask()
             dx.withUnsafeMutableBufferPointer { g in
                 positive.withUnsafeBufferPointer { mask in
                     guard let gBase = g.baseAddress, let maskBase = mask.baseAddress else { return }

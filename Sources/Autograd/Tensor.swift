@@ -30,8 +30,9 @@ open class Tensor {
     /// optimisers do, between steps; doing it between a forward pass and its `backward()` would
     /// make the gradient wrong.
     ///
-    /// A few results are computed only when first read (`lazilyTransposed()`, the `W.t()` that
-    /// `linear` records in its graph, which its own product never needs as an array).
+    /// A few results are computed only when first read: `relu()`'s (see `DeferredReLU`: max
+    /// pooling takes them straight from the input) and `lazilyTransposed()`'s, the `W.t()` that
+    /// `linear` records in its graph, which its own product never needs as an array.
     public var data: [Float] {
         get {
             if let pendingValues { materialize(pendingValues) }
@@ -41,6 +42,7 @@ open class Tensor {
             precondition(
                 newValue.count == count, "Tensor.data: \(newValue.count) values for shape \(shape) (needs \(count))")
             pendingValues = nil
+            deferredReLU = nil
             storage = newValue
         }
         _modify {
@@ -55,6 +57,10 @@ open class Tensor {
     /// How to compute the values of a tensor created by `init(shape:computingValuesOnFirstRead:)`,
     /// until something reads them.
     private var pendingValues: (() -> [Float])?
+    /// For a `relu()` result whose values nothing has read yet: the input they come from, so that
+    /// an operation that can rectify values as it reads them (`maxPool2d`) never makes the array.
+    /// Nil once the values exist.
+    package private(set) var deferredReLU: DeferredReLU?
     /// Whether gradients are computed for this tensor.
     public var requiresGrad: Bool
     /// The accumulated gradient d(output)/d(self) of every `backward()` so far, for leaves that
@@ -86,12 +92,19 @@ open class Tensor {
         self.pendingValues = compute
     }
 
+    /// The result of `relu()`: values made from `relu`'s input when first read.
+    convenience init(shape: [Int], deferring relu: DeferredReLU) {
+        self.init(shape: shape, computingValuesOnFirstRead: relu.values)
+        deferredReLU = relu
+    }
+
     private func materialize(_ compute: () -> [Float]) {
         let values = compute()
         precondition(
             values.count == count, "Tensor: \(values.count) values computed for shape \(shape) (needs \(count))")
         storage = values
         pendingValues = nil
+        deferredReLU = nil
     }
 
     /// A scalar (shape []).

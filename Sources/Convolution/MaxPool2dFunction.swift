@@ -31,26 +31,46 @@ public func maxPool2d(
 {
     let (planes, g) = poolingGeometry(input, kernelSize: kernelSize, stride: stride ?? kernelSize, layerName: layerName)
     let isPair = g.kernelHeight == 2 && g.kernelWidth == 2 && g.strideHeight == 2 && g.strideWidth == 2
-    let values = input.data
+    // After a ReLU whose values nobody has read yet, the 2x2 windows rectify the ReLU's input as
+    // they load it (and write the ReLU's mask for its backward pass) instead of making its output
+    // (`DeferredReLU`); the maxima and winners are the same.
+    let deferred = isPair ? input.deferredReLU : nil
+    let values = deferred?.input ?? input.data
     var corners = [UInt8](repeating: 0, count: isPair ? planes * g.outputPlane : 0)
+    // Every byte of the mask is written below, a plane at a time.
+    let maskCount = deferred?.wantsMask == true ? values.count : 0
+    var positive = [UInt8](unsafeUninitializedCapacity: maskCount) { _, initialized in initialized = maskCount }
     let output = [Float](uninitializedCount: planes * g.outputPlane) { yBase in
         values.withUnsafeBufferPointer { x in
             corners.withUnsafeMutableBufferPointer { c in
-                guard let xBase = x.baseAddress else { return }
-                // (An empty array may still have a base address: `isPair` decides, not the pointer.)
-                let end = xBase + x.count, cornerBase = isPair ? c.baseAddress : nil
-                parallelFor(planes, minimumPerThread: 64) { range in
-                    for plane in range {
-                        let source = xBase + plane * g.inputPlane, target = yBase + plane * g.outputPlane
-                        if let cornerBase {
-                            maxPool2x2(
-                                source, into: target, corners: cornerBase + plane * g.outputPlane, geometry: g,
-                                readableEnd: end)
-                            continue
-                        }
-                        for oy in 0..<g.outputHeight {
-                            for ox in 0..<g.outputWidth {
-                                target[oy * g.outputWidth + ox] = source[winner(oy, ox, of: source, geometry: g)]
+                positive.withUnsafeMutableBufferPointer { mask in
+                    guard let xBase = x.baseAddress else { return }
+                    // (An empty array may still have a base address: `isPair` and `deferred` decide, not
+                    // the pointers.)
+                    let end = xBase + x.count, cornerBase = isPair ? c.baseAddress : nil
+                    let maskBase = deferred?.wantsMask == true ? mask.baseAddress : nil
+                    let rectifies = deferred != nil
+                    parallelFor(planes, minimumPerThread: 64) { range in
+                        for plane in range {
+                            let source = xBase + plane * g.inputPlane, target = yBase + plane * g.outputPlane
+                            if let cornerBase, rectifies {
+                                maxPool2x2(
+                                    source, into: target, corners: cornerBase + plane * g.outputPlane, geometry: g,
+                                    readableEnd: end, rectifying: true)
+                                // The ReLU's mask for the whole plane, while it is still in L1.
+                                if let maskBase { markPositive(source, g.inputPlane, maskBase + plane * g.inputPlane) }
+                                continue
+                            }
+                            if let cornerBase {
+                                maxPool2x2(
+                                    source, into: target, corners: cornerBase + plane * g.outputPlane, geometry: g,
+                                    readableEnd: end, rectifying: false)
+                                continue
+                            }
+                            for oy in 0..<g.outputHeight {
+                                for ox in 0..<g.outputWidth {
+                                    target[oy * g.outputWidth + ox] = source[winner(oy, ox, of: source, geometry: g)]
+                                }
                             }
                         }
                     }
@@ -58,14 +78,17 @@ public func maxPool2d(
             }
         }
     }
+    if let deferred, deferred.wantsMask { deferred.keep(mask: positive) }
+    // Backward reads the input again only for windows other than 2x2.
+    let saved = isPair ? [] : values
     let outputShape = [input.shape[0], input.shape[1], g.outputHeight, g.outputWidth]
     return Tensor.result(shape: outputShape, data: output, inputs: [input], name: "MaxPool2DWithIndicesBackward0") {
         [corners] gradient, _ in
         let dx = [Float](uninitializedCount: planes * g.inputPlane) { dBase in
-            values.withUnsafeBufferPointer { x in
+            saved.withUnsafeBufferPointer { x in
                 gradient.withUnsafeBufferPointer { dy in
                     corners.withUnsafeBufferPointer { c in
-                        guard let xBase = x.baseAddress, let dyBase = dy.baseAddress else { return }
+                        guard let dyBase = dy.baseAddress else { return }
                         let cornerBase = isPair ? c.baseAddress : nil, gradientEnd = dyBase + dy.count
                         parallelFor(planes, minimumPerThread: 64) { range in
                             for plane in range {
@@ -79,6 +102,7 @@ public func maxPool2d(
                                     continue
                                 }
                                 // Each plane is cleared by the core that fills it, just before.
+                                guard let xBase = x.baseAddress else { return }
                                 let source = xBase + plane * g.inputPlane
                                 target.update(repeating: 0, count: g.inputPlane)
                                 for oy in 0..<g.outputHeight {
@@ -98,16 +122,18 @@ public func maxPool2d(
 }
 
 /// The plane offset of the element that wins window (`oy`, `ox`), by `keepWinner`'s rule in
-/// row-major order.
+/// row-major order, among the values as stored or, when `rectifying`, their ReLU.
 @inline(__always)
-private func winner(_ oy: Int, _ ox: Int, of source: UnsafePointer<Float>, geometry g: ConvolutionGeometry) -> Int {
+private func winner(
+    _ oy: Int, _ ox: Int, of source: UnsafePointer<Float>, geometry g: ConvolutionGeometry, rectifying: Bool = false
+) -> Int {
     let top = oy * g.strideHeight, left = ox * g.strideWidth
     var best = top * g.inputWidth + left
-    var bestValue = source[best]
+    var bestValue = rectified(source[best], rectifying)
     for i in 0..<g.kernelHeight {
         let row = (top + i) * g.inputWidth + left
         for j in 0..<g.kernelWidth {
-            keepWinner(&bestValue, &best, candidate: source[row + j], at: row + j)
+            keepWinner(&bestValue, &best, candidate: rectified(source[row + j], rectifying), at: row + j)
         }
     }
     return best
@@ -120,10 +146,13 @@ private func winner(_ oy: Int, _ ox: Int, of source: UnsafePointer<Float>, geome
 /// overlapping the group before (the overlap is computed twice, identically). A row of fewer than
 /// eight outputs is one group whose extra lanes are not stored; its loads may read past the plane
 /// into the next one, never past `readableEnd` (the tensor's last rows go one window at a time).
+///
+/// When `rectifying`, the plane is a ReLU's input (`DeferredReLU`): every value is rectified as it
+/// is loaded.
 @inline(__always)
 private func maxPool2x2(
     _ source: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>, corners: UnsafeMutablePointer<UInt8>,
-    geometry g: ConvolutionGeometry, readableEnd: UnsafePointer<Float>
+    geometry g: ConvolutionGeometry, readableEnd: UnsafePointer<Float>, rectifying: Bool
 ) {
     let width = g.inputWidth
     for oy in 0..<g.outputHeight {
@@ -133,25 +162,46 @@ private func maxPool2x2(
             var ox = 0
             while ox < g.outputWidth {
                 ox = Swift.min(ox, g.outputWidth - 8)
-                let (best, corner) = eightWindows(upper + 2 * ox, lower + 2 * ox)
+                let (best, corner) = eightWindows(
+                    sixteen(upper + 2 * ox, rectifying: rectifying), sixteen(lower + 2 * ox, rectifying: rectifying))
                 UnsafeMutableRawPointer(outputRow + ox).storeBytes(of: best, as: SIMD8<Float>.self)
                 UnsafeMutableRawPointer(cornerRow + ox).storeBytes(of: corner, as: SIMD8<UInt8>.self)
                 ox += 8
             }
         } else if lower + 16 <= readableEnd {
-            let (best, corner) = eightWindows(upper, lower)
+            let (best, corner) = eightWindows(
+                sixteen(upper, rectifying: rectifying), sixteen(lower, rectifying: rectifying))
             for ox in 0..<g.outputWidth {
                 outputRow[ox] = best[ox]
                 cornerRow[ox] = corner[ox]
             }
         } else {
             for ox in 0..<g.outputWidth {
-                let index = winner(oy, ox, of: source, geometry: g), offset = index - 2 * oy * width - 2 * ox
-                outputRow[ox] = source[index]
+                let index = winner(oy, ox, of: source, geometry: g, rectifying: rectifying)
+                let offset = index - 2 * oy * width - 2 * ox
+                outputRow[ox] = rectified(source[index], rectifying)
                 cornerRow[ox] = UInt8(offset < width ? offset : offset - width + 2)
             }
         }
     }
+}
+
+/// 16 values of a row from `pointer`, rectified when `rectifying` (x < 0 ? 0 : x, NaN kept, as
+/// `DeferredReLU`).
+@_transparent
+private func sixteen(_ pointer: UnsafePointer<Float>, rectifying: Bool) -> SIMD16<Float> {
+    let values = UnsafeRawPointer(pointer).loadUnaligned(as: SIMD16<Float>.self)
+    return rectifying ? values.replacing(with: 0, where: values .< 0) : values
+}
+
+/// x, or its ReLU when `rectifying`, by `DeferredReLU`'s rule.
+@inline(__always)
+private func rectified(_ x: Float, _ rectifying: Bool) -> Float { rectifying && x < 0 ? 0 : x }
+
+/// The ReLU mask (x > 0, as `DeferredReLU` makes it) of `count` values from `source`.
+@inline(__always)
+private func markPositive(_ source: UnsafePointer<Float>, _ count: Int, _ mask: UnsafeMutablePointer<UInt8>) {
+    for i in 0..<count { mask[i] = source[i] > 0 ? 1 : 0 }
 }
 
 /// Backward of `maxPool2x2` for one plane: each window's gradient on its winning corner and 0 on
@@ -213,9 +263,9 @@ private func maxPool2x2Backward(
     (target + coveredHeight * width).update(repeating: 0, count: (g.inputHeight - coveredHeight) * width)
 }
 
-/// The maxima of eight neighbouring 2x2 windows whose top rows start at `upper` and bottom rows
-/// at `lower`, and the corner that won each as a byte: 16 values of a row hold the left (even) and
-/// right (odd) columns of the eight windows, compared in PyTorch's scan order (top-left,
+/// The maxima of eight neighbouring 2x2 windows whose top rows are `up` and bottom rows `down`,
+/// and the corner that won each as a byte: 16 values of a row hold the left (even) and right (odd)
+/// columns of the eight windows, compared in PyTorch's scan order (top-left,
 /// top-right, bottom-left, bottom-right).
 ///
 /// The corners are tracked as the Floats 2^23 + corner, whose lowest byte is the corner number:
@@ -224,11 +274,7 @@ private func maxPool2x2Backward(
 /// lane. `@_transparent` rather than `@inline(__always)`: the compiler declined the latter here,
 /// and a call per eight windows cost more than the comparisons.
 @_transparent
-private func eightWindows(_ upper: UnsafePointer<Float>, _ lower: UnsafePointer<Float>)
-    -> (maxima: SIMD8<Float>, corner: SIMD8<UInt8>)
-{
-    let up = UnsafeRawPointer(upper).loadUnaligned(as: SIMD16<Float>.self)
-    let down = UnsafeRawPointer(lower).loadUnaligned(as: SIMD16<Float>.self)
+private func eightWindows(_ up: SIMD16<Float>, _ down: SIMD16<Float>) -> (maxima: SIMD8<Float>, corner: SIMD8<UInt8>) {
     let number: Float = 0x1p23
     var best = up.evenHalf, corner = SIMD8<Float>(repeating: number)
     keepWinners(&best, &corner, candidates: up.oddHalf, at: SIMD8(repeating: number + 1))

@@ -140,6 +140,16 @@ struct OperationGradientTests {
         #expect(x.grad!.data == (0..<count).map { passes[$0 % pattern.count] ? g[$0] : 0 })
     }
 
+    @Test("ReLU's values, made when first read, come from x as it was when relu() was called")
+    func reluReadsInputAsItWas() {
+        let x = Tensor([-2, -1, 0, 1, 2] as [Float], requiresGrad: true)
+        let y = x.relu()
+        x.data = [5, 5, 5, 5, -5]  // after the call: y must not see it, as in PyTorch
+        #expect(y.data == [0, 0, 0, 1, 2])
+        y.backward(Tensor([1, 1, 1, 1, 1] as [Float]))
+        #expect(x.grad!.data == [0, 0, 0, 1, 1])
+    }
+
     @Test("softmax and log-softmax along every dimension of a 3-D tensor")
     func softmaxFamily() {
         let x = randomTensor([2, 3, 4], seed: 15)

@@ -236,6 +236,72 @@ struct ConvolutionReferenceTests {
     }
 }
 
+@Suite("2x2 max pooling straight from a ReLU's input (the ReLU's values never made)")
+struct PooledReLUTests {
+    /// Values with many ties, zeros of both signs, infinities and about one NaN in 40.
+    static func values(count: Int, seed: UInt64) -> [Float] {
+        var random = SeededGenerator(seed: seed)
+        let pattern: [Float] = [-1.5, -0.5, 0, -0.0, 0.5, 1.5, -.infinity, .infinity]
+        return (0..<count).map { _ in
+            let pick = Int.random(in: 0..<40, using: &random)
+            return pick == 0 ? .nan : pattern[pick % pattern.count]
+        }
+    }
+
+    static func sameBits(_ a: [Float], _ b: [Float]) -> Bool {
+        a.count == b.count && zip(a, b).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) }
+    }
+
+    @Test(
+        "Outputs, ReLU values and input gradients equal the plain-loop reference (1 and 3 threads): rows of eight windows with odd edges, narrow rows, the tensor's last rows; ReLU also read by a second operation or not",
+        arguments: [[2, 3, 26, 26], [1, 2, 17, 35], [2, 2, 33, 16], [2, 3, 11, 11], [3, 2, 3, 7], [1, 1, 5, 5]],
+        [false, true])
+    func matchesReference(shape: [Int], reluAlsoRead: Bool) {
+        let values = Self.values(count: shape.reduce(1, *), seed: UInt64(shape.reduce(0, +)))
+        let rectified = values.map { $0 < 0 ? 0 : $0 }
+        let reference = ReferenceConvolution.pool(
+            input: rectified, inputShape: shape, kernel: (2, 2), stride: (2, 2), average: false)
+        let outputGradient: [Float] = (0..<reference.output.count).map { Float($0 % 7) + 1 }
+        let extraGradient: [Float] = (0..<values.count).map { Float($0 % 5) + 0.25 }
+        // d(loss)/d(relu output): the pooling's routed gradient, plus the second operation's.
+        var reluGradient = ReferenceConvolution.maxPoolInputGradient(
+            input: rectified, inputShape: shape, kernel: (2, 2), stride: (2, 2), outputGradient: outputGradient)
+        if reluAlsoRead { for i in reluGradient.indices { reluGradient[i] += extraGradient[i] } }
+        let expectedGradient = zip(values, reluGradient).map { x, g in x > 0 ? g : 0 }
+        for threads in [1, 3] {
+            Parallelism.withThreadCount(threads) {
+                let x = Tensor(shape: shape, data: values, requiresGrad: true)
+                let r = x.relu()
+                let y = maxPool2d(r, kernelSize: (2, 2))
+                #expect(r.deferredReLU != nil, "pooling made the ReLU's values")
+                #expect(Self.sameBits(y.data, reference.output))
+                var loss = (y * Tensor(shape: y.shape, data: outputGradient)).sum()
+                if reluAlsoRead {
+                    // Reading r now makes its values (from x as it was); its mask came from the pooling.
+                    loss = loss + (r * Tensor(shape: shape, data: extraGradient)).sum()
+                    #expect(Self.sameBits(r.data, rectified))
+                }
+                loss.backward()
+                #expect(x.grad.map { Self.sameBits($0.data, expectedGradient) } == true)
+            }
+        }
+    }
+
+    @Test("Without gradients (evaluation), pooling a ReLU equals the reference and still never makes the ReLU's values")
+    func withoutGradients() {
+        let shape = [4, 3, 13, 13]
+        let values = Self.values(count: shape.reduce(1, *), seed: 5)
+        let reference = ReferenceConvolution.pool(
+            input: values.map { $0 < 0 ? 0 : $0 }, inputShape: shape, kernel: (2, 2), stride: (2, 2), average: false)
+        withNoGrad {
+            let r = Tensor(shape: shape, data: values, requiresGrad: true).relu()
+            #expect(Self.sameBits(maxPool2d(r, kernelSize: (2, 2)).data, reference.output))
+            #expect(r.deferredReLU != nil)
+            #expect(r.gradFn == nil)
+        }
+    }
+}
+
 @Suite("The single-channel direct convolution equals the plain-loop reference")
 struct SingleChannelConvolutionTests {
     @Test(
