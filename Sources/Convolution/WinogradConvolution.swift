@@ -294,6 +294,9 @@ struct WinogradConvolution {
     ) {
         let (oh, ow) = (geometry.outputHeight, geometry.outputWidth)
         let (ld, step) = (rowStride, outputChannels * rowStride)
+        // With one vector of tiles per row, outputs are written in memory order, so a row's last
+        // vector may overrun into outputs written after it (see `storeInterleaved`).
+        let overrunEnd = tileColumns <= 8 ? output + outputSize : nil
         for o in 0..<outputChannels {
             let b = Lanes(repeating: bias[o])
             let plane = output + o * geometry.outputPlane
@@ -309,9 +312,11 @@ struct WinogradConvolution {
                     let (r30, r31) = Self.rightA(source + 12 * step, step)
                     // A^T down the columns; the bias last, after the products (as the GEMM path).
                     let x = 2 * tx, count = Swift.min(16, ow - x)
-                    storeInterleaved(r00 + r10 + r20 + b, r01 + r11 + r21 + b, plane + 2 * ty * ow + x, count)
+                    storeInterleaved(
+                        r00 + r10 + r20 + b, r01 + r11 + r21 + b, plane + 2 * ty * ow + x, count, overrunEnd)
                     if 2 * ty + 1 < oh {
-                        storeInterleaved(r10 - r20 - r30 + b, r11 - r21 - r31 + b, plane + (2 * ty + 1) * ow + x, count)
+                        storeInterleaved(
+                            r10 - r20 - r30 + b, r11 - r21 - r31 + b, plane + (2 * ty + 1) * ow + x, count, overrunEnd)
                     }
                     tx += 8
                 }
@@ -621,10 +626,20 @@ struct WinogradConvolution {
     }
 
     /// even[0], odd[0], even[1], odd[1], ...: the first `count` of these 16 values, at `pointer`.
+    ///
+    /// When the caller writes its outputs in memory order, values stored past `count` land on
+    /// outputs written after them: given `overrunEnd` (the end of what this core writes), all 16
+    /// then go as one vector wherever they stay before it. A row of 11 outputs would otherwise end
+    /// in three single stores.
     @inline(__always)
-    private func storeInterleaved(_ even: Lanes, _ odd: Lanes, _ pointer: UnsafeMutablePointer<Float>, _ count: Int) {
+    private func storeInterleaved(
+        _ even: Lanes, _ odd: Lanes, _ pointer: UnsafeMutablePointer<Float>, _ count: Int,
+        _ overrunEnd: UnsafeMutablePointer<Float>?
+    ) {
         let both = Self.interleave(even, odd)
-        if count == 16 { return UnsafeMutableRawPointer(pointer).storeBytes(of: both, as: SIMD16<Float>.self) }
+        if count == 16 || overrunEnd.map({ pointer + 16 <= $0 }) == true {
+            return UnsafeMutableRawPointer(pointer).storeBytes(of: both, as: SIMD16<Float>.self)
+        }
         var lane = 0
         if count >= 8 {
             UnsafeMutableRawPointer(pointer).storeBytes(of: both.lowHalf, as: Lanes.self)
