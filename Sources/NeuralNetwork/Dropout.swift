@@ -41,9 +41,10 @@ public final class Dropout: Module {
         guard isTraining && p > 0 else { return input }
         let scale = 1 / (1 - p)
         let threshold = p
-        // The mask is drawn in order, one number per element, so it depends only on the seed.
-        let mask = dropoutMask(count: input.count, keepingAbove: threshold, scale: scale, generator: &generator)
-        let output = multiply(input.data, mask)
+        // The mask is drawn in order, one number per element, so it depends only on the seed; each
+        // output is made as its mask value is drawn, on all cores.
+        let (mask, output) = dropoutMask(
+            count: input.count, keepingAbove: threshold, scale: scale, generator: &generator, times: input.data)
         // Recorded as PyTorch's CPU dropout records it: input * mask (`MulBackward0`), the mask a
         // constant that needs no gradient.
         let maskTensor = Tensor(shape: input.shape, data: mask)
@@ -54,7 +55,10 @@ public final class Dropout: Module {
             var dx = consume gradient
             dx.withUnsafeMutableBufferPointer { g in
                 mask.withUnsafeBufferPointer { m in
-                    for i in 0..<g.count { g[i] *= m[i] }
+                    guard let gBase = g.baseAddress, let mBase = m.baseAddress else { return }
+                    parallelFor(g.count, minimumPerThread: 1 << 15) { range in
+                        for i in range { gBase[i] *= mBase[i] }
+                    }
                 }
             }
             return [dx, nil]
@@ -64,43 +68,47 @@ public final class Dropout: Module {
     public override var extraDescription: String { "p: \(p)" }
 }
 
-/// a[i] * b[i] for every i.
-private func multiply(_ a: [Float], _ b: [Float]) -> [Float] {
-    [Float](uninitializedCount: a.count) { y in
-        a.withUnsafeBufferPointer { a in
-            b.withUnsafeBufferPointer { b in
-                for i in 0..<a.count { y[i] = a[i] * b[i] }
-            }
-        }
-    }
-}
-
-/// `count` mask values: `scale` where a uniform draw is at least `p`, else 0.
+/// `count` mask values: `scale` where a uniform draw is at least `p`, else 0; and `input` times
+/// the mask, each product made as its mask value is drawn.
 ///
 /// The mask is cut into chunks of 65,536 values; each chunk draws from its own generator, seeded
 /// in order from `generator`, so the chunks can be filled on all cores at once and the mask still
 /// depends only on the seed (not on the number of threads). Each 64-bit random number gives two
 /// 24-bit uniform draws (its top and bottom halves), compared as integers with p * 2^24: the same
 /// test as `nextFloat() >= p`, at half the generator calls.
-private func dropoutMask(count: Int, keepingAbove p: Float, scale: Float, generator: inout SeededGenerator) -> [Float] {
+private func dropoutMask(
+    count: Int, keepingAbove p: Float, scale: Float, generator: inout SeededGenerator, times input: [Float]
+) -> (mask: [Float], output: [Float]) {
     let cut = UInt64((Double(p) * 16_777_216).rounded(.up))
     let chunk = 1 << 16
     let chunks = (count + chunk - 1) / chunk
     let seeds = (0..<chunks).map { _ in generator.next() }
-    return [Float](uninitializedCount: count) { m in
-        parallelFor(chunks) { range in
-            for index in range {
-                var random = SeededGenerator(seed: seeds[index])
-                let start = index * chunk, end = Swift.min(count, start + chunk)
-                var position = start
-                while position + 1 < end {
-                    let bits = random.next()
-                    m[position] = (bits >> 40) >= cut ? scale : 0
-                    m[position + 1] = ((bits >> 8) & 0xFF_FFFF) >= cut ? scale : 0
-                    position += 2
+    var output: [Float] = []
+    let mask = [Float](uninitializedCount: count) { m in
+        output = [Float](uninitializedCount: count) { y in
+            input.withUnsafeBufferPointer { x in
+                guard let x = x.baseAddress else { return }
+                parallelFor(chunks) { range in
+                    for index in range {
+                        var random = SeededGenerator(seed: seeds[index])
+                        let start = index * chunk, end = Swift.min(count, start + chunk)
+                        var position = start
+                        while position + 1 < end {
+                            let bits = random.next()
+                            m[position] = (bits >> 40) >= cut ? scale : 0
+                            m[position + 1] = ((bits >> 8) & 0xFF_FFFF) >= cut ? scale : 0
+                            y[position] = x[position] * m[position]
+                            y[position + 1] = x[position + 1] * m[position + 1]
+                            position += 2
+                        }
+                        if position < end {
+                            m[position] = (random.next() >> 40) >= cut ? scale : 0
+                            y[position] = x[position] * m[position]
+                        }
+                    }
                 }
-                if position < end { m[position] = (random.next() >> 40) >= cut ? scale : 0 }
             }
         }
     }
+    return (mask, output)
 }
