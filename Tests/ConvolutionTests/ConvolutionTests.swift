@@ -1,11 +1,12 @@
 import Autograd
-import Convolution
 import MatrixMath
 import NeuralNetwork
 import Parallel
 import Random
 import TestSupport
 import Testing
+
+@testable import Convolution
 
 @Suite("Conv2d and pooling: known answers", .isolatedRandomness)
 struct ConvolutionKnownAnswerTests {
@@ -384,6 +385,18 @@ struct SingleChannelConvolutionTests {
 
 @Suite("The Winograd F(2x2, 3x3) convolution equals the plain-loop reference")
 struct WinogradConvolutionTests {
+    @Test(
+        "Its 16 transformed matrices start 256 bytes apart modulo 4 KB whatever the rows' length (less than 4 KB of padding, none when already so)"
+    )
+    func matricesAreSpaced() {
+        for floats in [0, 1, 63, 64, 65, 1024, 1088, 4864, 5120, 9728, 123_457] {
+            let spaced = WinogradConvolution.spaced(floats)
+            #expect(spaced >= floats && spaced - floats < 1024 && spaced % 1024 == 64, "\(floats) -> \(spaced)")
+        }
+        #expect(WinogradConvolution.spaced(4864) == 5184)  // pytorch-example's V: 32 rows of 152 floats
+        #expect(WinogradConvolution.spaced(1088) == 1088)
+    }
+
     @Test(
         "Forward and all three gradients: even and odd output sizes, padding, tails of 8 tiles, several groups",
         arguments: [
