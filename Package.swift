@@ -251,7 +251,7 @@ let package = Package(
         tests("Parallel", ["Parallel"]),
         tests("Files", ["Files"]),
         tests("ProgramSupport", ["ProgramSupport"]),
-        tests("MatrixMath", ["MatrixMath", "Random", "TestSupport"]),
+        tests("MatrixMath", ["MatrixMath", "Parallel", "Random", "TestSupport"]),
         tests("Metrics", ["Metrics"]),
         tests("SoftmaxRegression", ["SoftmaxRegression", "MatrixMath", "Metrics", "Random"]),
         tests("Compression", ["Compression"]),

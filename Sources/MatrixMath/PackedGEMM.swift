@@ -25,79 +25,98 @@ func packedGEMM(
     m: Int, n: Int, k: Int, alpha: Float,
     a: StridedMatrix, b: StridedMatrix, beta: Float, c: OutputMatrix
 ) {
-    typealias Blocking = PackedGEMMBlocking
-    // Split k into equal slices of at most kc: k = 288 as two slices of 144, not 256 + 32, since a
-    // thin last slice pays the cost of loading and storing C for very little arithmetic.
-    let kSlices = (k + Blocking.kc - 1) / Blocking.kc
-    let kcMax = (k + kSlices - 1) / kSlices
-    // When rows of A are contiguous and C is narrow (an im2col product: many rows, few output
-    // channels), each A panel is used by only n/16 micro-kernel calls, too few to repay copying it:
-    // the micro-kernel then reads A's six rows where they are. Wide products still pack A, whose
-    // contiguous copy is reused across all of n. (A last panel of fewer than six rows is always
-    // packed, zero-padded, so the micro-kernel never reads past A.)
-    // The same holds when all of A fits in L1 (4096 floats, 16 KB), as in the small products of
-    // a Winograd convolution: its rows stay in L1 for the whole product wherever they are.
-    let readsADirectly = a.columnStride == 1 && (n <= 8 * Blocking.nr || m * k <= 4096)
-    let mcMax = readsADirectly ? Blocking.mr : Swift.min(Blocking.mc, roundUp(m, to: Blocking.mr))
-    // Room for whole panels: a block's last panel is zero-padded to nr columns.
-    let ncMax = roundUp(Swift.min(Blocking.nc, n), to: Blocking.nr)
+    let plan = PackedGEMMPlan(m: m, n: n, k: k, a: a)
     // Both packing buffers in one scratch buffer from the pool (not fresh memory: a Winograd
     // convolution makes thousands of small products per step), B's 64-byte aligned after A's.
-    let packedACount = roundUp(mcMax * kcMax, to: 16)
-    ScratchBuffer.with(count: packedACount + kcMax * ncMax) { work in
-        blockedProduct(
-            m: m, n: n, k: k, alpha: alpha, a: a, b: b, beta: beta, c: c, kcMax: kcMax,
-            readsADirectly: readsADirectly, packedA: work, packedB: work + packedACount)
+    ScratchBuffer.with(count: plan.packedACount + plan.packedBCount) { work in
+        let packedB = work + plan.packedACount
+        for jc in stride(from: 0, to: n, by: PackedGEMMBlocking.nc) {
+            let nc = Swift.min(PackedGEMMBlocking.nc, n - jc)
+            for pc in stride(from: 0, to: k, by: plan.kcMax) {
+                let kc = Swift.min(plan.kcMax, k - pc)
+                packB(b.offset(row: pc, column: jc), k: kc, n: nc, into: packedB)
+                multiplyBlock(
+                    rows: 0..<m, columns: jc..<jc + nc, depth: pc..<pc + kc, plan: plan, alpha: alpha, a: a,
+                    packedB: packedB, beta: beta, c: c, packedA: work)
+            }
+        }
     }
 }
 
-/// The loops around the micro-kernel, with the packing buffers `packedGEMM` sized.
-private func blockedProduct(
-    m: Int, n: Int, k: Int, alpha: Float, a: StridedMatrix, b: StridedMatrix, beta: Float, c: OutputMatrix,
-    kcMax: Int, readsADirectly: Bool, packedA: UnsafeMutablePointer<Float>, packedB: UnsafeMutablePointer<Float>
+/// How `packedGEMM` splits one product: the slices of k, whether A is read in place, and the
+/// sizes of the packing buffers.
+struct PackedGEMMPlan {
+    /// The length of every slice of k but possibly the last.
+    let kcMax: Int
+    /// Whether the micro-kernel reads A's rows where they are instead of a packed copy.
+    let readsADirectly: Bool
+    /// Floats of the packed A buffer (rounded to 64 bytes) and of the packed B block.
+    let packedACount: Int, packedBCount: Int
+
+    init(m: Int, n: Int, k: Int, a: StridedMatrix) {
+        typealias Blocking = PackedGEMMBlocking
+        // Split k into equal slices of at most kc: k = 288 as two slices of 144, not 256 + 32, since
+        // a thin last slice pays the cost of loading and storing C for very little arithmetic.
+        let kSlices = (k + Blocking.kc - 1) / Blocking.kc
+        kcMax = (k + kSlices - 1) / kSlices
+        // When rows of A are contiguous and C is narrow (an im2col product: many rows, few output
+        // channels), each A panel is used by only n/16 micro-kernel calls, too few to repay copying
+        // it: the micro-kernel then reads A's six rows where they are. Wide products still pack A,
+        // whose contiguous copy is reused across all of n. (A last panel of fewer than six rows is
+        // always packed, zero-padded, so the micro-kernel never reads past A.)
+        // The same holds when all of A fits in L1 (4096 floats, 16 KB), as in the small products of
+        // a Winograd convolution: its rows stay in L1 for the whole product wherever they are.
+        readsADirectly = a.columnStride == 1 && (n <= 8 * Blocking.nr || m * k <= 4096)
+        let mcMax = readsADirectly ? Blocking.mr : Swift.min(Blocking.mc, roundUp(m, to: Blocking.mr))
+        packedACount = roundUp(mcMax * kcMax, to: 16)
+        // Room for whole panels: a block's last panel is zero-padded to nr columns.
+        packedBCount = kcMax * roundUp(Swift.min(Blocking.nc, n), to: Blocking.nr)
+    }
+}
+
+/// C[rows, columns] = alpha * A[rows, depth] * B[depth, columns] + beta' * C[rows, columns], with
+/// B's block already packed (`packB`) and beta' = beta on the first slice of k, 1 on later ones:
+/// the loops around the micro-kernel, A packed `mc` rows at a time into `packedA` (or read in
+/// place, `plan.readsADirectly`).
+func multiplyBlock(
+    rows: Range<Int>, columns: Range<Int>, depth: Range<Int>, plan: PackedGEMMPlan, alpha: Float,
+    a: StridedMatrix, packedB: UnsafeMutablePointer<Float>, beta: Float, c: OutputMatrix,
+    packedA: UnsafeMutablePointer<Float>
 ) {
     typealias Blocking = PackedGEMMBlocking
-    for jc in stride(from: 0, to: n, by: Blocking.nc) {
-        let nc = Swift.min(Blocking.nc, n - jc)
-        for pc in stride(from: 0, to: k, by: kcMax) {
-            let kc = Swift.min(kcMax, k - pc)
-            packB(b.offset(row: pc, column: jc), k: kc, n: nc, into: packedB)
-            // beta applies once, on the first slice of k; later slices add to what is there.
-            let sliceBeta: Float = pc == 0 ? beta : 1
-            for ic in stride(from: 0, to: m, by: Blocking.mc) {
-                let mc = Swift.min(Blocking.mc, m - ic)
-                let block = a.offset(row: ic, column: pc)
-                if readsADirectly {
-                    let partialRows = mc % Blocking.mr
-                    if partialRows > 0 {
-                        packA(
-                            block.offset(row: mc - partialRows, column: 0), m: partialRows, k: kc, into: packedA
-                        )
-                    }
-                } else {
-                    packA(block, m: mc, k: kc, into: packedA)
-                }
-                for jr in stride(from: 0, to: nc, by: Blocking.nr) {
-                    let bPanel = UnsafePointer(packedB + jr * kc)
-                    for ir in stride(from: 0, to: mc, by: Blocking.mr) {
-                        let rows = Swift.min(Blocking.mr, mc - ir)
-                        let panel =
-                            !readsADirectly
-                            ? APanel(packed: packedA + ir * kc)
-                            : rows == Blocking.mr
-                                ? APanel(rowsOf: block.offset(row: ir, column: 0))
-                                : APanel(packed: packedA)
-                        #if KINDLING_AVX512
-                        microKernel6x32(
-                            k: kc, a: panel, b: bPanel, c: c.offset(row: ic + ir, column: jc + jr), rows: rows,
-                            columns: Swift.min(Blocking.nr, nc - jr), alpha: alpha, beta: sliceBeta)
-                        #else
-                        microKernel6x16(
-                            k: kc, a: panel, b: bPanel, c: c.offset(row: ic + ir, column: jc + jr), rows: rows,
-                            columns: Swift.min(Blocking.nr, nc - jr), alpha: alpha, beta: sliceBeta)
-                        #endif
-                    }
-                }
+    let (jc, nc, pc, kc) = (columns.lowerBound, columns.count, depth.lowerBound, depth.count)
+    // beta applies once, on the first slice of k; later slices add to what is there.
+    let sliceBeta: Float = pc == 0 ? beta : 1
+    for ic in stride(from: rows.lowerBound, to: rows.upperBound, by: Blocking.mc) {
+        let mc = Swift.min(Blocking.mc, rows.upperBound - ic)
+        let block = a.offset(row: ic, column: pc)
+        if plan.readsADirectly {
+            let partialRows = mc % Blocking.mr
+            if partialRows > 0 {
+                packA(block.offset(row: mc - partialRows, column: 0), m: partialRows, k: kc, into: packedA)
+            }
+        } else {
+            packA(block, m: mc, k: kc, into: packedA)
+        }
+        for jr in stride(from: 0, to: nc, by: Blocking.nr) {
+            let bPanel = UnsafePointer(packedB + jr * kc)
+            for ir in stride(from: 0, to: mc, by: Blocking.mr) {
+                let rows = Swift.min(Blocking.mr, mc - ir)
+                let panel =
+                    !plan.readsADirectly
+                    ? APanel(packed: packedA + ir * kc)
+                    : rows == Blocking.mr
+                        ? APanel(rowsOf: block.offset(row: ir, column: 0))
+                        : APanel(packed: packedA)
+                #if KINDLING_AVX512
+                microKernel6x32(
+                    k: kc, a: panel, b: bPanel, c: c.offset(row: ic + ir, column: jc + jr), rows: rows,
+                    columns: Swift.min(Blocking.nr, nc - jr), alpha: alpha, beta: sliceBeta)
+                #else
+                microKernel6x16(
+                    k: kc, a: panel, b: bPanel, c: c.offset(row: ic + ir, column: jc + jr), rows: rows,
+                    columns: Swift.min(Blocking.nr, nc - jr), alpha: alpha, beta: sliceBeta)
+                #endif
             }
         }
     }

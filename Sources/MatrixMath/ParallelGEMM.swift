@@ -1,4 +1,5 @@
 import Dispatch
+import Parallel
 
 /// The packed GEMM split across cores.
 ///
@@ -6,6 +7,7 @@ import Dispatch
 /// a whole number of register tiles, and each core runs `packedGEMM` on its band with its own
 /// packing buffers. The bands share nothing they write, so no locks are needed, and the work is
 /// coarse (one `concurrentPerform` per GEMM), so waking the threads costs little next to it.
+/// A large product cut into bands of rows shares its packed B instead (`sharedPanelGEMM`).
 func parallelGEMM(
     m: Int, n: Int, k: Int, alpha: Float,
     a: StridedMatrix, b: StridedMatrix, beta: Float, c: OutputMatrix, threads: Int
@@ -22,6 +24,12 @@ func parallelGEMM(
     let parts = Swift.min(threads, tileCount, Swift.max(1, work / minimumWorkPerThread))
     if parts <= 1 {
         packedGEMM(m: m, n: n, k: k, alpha: alpha, a: a, b: b, beta: beta, c: c)
+        return
+    }
+    // Bands of at least mc rows each, and a B worth sharing: more than 8 panels wide and at least
+    // 1 MB (a smaller B costs less to pack twice than a second wake-up of the threads).
+    if splitRows && n > 8 * PackedGEMMBlocking.nr && m >= parts * PackedGEMMBlocking.mc && k * n >= 1 << 18 {
+        sharedPanelGEMM(m: m, n: n, k: k, alpha: alpha, a: a, b: b, beta: beta, c: c, parts: parts)
         return
     }
     DispatchQueue.concurrentPerform(iterations: parts) { part in
@@ -44,4 +52,53 @@ func parallelGEMM(
                 c: c.offset(row: 0, column: start))
         }
     }
+}
+
+/// The packed GEMM on `parts` cores that share each packed block of B, as BLIS does: every core
+/// packs a share of the block's panels, then multiplies its own band of C's rows by the whole
+/// block. With separate bands, each core would pack all of B for itself: twice the copying on two
+/// cores, and two 4 MB blocks competing for L3 at 2048^3.
+///
+/// Every entry of C is computed by the same micro-kernel calls in the same order as on one core,
+/// so the result is the same bits.
+func sharedPanelGEMM(
+    m: Int, n: Int, k: Int, alpha: Float,
+    a: StridedMatrix, b: StridedMatrix, beta: Float, c: OutputMatrix, parts: Int
+) {
+    typealias Blocking = PackedGEMMBlocking
+    let plan = PackedGEMMPlan(m: m, n: n, k: k, a: a)
+    let rowTiles = (m + Blocking.mr - 1) / Blocking.mr
+    ScratchBuffer.with(count: plan.packedBCount) { buffer in
+        let packedB = UncheckedPointer(buffer)
+        for jc in stride(from: 0, to: n, by: Blocking.nc) {
+            let nc = Swift.min(Blocking.nc, n - jc)
+            let panels = (nc + Blocking.nr - 1) / Blocking.nr
+            for pc in stride(from: 0, to: k, by: plan.kcMax) {
+                let kc = Swift.min(plan.kcMax, k - pc)
+                // Each core packs its share of the panels (panel j goes to packedB + 16 j kc).
+                DispatchQueue.concurrentPerform(iterations: parts) { part in
+                    let first = part * panels / parts * Blocking.nr
+                    let end = Swift.min(nc, (part + 1) * panels / parts * Blocking.nr)
+                    guard end > first else { return }
+                    packB(b.offset(row: pc, column: jc + first), k: kc, n: end - first, into: packedB.base + first * kc)
+                }
+                // Then each multiplies its band of rows by the whole block.
+                DispatchQueue.concurrentPerform(iterations: parts) { part in
+                    let start = part * rowTiles / parts * Blocking.mr
+                    let end = Swift.min(m, (part + 1) * rowTiles / parts * Blocking.mr)
+                    ScratchBuffer.with(count: plan.packedACount) { packedA in
+                        multiplyBlock(
+                            rows: start..<end, columns: jc..<jc + nc, depth: pc..<pc + kc, plan: plan, alpha: alpha,
+                            a: a, packedB: packedB.base, beta: beta, c: c, packedA: packedA)
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A buffer the cores of `sharedPanelGEMM` write in disjoint parts, then read.
+private struct UncheckedPointer: @unchecked Sendable {
+    let base: UnsafeMutablePointer<Float>
+    init(_ base: UnsafeMutablePointer<Float>) { self.base = base }
 }
