@@ -75,7 +75,9 @@ print(
                  - Register tiling: a 6x16 block of C is kept in 12 AVX registers and updated
                    by 12 independent FMAs per step, so the processor never waits on one sum.
 
-    3. parallel: the packed kernel with C split into bands, one per core.
+    3. parallel: the packed kernel with C split into bands, one per core. In a large product
+                 the cores share each packed block of B (each packs a share of its panels),
+                 so B is copied once, not once per core.
 
     """)
 
