@@ -32,7 +32,9 @@ open class Tensor {
     ///
     /// A few results are computed only when first read: `relu()`'s (see `DeferredReLU`: max
     /// pooling takes them straight from the input) and `lazilyTransposed()`'s, the `W.t()` that
-    /// `linear` records in its graph, which its own product never needs as an array.
+    /// `linear` records in its graph, which its own product never needs as an array. That first
+    /// read stores the values, so a tensor, like any class instance that is not `Sendable`, must
+    /// not be read from two threads at once.
     public var data: [Float] {
         get {
             if let pendingValues { materialize(pendingValues) }
