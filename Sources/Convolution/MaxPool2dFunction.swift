@@ -53,6 +53,7 @@ public func maxPool2d(
                     parallelFor(planes, minimumPerThread: 64) { range in
                         for plane in range {
                             let source = xBase + plane * g.inputPlane, target = yBase + plane * g.outputPlane
+                            // Two calls with constant flags, so that each inlined copy is specialised.
                             if let cornerBase, rectifies {
                                 maxPool2x2(
                                     source, into: target, corners: cornerBase + plane * g.outputPlane, geometry: g,
@@ -186,22 +187,22 @@ private func maxPool2x2(
     }
 }
 
-/// 16 values of a row from `pointer`, rectified when `rectifying` (x < 0 ? 0 : x, NaN kept, as
-/// `DeferredReLU`).
+/// 16 values of a row from `pointer`, rectified when `rectifying`: `rectifiedLinear` on
+/// each lane (x < 0 ? 0 : x, NaN kept).
 @_transparent
 private func sixteen(_ pointer: UnsafePointer<Float>, rectifying: Bool) -> SIMD16<Float> {
     let values = UnsafeRawPointer(pointer).loadUnaligned(as: SIMD16<Float>.self)
     return rectifying ? values.replacing(with: 0, where: values .< 0) : values
 }
 
-/// x, or its ReLU when `rectifying`, by `DeferredReLU`'s rule.
+/// x, or its ReLU when `rectifying` (`rectifiedLinear`).
 @inline(__always)
-private func rectified(_ x: Float, _ rectifying: Bool) -> Float { rectifying && x < 0 ? 0 : x }
+private func rectified(_ x: Float, _ rectifying: Bool) -> Float { rectifying ? rectifiedLinear(x) : x }
 
-/// The ReLU mask (x > 0, as `DeferredReLU` makes it) of `count` values from `source`.
+/// The ReLU mask (`reluMask`) of `count` values from `source`.
 @inline(__always)
 private func markPositive(_ source: UnsafePointer<Float>, _ count: Int, _ mask: UnsafeMutablePointer<UInt8>) {
-    for i in 0..<count { mask[i] = source[i] > 0 ? 1 : 0 }
+    for i in 0..<count { mask[i] = reluMask(source[i]) }
 }
 
 /// Backward of `maxPool2x2` for one plane: each window's gradient on its winning corner and 0 on

@@ -69,7 +69,8 @@ func sharedPanelGEMM(
     let plan = PackedGEMMPlan(m: m, n: n, k: k, a: a)
     let rowTiles = (m + Blocking.mr - 1) / Blocking.mr
     ScratchBuffer.with(count: plan.packedBCount) { buffer in
-        let packedB = UncheckedPointer(buffer)
+        // (The cores write disjoint panels of it, then read it.)
+        let packedB = UncheckedSendable(buffer)
         for jc in stride(from: 0, to: n, by: Blocking.nc) {
             let nc = Swift.min(Blocking.nc, n - jc)
             let panels = (nc + Blocking.nr - 1) / Blocking.nr
@@ -80,7 +81,8 @@ func sharedPanelGEMM(
                     let first = part * panels / parts * Blocking.nr
                     let end = Swift.min(nc, (part + 1) * panels / parts * Blocking.nr)
                     guard end > first else { return }
-                    packB(b.offset(row: pc, column: jc + first), k: kc, n: end - first, into: packedB.base + first * kc)
+                    packB(
+                        b.offset(row: pc, column: jc + first), k: kc, n: end - first, into: packedB.value + first * kc)
                 }
                 // Then each multiplies its band of rows by the whole block.
                 DispatchQueue.concurrentPerform(iterations: parts) { part in
@@ -89,16 +91,10 @@ func sharedPanelGEMM(
                     ScratchBuffer.with(count: plan.packedACount) { packedA in
                         multiplyBlock(
                             rows: start..<end, columns: jc..<jc + nc, depth: pc..<pc + kc, plan: plan, alpha: alpha,
-                            a: a, packedB: packedB.base, beta: beta, c: c, packedA: packedA)
+                            a: a, packedB: packedB.value, beta: beta, c: c, packedA: packedA)
                     }
                 }
             }
         }
     }
-}
-
-/// A buffer the cores of `sharedPanelGEMM` write in disjoint parts, then read.
-private struct UncheckedPointer: @unchecked Sendable {
-    let base: UnsafeMutablePointer<Float>
-    init(_ base: UnsafeMutablePointer<Float>) { self.base = base }
 }

@@ -63,7 +63,7 @@ public func parallelParts(_ count: Int, minimumPerThread: Int = 1) -> Int {
 
 /// Lets a value cross into `concurrentPerform`'s closure. Only for values the caller has made safe
 /// to share (disjoint writes), as `parallelFor` documents.
-struct UncheckedSendable<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
+package struct UncheckedSendable<Value>: @unchecked Sendable {
+    package let value: Value
+    package init(_ value: Value) { self.value = value }
 }
