@@ -53,11 +53,13 @@ package final class DeferredReLU {
     /// The rectified values, and the mask beside them when `wantsMask`: what an eager ReLU computes,
     /// in one pass over the input.
     func values() -> [Float] {
-        let writesMask = wantsMask
-        var mask: [UInt8] = []
+        let writesMask = wantsMask && !input.isEmpty
+        // Filled below. (Never an empty `unsafeUninitializedCapacity` array: it writes its count into
+        // the storage all empty arrays share, a data race between threads.)
+        var mask = writesMask ? [UInt8](unsafeUninitializedCapacity: input.count) { $1 = input.count } : []
         let output = [Float](uninitializedCount: input.count) { y in
-            mask = [UInt8](unsafeUninitializedCapacity: writesMask ? input.count : 0) { maskBuffer, initialized in
-                input.withUnsafeBufferPointer { x in
+            input.withUnsafeBufferPointer { x in
+                mask.withUnsafeMutableBufferPointer { maskBuffer in
                     guard let xBase = x.baseAddress else { return }
                     // (An empty buffer may still have a base address: `writesMask` decides.)
                     let maskBase = writesMask ? maskBuffer.baseAddress : nil
@@ -73,16 +75,16 @@ package final class DeferredReLU {
                         }
                     }
                 }
-                initialized = writesMask ? input.count : 0
             }
         }
-        if writesMask { madeMask = mask }
+        if wantsMask { madeMask = mask }
         return output
     }
 
     /// The mask, made from the input now if nothing made it alongside the values.
     func mask() -> [UInt8] {
         if let madeMask { return madeMask }
+        guard !input.isEmpty else { return [] }  // (see `values()` on empty arrays)
         let mask = [UInt8](unsafeUninitializedCapacity: input.count) { maskBuffer, initialized in
             input.withUnsafeBufferPointer { x in
                 guard let xBase = x.baseAddress, let maskBase = maskBuffer.baseAddress else { return }

@@ -39,7 +39,11 @@ public func maxPool2d(
     var corners = [UInt8](repeating: 0, count: isPair ? planes * g.outputPlane : 0)
     // Every byte of the mask is written below, a plane at a time.
     let maskCount = deferred?.wantsMask == true ? values.count : 0
-    var positive = [UInt8](unsafeUninitializedCapacity: maskCount) { _, initialized in initialized = maskCount }
+    // (No mask is an empty literal: an empty `unsafeUninitializedCapacity` array writes its count into
+    // the storage all empty arrays share, a data race between threads pooling at once.)
+    var positive =
+        maskCount == 0
+        ? [] : [UInt8](unsafeUninitializedCapacity: maskCount) { _, initialized in initialized = maskCount }
     let output = [Float](uninitializedCount: planes * g.outputPlane) { yBase in
         values.withUnsafeBufferPointer { x in
             corners.withUnsafeMutableBufferPointer { c in
