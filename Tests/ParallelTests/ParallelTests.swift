@@ -88,6 +88,21 @@ struct ParallelTests {
         }
         #expect(squares == [0, 1, 4, 9, 16])
     }
+
+    @Test("Array(uninitializedCount: 0) is empty and still runs its initializer, on 4 threads at once")
+    func emptyUninitializedArray() {
+        // Made on several threads at once so the thread sanitizer (CI) sees any write to the
+        // storage that all empty arrays share.
+        let runs = LockedValue((initializers: 0, elements: 0))
+        DispatchQueue.concurrentPerform(iterations: 4) { _ in
+            for _ in 0..<100 {
+                let empty = [Float](uninitializedCount: 0) { _ in runs.withLock { $0.initializers += 1 } }
+                runs.withLock { $0.elements += empty.count }
+            }
+        }
+        let (initializers, elements) = runs.withLock { $0 }
+        #expect(initializers == 400 && elements == 0)
+    }
 }
 
 @Suite("The allocator keeps large freed blocks for reuse")
