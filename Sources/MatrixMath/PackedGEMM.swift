@@ -161,7 +161,14 @@ func packA(_ a: StridedMatrix, m: Int, k: Int, into destination: UnsafeMutablePo
         // rows are written: clearing the missing rows value by value, interleaved with the rows,
         // took a third of the time a Winograd product spent outside its micro-kernel.
         if rows < mr { panel.update(repeating: 0, count: k * mr) }
-        if a.columnStride == 1 {
+        if a.columnStride == 1 && rows == mr && mr == 6 {
+            // Rows of A are contiguous and the panel is whole: eight values of each of the six
+            // rows, transposed in registers (with two rows of zeros) into the six values of each
+            // of eight steps. The six rows are read side by side, six sequential streams, instead
+            // of one after the other, and a step's six values are written at once (2048^3's A
+            // packed in 1.3 ms instead of 3.6, about 1.5% of the product).
+            interleaveSixRows(a.base + panelStart * a.rowStride, rowStride: a.rowStride, k: k, into: panel)
+        } else if a.columnStride == 1 {
             // Rows of A are contiguous: read each row once, write it with a stride of mr (a
             // pointer stepped by mr, not an index recomputed, with its overflow check, per value).
             for r in 0..<rows {
@@ -195,31 +202,55 @@ func packA(_ a: StridedMatrix, m: Int, k: Int, into destination: UnsafeMutablePo
     }
 }
 
+/// Writes the six rows `source[r * rowStride ..< r * rowStride + k]` (r < 6) into a packed A
+/// panel: for each p, the six values of step p side by side.
+@inline(__always)
+private func interleaveSixRows(
+    _ source: UnsafePointer<Float>, rowStride: Int, k: Int, into panel: UnsafeMutablePointer<Float>
+) {
+    var p = 0
+    while p + 8 <= k {
+        let raw = UnsafeRawPointer(source + p)
+        var r0 = raw.loadUnaligned(as: SIMD8<Float>.self)
+        var r1 = raw.loadUnaligned(fromByteOffset: 4 * rowStride, as: SIMD8<Float>.self)
+        var r2 = raw.loadUnaligned(fromByteOffset: 8 * rowStride, as: SIMD8<Float>.self)
+        var r3 = raw.loadUnaligned(fromByteOffset: 12 * rowStride, as: SIMD8<Float>.self)
+        var r4 = raw.loadUnaligned(fromByteOffset: 16 * rowStride, as: SIMD8<Float>.self)
+        var r5 = raw.loadUnaligned(fromByteOffset: 20 * rowStride, as: SIMD8<Float>.self)
+        var r6 = SIMD8<Float>(), r7 = SIMD8<Float>()
+        transposeInRegisters(&r0, &r1, &r2, &r3, &r4, &r5, &r6, &r7)
+        // Step p + j's six values are lanes 0-5 of r_j. Each vector is stored whole, 24 bytes after
+        // the previous one, so its two zero lanes are overwritten by the next store; the last is
+        // stored as 4 + 2 lanes so that nothing is written past step p + 7.
+        let out = UnsafeMutableRawPointer(panel + p * 6)
+        out.storeBytes(of: r0, as: SIMD8<Float>.self)
+        out.storeBytes(of: r1, toByteOffset: 24, as: SIMD8<Float>.self)
+        out.storeBytes(of: r2, toByteOffset: 48, as: SIMD8<Float>.self)
+        out.storeBytes(of: r3, toByteOffset: 72, as: SIMD8<Float>.self)
+        out.storeBytes(of: r4, toByteOffset: 96, as: SIMD8<Float>.self)
+        out.storeBytes(of: r5, toByteOffset: 120, as: SIMD8<Float>.self)
+        out.storeBytes(of: r6, toByteOffset: 144, as: SIMD8<Float>.self)
+        out.storeBytes(of: r7.lowHalf, toByteOffset: 168, as: SIMD4<Float>.self)
+        out.storeBytes(of: SIMD2(r7[4], r7[5]), toByteOffset: 184, as: SIMD2<Float>.self)
+        p += 8
+    }
+    for q in p..<k {
+        for r in 0..<6 { panel[q * 6 + r] = source[r * rowStride + q] }
+    }
+}
+
 /// Copies the k x n block `b` into nr-column micro-panels (16 columns, or 32 in an AVX-512 build):
 /// panel j holds, for each p in 0..<k, the values b[p, nr j ..< nr (j+1)], zero-padded past n.
 func packB(_ b: StridedMatrix, k: Int, n: Int, into destination: UnsafeMutablePointer<Float>) {
     let nr = PackedGEMMBlocking.nr
+    if b.columnStride == 1 {
+        packContiguousRows(b, k: k, n: n, into: destination)
+        return
+    }
     for panelStart in stride(from: 0, to: n, by: nr) {
         let panel = destination + panelStart * k
         let columns = Swift.min(nr, n - panelStart)
-        if b.columnStride == 1 {
-            for p in 0..<k {
-                let source = b.base + p * b.rowStride + panelStart
-                let target = panel + p * nr
-                if columns == nr {
-                    // A few vector moves; a memmove call per 64 bytes would cost more than the copy.
-                    let raw = UnsafeRawPointer(source), out = UnsafeMutableRawPointer(target)
-                    for offset in stride(from: 0, to: 4 * nr, by: 32) {
-                        out.storeBytes(
-                            of: raw.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self), toByteOffset: offset,
-                            as: SIMD8<Float>.self)
-                    }
-                } else {
-                    target.update(from: source, count: columns)
-                    (target + columns).update(repeating: 0, count: nr - columns)
-                }
-            }
-        } else if b.rowStride == 1 && columns == nr {
+        if b.rowStride == 1 && columns == nr {
             // B was transposed: each column is contiguous along k. Load 8 values of each of 8
             // columns, transpose the 8x8 block in registers, and store 8 rows of the panel.
             var p = 0
@@ -245,6 +276,42 @@ func packB(_ b: StridedMatrix, k: Int, n: Int, into destination: UnsafeMutablePo
                 }
             }
         }
+    }
+}
+
+/// `packB` for a B whose rows are contiguous: eight rows at a time, each read along the block's
+/// whole width, their pieces written to every panel in turn. Panel by panel, the copy read one
+/// 64-byte piece from each of k rows, rows that are 8 KB apart in a 2048-wide B, and the
+/// prefetcher does not follow such a stride; eight rows read end to end are eight sequential
+/// streams (2048^3's B packed in 1.8 ms instead of 2.9).
+private func packContiguousRows(_ b: StridedMatrix, k: Int, n: Int, into destination: UnsafeMutablePointer<Float>) {
+    let nr = PackedGEMMBlocking.nr
+    let wholeColumns = n / nr * nr
+    for firstRow in stride(from: 0, to: k, by: 8) {
+        let rows = Swift.min(8, k - firstRow)
+        for panelStart in stride(from: 0, to: wholeColumns, by: nr) {
+            var source = UnsafeRawPointer(b.base + firstRow * b.rowStride + panelStart)
+            var target = UnsafeMutableRawPointer(destination + panelStart * k + firstRow * nr)
+            for _ in 0..<rows {
+                // A few vector moves; a memmove call per 64 bytes would cost more than the copy.
+                for offset in stride(from: 0, to: 4 * nr, by: 32) {
+                    target.storeBytes(
+                        of: source.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self), toByteOffset: offset,
+                        as: SIMD8<Float>.self)
+                }
+                source += 4 * b.rowStride
+                target += 4 * nr
+            }
+        }
+    }
+    // The last panel, narrower than nr: its columns, then zeros.
+    let columns = n - wholeColumns
+    guard columns > 0 else { return }
+    let panel = destination + wholeColumns * k
+    for p in 0..<k {
+        let target = panel + p * nr
+        target.update(from: b.base + p * b.rowStride + wholeColumns, count: columns)
+        (target + columns).update(repeating: 0, count: nr - columns)
     }
 }
 

@@ -72,12 +72,7 @@ func transpose8x8(
     var r5 = raw.loadUnaligned(fromByteOffset: 20 * stride, as: SIMD8<Float>.self)
     var r6 = raw.loadUnaligned(fromByteOffset: 24 * stride, as: SIMD8<Float>.self)
     var r7 = raw.loadUnaligned(fromByteOffset: 28 * stride, as: SIMD8<Float>.self)
-    for _ in 0..<3 {
-        let p0 = SIMD16(lowHalf: r0, highHalf: r1), p1 = SIMD16(lowHalf: r2, highHalf: r3)
-        let p2 = SIMD16(lowHalf: r4, highHalf: r5), p3 = SIMD16(lowHalf: r6, highHalf: r7)
-        (r0, r1, r2, r3) = (p0.evenHalf, p1.evenHalf, p2.evenHalf, p3.evenHalf)
-        (r4, r5, r6, r7) = (p0.oddHalf, p1.oddHalf, p2.oddHalf, p3.oddHalf)
-    }
+    transposeInRegisters(&r0, &r1, &r2, &r3, &r4, &r5, &r6, &r7)
     let out = UnsafeMutableRawPointer(target)
     out.storeBytes(of: r0, as: SIMD8<Float>.self)
     out.storeBytes(of: r1, toByteOffset: 4 * targetStride, as: SIMD8<Float>.self)
@@ -87,4 +82,19 @@ func transpose8x8(
     out.storeBytes(of: r5, toByteOffset: 20 * targetStride, as: SIMD8<Float>.self)
     out.storeBytes(of: r6, toByteOffset: 24 * targetStride, as: SIMD8<Float>.self)
     out.storeBytes(of: r7, toByteOffset: 28 * targetStride, as: SIMD8<Float>.self)
+}
+
+/// Transposes the 8x8 block held in eight row vectors, in place: afterwards `r_j` holds what was
+/// lane j of r0 ... r7 (three rounds of "unzip", as `transpose8x8` explains).
+@inline(__always)
+func transposeInRegisters(
+    _ r0: inout SIMD8<Float>, _ r1: inout SIMD8<Float>, _ r2: inout SIMD8<Float>, _ r3: inout SIMD8<Float>,
+    _ r4: inout SIMD8<Float>, _ r5: inout SIMD8<Float>, _ r6: inout SIMD8<Float>, _ r7: inout SIMD8<Float>
+) {
+    for _ in 0..<3 {
+        let p0 = SIMD16(lowHalf: r0, highHalf: r1), p1 = SIMD16(lowHalf: r2, highHalf: r3)
+        let p2 = SIMD16(lowHalf: r4, highHalf: r5), p3 = SIMD16(lowHalf: r6, highHalf: r7)
+        (r0, r1, r2, r3) = (p0.evenHalf, p1.evenHalf, p2.evenHalf, p3.evenHalf)
+        (r4, r5, r6, r7) = (p0.oddHalf, p1.oddHalf, p2.oddHalf, p3.oddHalf)
+    }
 }
