@@ -25,7 +25,7 @@ func packedGEMM(
     m: Int, n: Int, k: Int, alpha: Float,
     a: StridedMatrix, b: StridedMatrix, beta: Float, c: OutputMatrix
 ) {
-    let plan = PackedGEMMPlan(m: m, n: n, k: k, a: a)
+    let plan = PackedGEMMPlan(m: m, n: n, k: k, a: a, b: b)
     // Both packing buffers in one scratch buffer from the pool (not fresh memory: a Winograd
     // convolution makes thousands of small products per step), B's 64-byte aligned after A's.
     ScratchBuffer.with(count: plan.packedACount + plan.packedBCount) { work in
@@ -34,10 +34,10 @@ func packedGEMM(
             let nc = Swift.min(PackedGEMMBlocking.nc, n - jc)
             for pc in stride(from: 0, to: k, by: plan.kcMax) {
                 let kc = Swift.min(plan.kcMax, k - pc)
-                packB(b.offset(row: pc, column: jc), k: kc, n: nc, into: packedB)
+                if !plan.packsBPanelwise { packB(b.offset(row: pc, column: jc), k: kc, n: nc, into: packedB) }
                 multiplyBlock(
                     rows: 0..<m, columns: jc..<jc + nc, depth: pc..<pc + kc, plan: plan, alpha: alpha, a: a,
-                    packedB: packedB, beta: beta, c: c, packedA: work)
+                    b: plan.packsBPanelwise ? b : nil, packedB: packedB, beta: beta, c: c, packedA: work)
             }
         }
     }
@@ -50,10 +50,13 @@ struct PackedGEMMPlan {
     let kcMax: Int
     /// Whether the micro-kernel reads A's rows where they are instead of a packed copy.
     let readsADirectly: Bool
-    /// Floats of the packed A buffer (rounded to 64 bytes) and of the packed B block.
+    /// Whether each panel of B is packed right before the micro-kernel calls that use it, instead
+    /// of a whole block of panels first.
+    let packsBPanelwise: Bool
+    /// Floats of the packed A buffer (rounded to 64 bytes) and of the packed B block (or panel).
     let packedACount: Int, packedBCount: Int
 
-    init(m: Int, n: Int, k: Int, a: StridedMatrix) {
+    init(m: Int, n: Int, k: Int, a: StridedMatrix, b: StridedMatrix) {
         typealias Blocking = PackedGEMMBlocking
         // Split k into equal slices of at most kc: k = 288 as two slices of 144, not 256 + 32, since
         // a thin last slice pays the cost of loading and storing C for very little arithmetic.
@@ -69,8 +72,16 @@ struct PackedGEMMPlan {
         readsADirectly = a.columnStride == 1 && (n <= 8 * Blocking.nr || m * k <= 4096)
         let mcMax = readsADirectly ? Blocking.mr : Swift.min(Blocking.mc, roundUp(m, to: Blocking.mr))
         packedACount = roundUp(mcMax * kcMax, to: 16)
+        // All of C's rows in one block (m <= mc) and B transposed (its columns contiguous, as in
+        // fc1's input gradient, 64 x 9216 x 128): each panel of B serves that one block only, so
+        // it is packed right before its micro-kernel calls, into a buffer that stays in L1. Packed
+        // a block at a time, the panels went out to L2 or L3 (2 MB for fc1) and came back: that
+        // product ran 3-7% slower on one core. (A B with contiguous rows is still packed a block
+        // at a time: eight of its rows are then read end to end, see `packB`, where one panel
+        // alone would take 64 bytes from each row.)
+        packsBPanelwise = m <= Blocking.mc && b.columnStride != 1
         // Room for whole panels: a block's last panel is zero-padded to nr columns.
-        packedBCount = kcMax * roundUp(Swift.min(Blocking.nc, n), to: Blocking.nr)
+        packedBCount = kcMax * (packsBPanelwise ? Blocking.nr : roundUp(Swift.min(Blocking.nc, n), to: Blocking.nr))
     }
 }
 
@@ -80,8 +91,8 @@ struct PackedGEMMPlan {
 /// place, `plan.readsADirectly`).
 func multiplyBlock(
     rows: Range<Int>, columns: Range<Int>, depth: Range<Int>, plan: PackedGEMMPlan, alpha: Float,
-    a: StridedMatrix, packedB: UnsafeMutablePointer<Float>, beta: Float, c: OutputMatrix,
-    packedA: UnsafeMutablePointer<Float>
+    a: StridedMatrix, b unpackedB: StridedMatrix? = nil, packedB: UnsafeMutablePointer<Float>, beta: Float,
+    c: OutputMatrix, packedA: UnsafeMutablePointer<Float>
 ) {
     typealias Blocking = PackedGEMMBlocking
     let (jc, nc, pc, kc) = (columns.lowerBound, columns.count, depth.lowerBound, depth.count)
@@ -99,7 +110,14 @@ func multiplyBlock(
             packA(block, m: mc, k: kc, into: packedA)
         }
         for jr in stride(from: 0, to: nc, by: Blocking.nr) {
-            let bPanel = UnsafePointer(packedB + jr * kc)
+            var bPanel = UnsafePointer(packedB + jr * kc)
+            if let unpackedB {
+                // (`plan.packsBPanelwise`: one block of rows, so each panel is packed once.)
+                packB(
+                    unpackedB.offset(row: pc, column: jc + jr), k: kc, n: Swift.min(Blocking.nr, nc - jr), into: packedB
+                )
+                bPanel = UnsafePointer(packedB)
+            }
             for ir in stride(from: 0, to: mc, by: Blocking.mr) {
                 let rows = Swift.min(Blocking.mr, mc - ir)
                 let panel =

@@ -66,7 +66,9 @@ func sharedPanelGEMM(
     a: StridedMatrix, b: StridedMatrix, beta: Float, c: OutputMatrix, parts: Int
 ) {
     typealias Blocking = PackedGEMMBlocking
-    let plan = PackedGEMMPlan(m: m, n: n, k: k, a: a)
+    let plan = PackedGEMMPlan(m: m, n: n, k: k, a: a, b: b)
+    // (Bands of at least mc rows: B is packed a block at a time, never a panel at a time.)
+    assert(!plan.packsBPanelwise, "sharedPanelGEMM: m = \(m) is one block of rows")
     let rowTiles = (m + Blocking.mr - 1) / Blocking.mr
     ScratchBuffer.with(count: plan.packedBCount) { buffer in
         // (The cores write disjoint panels of it, then read it.)
