@@ -49,7 +49,7 @@ func runGEMMBenchmark(quick: Bool) {
     }
     // The products the networks of DESIGN.md run, as Kindling runs them. Linear layers multiply a
     // whole batch on both cores: pytorch-example's fc1 (batch 64) and convnet's fc1 (batch 200),
-    // forward Y = X W^T (with W^T laid out by `transposed()`), dX = dY W and dW^T = X^T dY. Both
+    // forward Y = X W^T (W read as stored, [out, in]: B^T), dX = dY W and dW^T = X^T dY. Both
     // networks' conv2 (3x3) run Winograd's transform on one core per group of images (timed on one
     // thread): per position of the 4x4 tile, M = U V, dU += dM V^T and dV = U^T dM, with 144 tiles
     // (one image of pytorch-example, four of convnet) and U^T laid out once per batch. The weight
@@ -61,11 +61,11 @@ func runGEMMBenchmark(quick: Bool) {
             : GEMMShape(name: "wino dU \(oc)x\(c)x144 (B^T)", m: oc, n: c, k: 144, transB: .transposed, perCore: true)
     }
     let layers = [
-        GEMMShape(name: "fc1 64x128x9216", m: 64, n: 128, k: 9216),
-        GEMMShape(name: "fc1 dX 64x9216x128 (B^T)", m: 64, n: 9216, k: 128, transB: .transposed),
+        GEMMShape(name: "fc1 64x128x9216 (B^T)", m: 64, n: 128, k: 9216, transB: .transposed),
+        GEMMShape(name: "fc1 dX 64x9216x128", m: 64, n: 9216, k: 128),
         GEMMShape(name: "fc1 dW 9216x128x64 (A^T)", m: 9216, n: 128, k: 64, transA: .transposed),
-        GEMMShape(name: "fc1 200x200x1200", m: 200, n: 200, k: 1200),
-        GEMMShape(name: "fc1 dX 200x1200x200 (B^T)", m: 200, n: 1200, k: 200, transB: .transposed),
+        GEMMShape(name: "fc1 200x200x1200 (B^T)", m: 200, n: 200, k: 1200, transB: .transposed),
+        GEMMShape(name: "fc1 dX 200x1200x200", m: 200, n: 1200, k: 200),
         GEMMShape(name: "fc1 dW 1200x200x200 (A^T)", m: 1200, n: 200, k: 200, transA: .transposed),
         GEMMShape(name: "wino fwd 64x144x32", m: 64, n: 144, k: 32, perCore: true),
         weightGradientProduct(outputChannels: 64, channels: 32),

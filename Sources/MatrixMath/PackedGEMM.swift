@@ -30,8 +30,8 @@ func packedGEMM(
     // convolution makes thousands of small products per step), B's 64-byte aligned after A's.
     ScratchBuffer.with(count: plan.packedACount + plan.packedBCount) { work in
         let packedB = work + plan.packedACount
-        for jc in stride(from: 0, to: n, by: PackedGEMMBlocking.nc) {
-            let nc = Swift.min(PackedGEMMBlocking.nc, n - jc)
+        for jc in stride(from: 0, to: n, by: plan.ncMax) {
+            let nc = Swift.min(plan.ncMax, n - jc)
             for pc in stride(from: 0, to: k, by: plan.kcMax) {
                 let kc = Swift.min(plan.kcMax, k - pc)
                 if !plan.packsBPanelwise { packB(b.offset(row: pc, column: jc), k: kc, n: nc, into: packedB) }
@@ -53,6 +53,8 @@ struct PackedGEMMPlan {
     /// Whether each panel of B is packed right before the micro-kernel calls that use it, instead
     /// of a whole block of panels first.
     let packsBPanelwise: Bool
+    /// Columns of each block of B: `PackedGEMMBlocking.nc`, or fewer for a single block of rows.
+    let ncMax: Int
     /// Floats of the packed A buffer (rounded to 64 bytes) and of the packed B block (or panel).
     let packedACount: Int, packedBCount: Int
 
@@ -72,16 +74,22 @@ struct PackedGEMMPlan {
         readsADirectly = a.columnStride == 1 && (n <= 8 * Blocking.nr || m * k <= 4096)
         let mcMax = readsADirectly ? Blocking.mr : Swift.min(Blocking.mc, roundUp(m, to: Blocking.mr))
         packedACount = roundUp(mcMax * kcMax, to: 16)
-        // All of C's rows in one block (m <= mc) and B transposed (its columns contiguous, as in
-        // fc1's input gradient, 64 x 9216 x 128): each panel of B serves that one block only, so
-        // it is packed right before its micro-kernel calls, into a buffer that stays in L1. Packed
-        // a block at a time, the panels went out to L2 or L3 (2 MB for fc1) and came back: that
-        // product ran at 45-63% of one core's ceiling instead of 75-83%. (A B with contiguous rows is still packed a block
-        // at a time: eight of its rows are then read end to end, see `packB`, where one panel
-        // alone would take 64 bytes from each row.)
+        // All of C's rows in one block (m <= mc) and B transposed (its columns contiguous, such as
+        // 64 x 9216 x 128 with B^T): each panel of B serves that one block only, so it is packed
+        // right before its micro-kernel calls, into a buffer that stays in L1. Packed a block at a
+        // time, the panels went out to L2 or L3 (2 MB there) and came back: that product ran at
+        // 45-63% of one core's ceiling instead of 75-83%. (A B with contiguous rows is still packed
+        // a block at a time: eight of its rows are then read end to end, see `packB`, where one
+        // panel alone would take 64 bytes from each row.)
         packsBPanelwise = m <= Blocking.mc && b.columnStride != 1
-        // Room for whole panels: a block's last panel is zero-padded to nr columns.
-        packedBCount = kcMax * (packsBPanelwise ? Blocking.nr : roundUp(Swift.min(Blocking.nc, n), to: Blocking.nr))
+        // One block of rows also uses each block of B once, so the block need only be large enough
+        // to stay in L2 between its packing and its use: 512 KB, half of L2, instead of up to 8 MB
+        // that went out to L3 and came back (fc1's input gradient dY W, 64 x 9216 x 128: 59-66 ->
+        // 66-73 GFLOP/s on one core, 107-112 -> 127-136 on two; 64 x 2048 x 512: 57-75 -> 71-89 on
+        // one). A large product keeps BLIS's L3-sized blocks: its block of B serves many blocks of
+        // rows (2048^3 measured the same with 1 or 2 MB blocks).
+        ncMax = m <= Blocking.mc ? Swift.max(Blocking.nr, (1 << 17) / kcMax / Blocking.nr * Blocking.nr) : Blocking.nc
+        packedBCount = kcMax * (packsBPanelwise ? Blocking.nr : roundUp(Swift.min(ncMax, n), to: Blocking.nr))
     }
 }
 
