@@ -16,10 +16,13 @@
 ///    O(mk + kn) against the O(mnk) work it speeds up. (B is always packed. A is read in place
 ///    when N is small and its rows are contiguous: each A panel then serves too few tiles to repay
 ///    its copy.)
-/// 4. **Cache blocking.** A 6-row panel of A (6 x kc, kc = 512: 12 KB) stays in L1 while the
-///    kernel sweeps the packed panels of a block of B, and C is reloaded once per 512 of k; mc =
-///    144 rows of A (288 KB) are packed at a time; nc = 4080 columns of B bound the packed B block
-///    (8 MB) for L3.
+/// 4. **Cache blocking.** A 6-row panel of A (6 x kc, kc = 512: 12 KB) is reused by every call
+///    while the kernel sweeps the packed panels of a block of B (32 KB each, streaming past it
+///    from L2 or L3, so the A panel is read from L1 and L2), and C is reloaded once per 512 of k;
+///    mc = 144 rows of A (288 KB) are packed at a time; nc = 4080 columns of B bound the packed B
+///    block (8 MB) for L3. A product whose rows are one block (m <= mc) packs B in 512 KB blocks
+///    that stay in L2, or, when B is transposed, one panel at a time right before its use
+///    (`PackedGEMMPlan`).
 import Parallel
 
 func packedGEMM(
@@ -54,7 +57,8 @@ struct PackedGEMMPlan {
     /// Whether each panel of B is packed right before the micro-kernel calls that use it, instead
     /// of a whole block of panels first.
     let packsBPanelwise: Bool
-    /// Columns of each block of B: `PackedGEMMBlocking.nc`, or fewer for a single block of rows.
+    /// Columns of each block of B: `PackedGEMMBlocking.nc`, or for a single block of rows packed a
+    /// block at a time, as many as fill 2^17 floats (512 KB) at `kcMax` rows.
     let ncMax: Int
     /// Floats of the packed A buffer (rounded to 64 bytes) and of the packed B block (or panel).
     let packedACount: Int, packedBCount: Int
@@ -75,11 +79,12 @@ struct PackedGEMMPlan {
         readsADirectly = a.columnStride == 1 && (n <= 8 * Blocking.nr || m * k <= 4096)
         let mcMax = readsADirectly ? Blocking.mr : Swift.min(Blocking.mc, roundUp(m, to: Blocking.mr))
         packedACount = roundUp(mcMax * kcMax, to: 16)
-        // All of C's rows in one block (m <= mc) and B transposed (its columns contiguous, such as
-        // 64 x 9216 x 128 with B^T): each panel of B serves that one block only, so it is packed
-        // right before its micro-kernel calls, into a buffer that stays in L1. Packed a block at a
-        // time, the panels went out to L2 or L3 (2 MB there) and came back: that product ran at
-        // 45-63% of one core's ceiling instead of 75-83%. (A B with contiguous rows is still packed
+        // All of C's rows in one block (m <= mc) and B transposed (its columns contiguous, as in
+        // fc1's forward X W^T, or 64 x 9216 x 128 with B^T): each panel of B serves that one block
+        // only, so it is packed right before its micro-kernel calls, into an L1-sized buffer that is
+        // still in L1 or L2 when read. Packed a block at a time, the panels went out to L2 or L3
+        // (2 MB for 64 x 9216 x 128) and came back: that product ran at 45-63% of one core's
+        // ceiling instead of 75-83%. (A B with contiguous rows is still packed
         // a block at a time: eight of its rows are then read end to end, see `packB`, where one
         // panel alone would take 64 bytes from each row.)
         packsBPanelwise = m <= Blocking.mc && b.columnStride != 1
@@ -89,15 +94,18 @@ struct PackedGEMMPlan {
         // 66-73 GFLOP/s on one core, 107-112 -> 127-136 on two; 64 x 2048 x 512: 57-75 -> 71-89 on
         // one). A large product keeps BLIS's L3-sized blocks: its block of B serves many blocks of
         // rows (2048^3 measured the same with 1 or 2 MB blocks).
-        ncMax = m <= Blocking.mc ? Swift.max(Blocking.nr, (1 << 17) / kcMax / Blocking.nr * Blocking.nr) : Blocking.nc
+        ncMax =
+            m <= Blocking.mc && !packsBPanelwise
+            ? Swift.max(Blocking.nr, (1 << 17) / kcMax / Blocking.nr * Blocking.nr) : Blocking.nc
         packedBCount = kcMax * (packsBPanelwise ? Blocking.nr : roundUp(Swift.min(ncMax, n), to: Blocking.nr))
     }
 }
 
 /// C[rows, columns] = alpha * A[rows, depth] * B[depth, columns] + beta' * C[rows, columns], with
-/// B's block already packed (`packB`) and beta' = beta on the first slice of k, 1 on later ones:
-/// the loops around the micro-kernel, A packed `mc` rows at a time into `packedA` (or read in
-/// place, `plan.readsADirectly`).
+/// beta' = beta on the first slice of k, 1 on later ones: the loops around the micro-kernel, A
+/// packed `mc` rows at a time into `packedA` (or read in place, `plan.readsADirectly`). B's block
+/// is already packed in `packedB` (`packB`), unless `b` is given (`plan.packsBPanelwise`): then
+/// each of its panels is packed into `packedB` right before the calls that use it.
 func multiplyBlock(
     rows: Range<Int>, columns: Range<Int>, depth: Range<Int>, plan: PackedGEMMPlan, alpha: Float,
     a: StridedMatrix, b unpackedB: StridedMatrix? = nil, packedB: UnsafeMutablePointer<Float>, beta: Float,
@@ -140,7 +148,7 @@ func multiplyBlock(
         }
         if let unpackedB {
             // (`plan.packsBPanelwise`: one block of rows.) Each panel of B is packed, then used by
-            // every row panel while it is in L1.
+            // every row panel while it is in L1 or L2.
             for jr in stride(from: 0, to: nc, by: Blocking.nr) {
                 packB(
                     unpackedB.offset(row: pc, column: jc + jr), k: kc, n: Swift.min(Blocking.nr, nc - jr), into: packedB
@@ -148,8 +156,8 @@ func multiplyBlock(
                 for ir in stride(from: 0, to: mc, by: Blocking.mr) { tile(ir: ir, jr: jr, bPanel: packedB) }
             }
         } else {
-            // Row panel by row panel: the panel of A (6 x kc, 12 KB) stays in L1 while the kernel
-            // sweeps the block's panels of B, which stream in from L2 or L3 in the order they were
+            // Row panel by row panel: the panel of A (6 x kc, 12 KB) is reused, from L1 and L2, while
+            // the kernel sweeps the block's panels of B, which stream in from L2 or L3 in the order they were
             // packed, and consecutive calls write neighbouring 16-column tiles of the same six rows
             // of C, which the prefetcher follows. (BLIS's order, column panel outside, kept a B
             // panel in L1 but walked down C six rows at a time, a new set of pages every call:
@@ -175,8 +183,8 @@ enum PackedGEMMBlocking {
     #else
     /// Columns of the register tile: two SIMD8 vectors (`microKernel6x16`).
     static let nr = 16
-    /// Rows of k per slice. A 6-row panel of A of 512 steps is 12 KB and stays in L1 while the B
-    /// panels (32 KB each) stream past from L2 or L3, which keep up with one FMA pair per 64 bytes;
+    /// Rows of k per slice. A 6-row panel of A of 512 steps is 12 KB and is reused from L1 and L2
+    /// while the B panels (32 KB each) stream past from L2 or L3, which keep up with one FMA pair per 64 bytes;
     /// what the longer slice saves is reloading C between slices. Measured on a Zen 4 core, three
     /// rounds each (with B's panels outside the row panels, BLIS's order): 1024^3 from 82-83% of
     /// the peak (kc 256) to 83-86%, 2048^3 from 84-85% to 84-86%, 512^3 unchanged at 88-89%. In

@@ -67,18 +67,19 @@ func sharedPanelGEMM(
 ) {
     typealias Blocking = PackedGEMMBlocking
     let plan = PackedGEMMPlan(m: m, n: n, k: k, a: a, b: b)
-    // (Bands of at least mc rows: B is packed a block at a time, never a panel at a time.)
+    // (Bands of at least mc rows: B is packed a block of `plan.ncMax` columns at a time, never a
+    // panel at a time.)
     assert(!plan.packsBPanelwise, "sharedPanelGEMM: m = \(m) is one block of rows")
     let rowTiles = (m + Blocking.mr - 1) / Blocking.mr
     ScratchBuffer.with(count: plan.packedBCount) { buffer in
         // (The cores write disjoint panels of it, then read it.)
         let packedB = UncheckedSendable(buffer)
-        for jc in stride(from: 0, to: n, by: Blocking.nc) {
-            let nc = Swift.min(Blocking.nc, n - jc)
+        for jc in stride(from: 0, to: n, by: plan.ncMax) {
+            let nc = Swift.min(plan.ncMax, n - jc)
             let panels = (nc + Blocking.nr - 1) / Blocking.nr
             for pc in stride(from: 0, to: k, by: plan.kcMax) {
                 let kc = Swift.min(plan.kcMax, k - pc)
-                // Each core packs its share of the panels (panel j goes to packedB + 16 j kc).
+                // Each core packs its share of the panels (panel j goes to packedB + nr j kc).
                 DispatchQueue.concurrentPerform(iterations: parts) { part in
                     let first = part * panels / parts * Blocking.nr
                     let end = Swift.min(nc, (part + 1) * panels / parts * Blocking.nr)

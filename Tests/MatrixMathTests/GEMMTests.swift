@@ -21,6 +21,8 @@ struct GEMMTests {
         (6, 16, 512), (5, 15, 511), (13, 70, 513), (7, 33, 1025),  // tile and kc boundaries (512, 128 with AVX-512), ±1
         (300, 33, 40), (31, 200, 9), (145, 4100, 3),  // mc and nc boundaries
         (200, 48, 216), (64, 130, 300), (1, 300, 20), (300, 1, 20),
+        (13, 1210, 1030),  // one block of rows: several L2-sized blocks of B, three slices of k
+        (600, 300, 7),  // whole 6-row panels of A packed with k < 8
     ]
     static let cases: [Case] = sizes.flatMap { size in
         [(Transpose.none, Transpose.none), (.transposed, .none), (.none, .transposed), (.transposed, .transposed)]
