@@ -67,7 +67,7 @@ print(
     2. packed:   the BLIS recipe, on one core.
                  - Cache blocking: work on blocks of A and B small enough to stay in the L1/L2
                    caches while they are reused, instead of streaming the whole matrices: six
-                   rows of A stay in L1 while the panels of B stream past them, and C is written
+                   rows of A are reused from the nearest caches while the panels of B stream past, and C is written
                    a row strip at a time, in the order the memory prefetcher expects.
                  - Packing: copy each block into a buffer in exactly the order it will be read,
                    so every read is the next address.
