@@ -261,14 +261,16 @@ private func interleaveSixRows(
 ) {
     var p = 0
     while p + 8 <= k {
-        let raw = UnsafeRawPointer(source + p)
-        var r0 = raw.loadUnaligned(as: SIMD8<Float>.self)
-        var r1 = raw.loadUnaligned(fromByteOffset: 4 * rowStride, as: SIMD8<Float>.self)
-        var r2 = raw.loadUnaligned(fromByteOffset: 8 * rowStride, as: SIMD8<Float>.self)
-        var r3 = raw.loadUnaligned(fromByteOffset: 12 * rowStride, as: SIMD8<Float>.self)
-        var r4 = raw.loadUnaligned(fromByteOffset: 16 * rowStride, as: SIMD8<Float>.self)
-        var r5 = raw.loadUnaligned(fromByteOffset: 20 * rowStride, as: SIMD8<Float>.self)
-        var r6 = SIMD8<Float>(), r7 = SIMD8<Float>()
+        let block = source + p
+        var (r0, r1, r2) = (
+            eightValues(block, row: 0, rowStride), eightValues(block, row: 1, rowStride),
+            eightValues(block, row: 2, rowStride)
+        )
+        var (r3, r4, r5) = (
+            eightValues(block, row: 3, rowStride), eightValues(block, row: 4, rowStride),
+            eightValues(block, row: 5, rowStride)
+        )
+        var (r6, r7) = (SIMD8<Float>(), SIMD8<Float>())
         transposeInRegisters(&r0, &r1, &r2, &r3, &r4, &r5, &r6, &r7)
         // Step p + j's six values are lanes 0-5 of r_j. Each vector is stored whole, 24 bytes after
         // the previous one, so its two zero lanes are overwritten by the next store; the last is

@@ -63,15 +63,14 @@ public func transposeValues(_ values: [Float], rows: Int, columns: Int) -> [Floa
 func transpose8x8(
     _ source: UnsafePointer<Float>, stride: Int, into target: UnsafeMutablePointer<Float>, targetStride: Int
 ) {
-    let raw = UnsafeRawPointer(source)
-    var r0 = raw.loadUnaligned(as: SIMD8<Float>.self)
-    var r1 = raw.loadUnaligned(fromByteOffset: 4 * stride, as: SIMD8<Float>.self)
-    var r2 = raw.loadUnaligned(fromByteOffset: 8 * stride, as: SIMD8<Float>.self)
-    var r3 = raw.loadUnaligned(fromByteOffset: 12 * stride, as: SIMD8<Float>.self)
-    var r4 = raw.loadUnaligned(fromByteOffset: 16 * stride, as: SIMD8<Float>.self)
-    var r5 = raw.loadUnaligned(fromByteOffset: 20 * stride, as: SIMD8<Float>.self)
-    var r6 = raw.loadUnaligned(fromByteOffset: 24 * stride, as: SIMD8<Float>.self)
-    var r7 = raw.loadUnaligned(fromByteOffset: 28 * stride, as: SIMD8<Float>.self)
+    var (r0, r1, r2, r3) = (
+        eightValues(source, row: 0, stride), eightValues(source, row: 1, stride), eightValues(source, row: 2, stride),
+        eightValues(source, row: 3, stride)
+    )
+    var (r4, r5, r6, r7) = (
+        eightValues(source, row: 4, stride), eightValues(source, row: 5, stride), eightValues(source, row: 6, stride),
+        eightValues(source, row: 7, stride)
+    )
     transposeInRegisters(&r0, &r1, &r2, &r3, &r4, &r5, &r6, &r7)
     let out = UnsafeMutableRawPointer(target)
     out.storeBytes(of: r0, as: SIMD8<Float>.self)
@@ -82,6 +81,12 @@ func transpose8x8(
     out.storeBytes(of: r5, toByteOffset: 20 * targetStride, as: SIMD8<Float>.self)
     out.storeBytes(of: r6, toByteOffset: 24 * targetStride, as: SIMD8<Float>.self)
     out.storeBytes(of: r7, toByteOffset: 28 * targetStride, as: SIMD8<Float>.self)
+}
+
+/// The eight values at `source + row * stride`, as one vector (no alignment needed).
+@inline(__always)
+func eightValues(_ source: UnsafePointer<Float>, row: Int, _ stride: Int) -> SIMD8<Float> {
+    UnsafeRawPointer(source + row * stride).loadUnaligned(as: SIMD8<Float>.self)
 }
 
 /// Transposes the 8x8 block held in eight row vectors, in place: afterwards `r_j` holds what was
