@@ -84,9 +84,9 @@ struct PackedGEMMPlan {
         // only, so it is packed right before its micro-kernel calls, into an L1-sized buffer that is
         // still in L1 or L2 when read. Packed a block at a time, the panels went out to L2 or L3
         // (2 MB for 64 x 9216 x 128) and came back: that product ran at 45-63% of one core's
-        // ceiling instead of 75-83%. (A B with contiguous rows is still packed
-        // a block at a time: eight of its rows are then read end to end, see `packB`, where one
-        // panel alone would take 64 bytes from each row.)
+        // ceiling instead of 75-83%. (A B with contiguous rows is still packed a block at a time:
+        // eight of its rows are then read end to end, see `packB`, where one panel alone would
+        // take 64 bytes from each row.)
         packsBPanelwise = m <= Blocking.mc && b.columnStride != 1
         // One block of rows also uses each block of B once, so the block need only be large enough
         // to stay in L2 between its packing and its use: 512 KB, half of L2, instead of up to 8 MB
@@ -156,10 +156,10 @@ func multiplyBlock(
                 for ir in stride(from: 0, to: mc, by: Blocking.mr) { tile(ir: ir, jr: jr, bPanel: packedB) }
             }
         } else {
-            // Row panel by row panel: the panel of A (6 x kc, 12 KB) is reused, from L1 and L2, while
-            // the kernel sweeps the block's panels of B, which stream in from L2 or L3 in the order they were
-            // packed, and consecutive calls write neighbouring 16-column tiles of the same six rows
-            // of C, which the prefetcher follows. (BLIS's order, column panel outside, kept a B
+            // Row panel by row panel: the panel of A (6 x kc, 12 KB) is reused, from L1 and L2,
+            // while the kernel sweeps the block's panels of B, which stream in from L2 or L3 in the
+            // order they were packed, and consecutive calls write neighbouring 16-column tiles of
+            // the same six rows of C, which the prefetcher follows. (BLIS's order, column panel outside, kept a B
             // panel in L1 but walked down C six rows at a time, a new set of pages every call:
             // 2048^3 ran at 98-102 GFLOP/s on one core instead of 106-108, 1024^3 at 102 instead of
             // 106, and 198 instead of 205 on two cores.)
@@ -184,8 +184,8 @@ enum PackedGEMMBlocking {
     /// Columns of the register tile: two SIMD8 vectors (`microKernel6x16`).
     static let nr = 16
     /// Rows of k per slice. A 6-row panel of A of 512 steps is 12 KB and is reused from L1 and L2
-    /// while the B panels (32 KB each) stream past from L2 or L3, which keep up with one FMA pair per 64 bytes;
-    /// what the longer slice saves is reloading C between slices. Measured on a Zen 4 core, three
+    /// while the B panels (32 KB each) stream past from L2 or L3, which keep up with one FMA pair
+    /// per 64 bytes; what the longer slice saves is reloading C between slices. Measured on a Zen 4 core, three
     /// rounds each (with B's panels outside the row panels, BLIS's order): 1024^3 from 82-83% of
     /// the peak (kc 256) to 83-86%, 2048^3 from 84-85% to 84-86%, 512^3 unchanged at 88-89%. In
     /// the row-panel order 768 and 1024 measured the same as 512.
