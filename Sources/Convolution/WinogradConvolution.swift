@@ -41,6 +41,11 @@ import Parallel
 /// run to run and for any thread count: each part of the batch sums its weight gradient in a fixed
 /// order, and the parts are added in order).
 ///
+/// **Larger tiles.** Planes with output rows of 20 or more take F(4x4, 3x3) instead
+/// (`WinogradConvolution+F4x4.swift`): 6x6 input tiles, 36 products per 4x4 block of outputs, 9/16
+/// of the multiply-adds above. The loops below are the same for both; `tile` and `positions` say
+/// which, and each transform hands F(4x4)'s work to its own version.
+///
 /// The images of a batch are taken a group at a time (enough tiles for a wide GEMM, few enough
 /// that a group's transformed tiles stay in the core's L2 cache), the groups shared between cores.
 ///
@@ -56,10 +61,14 @@ import Parallel
 struct WinogradConvolution {
     let images: Int, channels: Int, outputChannels: Int
     let geometry: ConvolutionGeometry
-    /// Tiles down and across one output plane: each covers a 2x2 block of outputs (the last row or
-    /// column of tiles hangs over the edge when oh or ow is odd; its extra outputs are dropped).
+    /// Outputs down and across one tile: 2 for F(2x2, 3x3), 4 for F(4x4, 3x3)
+    /// (`WinogradConvolution+F4x4.swift`, chosen by `prefersLargeTiles`).
+    let tile: Int
+    /// Tiles down and across one output plane: each covers a tile x tile block of outputs (the last
+    /// row or column of tiles hangs over the edge when oh or ow is not a multiple of `tile`; its extra
+    /// outputs are dropped).
     let tileRows: Int, tileColumns: Int
-    /// Images whose tiles go through the 16 products together.
+    /// Images whose tiles go through the `positions` products together.
     let imagesPerGroup: Int
     /// Whether the weight gradient's products compute dU_xi^T [C, OC] = V_xi dM_xi^T instead of
     /// dU_xi [OC, C] = dM_xi V_xi^T: the same sums, in the orientation that wastes less of the
@@ -69,22 +78,24 @@ struct WinogradConvolution {
 
     /// Tiles per image.
     var tiles: Int { tileRows * tileColumns }
-    /// The distance between rows of V, M and their gradients [16, channels, rowStride]: a group's
+    /// Positions of a transformed tile, (tile + 2)^2: 16 or 36 products per group of images.
+    var positions: Int { (tile + 2) * (tile + 2) }
+    /// The distance between rows of V, M and their gradients [positions, channels, rowStride]: a group's
     /// tiles and 8 floats of slack, so that a vector of 8 tiles can always be loaded and stored
     /// whole.
     var rowStride: Int { imagesPerGroup * tiles + 8 }
-    /// The distance between the 16 matrices of V and dV [C, rowStride] (`inputStep`), and of M and
-    /// dM [OC, rowStride] (`outputStep`): the rows they take, rounded up so that the 16 matrices
-    /// start 256 bytes apart modulo 4 KB (see `spaced`).
+    /// The distance between the `positions` matrices of V and dV [C, rowStride] (`inputStep`), and
+    /// of M and dM [OC, rowStride] (`outputStep`): the rows they take, rounded up so that the
+    /// matrices start 256 bytes apart modulo 4 KB (see `spaced`).
     var inputStep: Int { Self.spaced(channels * rowStride) }
     var outputStep: Int { Self.spaced(outputChannels * rowStride) }
     /// Floats of a group's V and M (or dV and dM).
-    var transformedSize: Int { 16 * (inputStep + outputStep) }
+    var transformedSize: Int { positions * (inputStep + outputStep) }
 
     /// The smallest count of floats >= `floats` that is 64 more than a multiple of 1024 (4 KB).
     ///
     /// The transforms read or write the same tile in all 16 matrices at once: 16 streams one
-    /// matrix apart. When that distance is a multiple of 4 KB (`pytorch-example`'s V, 32 rows of 160
+    /// matrix apart. When that distance is a multiple of 4 KB (`pytorch-example`'s V by F(2x2), 32 rows of 160
     /// floats, would be), all 16 fall in the same sets of the L1 cache, which has 8 ways, and
     /// loads wait on stores to unrelated addresses that match in their low 12 bits; 256 bytes
     /// apart they use 16 different sets. Measured on one core, `pytorch-example`'s conv2 forward
@@ -97,16 +108,21 @@ struct WinogradConvolution {
     var groups: Int { (images + imagesPerGroup - 1) / imagesPerGroup }
     var inputSize: Int { channels * geometry.inputPlane }
     var outputSize: Int { outputChannels * geometry.outputPlane }
-    /// Floats of U: 16 matrices [OC, C].
-    var filtersSize: Int { 16 * outputChannels * channels }
+    /// Floats of U: `positions` matrices [OC, C].
+    var filtersSize: Int { positions * outputChannels * channels }
     /// Width and height of a padded input plane as the transforms read it: the zero padding, and
     /// zeros under the tiles that hang over the edge, and room for the last vector of eight tiles
-    /// (2 columns per tile, 2 more for the last tile's right half).
-    var planeWidth: Int { 2 * roundUpToLanes(tileColumns) + 2 }
-    var planeHeight: Int { 2 * tileRows + 2 }
-    /// A padded output-gradient plane: 2 rows and 2 columns per tile.
-    var gradientPlaneWidth: Int { 2 * roundUpToLanes(tileColumns) }
-    var gradientPlaneHeight: Int { 2 * tileRows }
+    /// (2 columns per tile and 2 more for the last tile's right half; F(4x4) splits whole rows of
+    /// `splitTiles` tiles).
+    var planeWidth: Int { tile == 4 ? 4 * splitTiles : 2 * roundUpToLanes(tileColumns) + 2 }
+    var planeHeight: Int { tile * tileRows + 2 }
+    /// A padded output-gradient plane: `tile` rows and columns per tile.
+    var gradientPlaneWidth: Int { tile == 4 ? 4 * splitTiles : 2 * roundUpToLanes(tileColumns) }
+    var gradientPlaneHeight: Int { tile * tileRows }
+    /// Floats of a core's plane buffers: the plane, and for F(4x4) its split rows (two sets of
+    /// them for the input gradient's sums and overlaps).
+    var planeBufferSize: Int { (tile == 4 ? 3 : 1) * planeWidth * planeHeight }
+    var gradientBufferSize: Int { (tile == 4 ? 2 : 1) * gradientPlaneWidth * gradientPlaneHeight }
 
     /// Whether this path computes the convolution: a 3x3 kernel, stride 1, at least two input
     /// channels (one channel goes to `SingleChannelConvolution`), and a weight small enough that
@@ -116,19 +132,37 @@ struct WinogradConvolution {
             && channels >= 2 && channels * outputChannels <= 256 * 256
     }
 
-    init(images: Int, channels: Int, outputChannels: Int, geometry: ConvolutionGeometry) {
+    /// Whether F(4x4, 3x3) is the faster choice: its 36 products per 4x4 outputs do 9/16 of
+    /// F(2x2, 3x3)'s multiply-adds, but its transforms take vectors of eight tiles 4 outputs wide,
+    /// so an output row narrower than 20 (5 tiles) leaves most lanes idle, and so do fewer than 8
+    /// output rows. Its 36 x OC x C weight gradient per part is held to the same 4 MB.
+    /// `pytorch-example`'s conv2 (24 x 24 outputs) takes it; `convnet`'s (11 x 11) does not.
+    static func prefersLargeTiles(channels: Int, outputChannels: Int, geometry g: ConvolutionGeometry) -> Bool {
+        g.outputWidth >= 20 && g.outputHeight >= 8 && 36 * channels * outputChannels <= 16 * 256 * 256
+    }
+
+    /// The convolution of `images` images by F(4x4, 3x3) where `prefersLargeTiles`, else by
+    /// F(2x2, 3x3); `tile` (2 or 4) overrides the choice.
+    init(images: Int, channels: Int, outputChannels: Int, geometry: ConvolutionGeometry, tile: Int? = nil) {
         precondition(
             Self.handles(channels: channels, outputChannels: outputChannels, geometry: geometry),
             "WinogradConvolution: needs a 3x3 kernel, stride 1 and 2 to 65536 channel pairs, got \(geometry)")
+        precondition(tile == nil || tile == 2 || tile == 4, "WinogradConvolution: tiles of 2 or 4, got \(tile ?? 0)")
         (self.images, self.channels, self.outputChannels, self.geometry) =
             (images, channels, outputChannels, geometry)
-        tileRows = (geometry.outputHeight + 1) / 2
-        tileColumns = (geometry.outputWidth + 1) / 2
-        // A group's V and M take 16 (C + OC) floats per tile: about 768 KB of them fit in L2 next
-        // to the packed operands, and 256 tiles already fill the GEMM's panels.
-        let perImage = 16 * (channels + outputChannels) * tileRows * tileColumns
-        let byCache = Swift.max(1, (192 * 1024) / perImage)
-        let byWidth = Swift.max(1, 256 / (tileRows * tileColumns))
+        let large = Self.prefersLargeTiles(channels: channels, outputChannels: outputChannels, geometry: geometry)
+        self.tile = tile ?? (large ? 4 : 2)
+        tileRows = (geometry.outputHeight + self.tile - 1) / self.tile
+        tileColumns = (geometry.outputWidth + self.tile - 1) / self.tile
+        // A group's V and M take positions x (C + OC) floats per tile: about 768 KB of them fit in
+        // L2 next to the packed operands, and 256 tiles already fill the GEMM's panels. Fewer than
+        // 128 tiles make products too narrow to pay for their packing, even if that means leaving
+        // L2: measured on pytorch-example's conv2 by F(4x4), whose 36 tiles per image take 486 KB,
+        // groups of 4 images (2 MB) ran its forward pass in 4.3 ms per batch, of 2 in 4.5, of 1 in 5.5.
+        let tiles = tileRows * tileColumns
+        let perImage = (self.tile + 2) * (self.tile + 2) * (channels + outputChannels) * tiles
+        let byCache = Swift.max((192 * 1024) / perImage, (128 + tiles - 1) / tiles)
+        let byWidth = Swift.max(1, 256 / tiles)
         imagesPerGroup = Swift.max(1, Swift.min(images, byCache, byWidth))
         weightGradientTransposed =
             GEMMKernel.paddedArea(m: channels, n: outputChannels)
@@ -137,9 +171,10 @@ struct WinogradConvolution {
 
     // MARK: Filters
 
-    /// U [16, OC, C] from the weight [OC, C, 3, 3]: U = G g G^T for every filter and channel, laid
-    /// out as one [OC, C] matrix per position of the 4x4.
+    /// U [positions, OC, C] from the weight [OC, C, 3, 3]: U = G g G^T for every filter and
+    /// channel, laid out as one [OC, C] matrix per position of the transformed tile.
     func transformedFilters(_ weight: [Float]) -> [Float] {
+        if tile == 4 { return transformedFilters4x4(weight) }
         let pairs = outputChannels * channels
         // G applied to 3 values: 4 values.
         @inline(__always)
@@ -169,11 +204,12 @@ struct WinogradConvolution {
         }
     }
 
-    /// U^T [16, C, OC] from U [16, OC, C]: the left operand of dV = U^T dM, laid out once.
+    /// U^T [positions, C, OC] from U [positions, OC, C]: the left operand of dV = U^T dM, laid out
+    /// once.
     func transposedFilters(_ u: [Float]) -> [Float] {
         let (oc, c) = (outputChannels, channels)
         return [Float](uninitializedCount: filtersSize) { ut in
-            for xi in 0..<16 {
+            for xi in 0..<positions {
                 for o in 0..<oc {
                     for i in 0..<c { ut[(xi * c + i) * oc + o] = u[(xi * oc + o) * c + i] }
                 }
@@ -181,8 +217,9 @@ struct WinogradConvolution {
         }
     }
 
-    /// dW [OC, C, 3, 3] from dU [16, OC, C]: dW = G^T dU G for every filter and channel.
+    /// dW [OC, C, 3, 3] from dU [positions, OC, C]: dW = G^T dU G for every filter and channel.
     func weightFromTransformed(_ du: [Float]) -> [Float] {
+        if tile == 4 { return weightFromTransformed4x4(du) }
         let pairs = outputChannels * channels
         // G^T applied to 4 values: 3 values.
         @inline(__always)
@@ -213,17 +250,17 @@ struct WinogradConvolution {
 
     // MARK: Forward
 
-    /// out [N, OC, oh, ow] from input [N, C, H, W], U [16, OC, C] and bias [OC].
+    /// out [N, OC, oh, ow] from input [N, C, H, W], U [positions, OC, C] and bias [OC].
     func forward(input: [Float], filters u: [Float], bias: [Float]?) -> [Float] {
         let (oc, c, ld) = (outputChannels, channels, rowStride)
         let (vStep, mStep) = (inputStep, outputStep)
         let biasValues = bias ?? [Float](repeating: 0, count: oc)
-        let plane = planeWidth * planeHeight
+        let plane = planeBufferSize
         return [Float](uninitializedCount: images * outputSize) { output in
             withBaseAddresses(input, u, biasValues) { x, u, b in
                 parallelFor(groups) { range in
                     ScratchBuffer.with(count: transformedSize + plane) { work in
-                        let (v, m, padded) = (work, work + 16 * vStep, work + transformedSize)
+                        let (v, m, padded) = (work, work + positions * vStep, work + transformedSize)
                         padded.update(repeating: 0, count: plane)
                         for group in range {
                             let first = group * imagesPerGroup
@@ -233,14 +270,15 @@ struct WinogradConvolution {
                                 transformInput(
                                     x + (first + image) * inputSize, padded: padded, into: v, column: image * tiles)
                             }
-                            for xi in 0..<16 {
+                            for xi in 0..<positions {
                                 gemm(
                                     m: oc, n: n, k: c, a: u + xi * oc * c, lda: c, b: v + xi * vStep, ldb: ld,
                                     c: m + xi * mStep, ldc: ld, kernel: .packed)
                             }
                             for image in 0..<count {
                                 transformOutput(
-                                    m, column: image * tiles, bias: b, into: output + (first + image) * outputSize)
+                                    m, column: image * tiles, bias: b, padded: padded,
+                                    into: output + (first + image) * outputSize)
                             }
                         }
                     }
@@ -257,16 +295,10 @@ struct WinogradConvolution {
         _ image: UnsafePointer<Float>, padded: UnsafeMutablePointer<Float>, into v: UnsafeMutablePointer<Float>,
         column: Int
     ) {
-        let g = geometry
+        if tile == 4 { return transformInput4x4(image, padded: padded, into: v, column: column) }
         let (width, ld, step) = (planeWidth, rowStride, inputStep)
         for channel in 0..<channels {
-            // Only the inside is written: the zero border stays from the first clearing.
-            let source = image + channel * g.inputPlane
-            for y in 0..<g.inputHeight {
-                Self.copy(
-                    source + y * g.inputWidth, to: padded + (y + g.paddingHeight) * width + g.paddingWidth,
-                    count: g.inputWidth)
-            }
+            copyIntoPadded(image + channel * geometry.inputPlane, padded)
             for ty in 0..<tileRows {
                 var tx = 0
                 while tx < tileColumns {
@@ -300,6 +332,27 @@ struct WinogradConvolution {
         }
     }
 
+    /// Copies one input plane into the inside of the padded plane `padded`. Only the inside is
+    /// written: the zero border stays from the first clearing.
+    func copyIntoPadded(_ source: UnsafePointer<Float>, _ padded: UnsafeMutablePointer<Float>) {
+        let g = geometry
+        for y in 0..<g.inputHeight {
+            Self.copy(
+                source + y * g.inputWidth, to: padded + (y + g.paddingHeight) * planeWidth + g.paddingWidth,
+                count: g.inputWidth)
+        }
+    }
+
+    /// Copies the inside of the padded plane `padded` (the padding cut off) into one input plane.
+    func copyOutOfPadded(_ padded: UnsafeMutablePointer<Float>, _ target: UnsafeMutablePointer<Float>) {
+        let g = geometry
+        for y in 0..<g.inputHeight {
+            Self.copy(
+                padded + (y + g.paddingHeight) * planeWidth + g.paddingWidth, to: target + y * g.inputWidth,
+                count: g.inputWidth)
+        }
+    }
+
     /// d B for one row of eight tiles: the tiles' columns 2t, 2t+1, 2t+2, 2t+3, split out of two
     /// 16-wide loads, combined as (d0 - d2, d1 + d2, d2 - d1, d1 - d3).
     @inline(__always)
@@ -310,10 +363,13 @@ struct WinogradConvolution {
     }
 
     /// Y = A^T M A + bias for every tile and output channel of one image, from m [16, OC,
-    /// rowStride] at `column`, written into the image's output [OC, oh, ow].
+    /// rowStride] at `column`, written into the image's output [OC, oh, ow]. F(4x4) works in the
+    /// split part of the plane buffer `padded`.
     func transformOutput(
-        _ m: UnsafePointer<Float>, column: Int, bias: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>
+        _ m: UnsafePointer<Float>, column: Int, bias: UnsafePointer<Float>, padded: UnsafeMutablePointer<Float>,
+        into output: UnsafeMutablePointer<Float>
     ) {
+        if tile == 4 { return transformOutput4x4(m, column: column, bias: bias, padded: padded, into: output) }
         let (oh, ow) = (geometry.outputHeight, geometry.outputWidth)
         let (ld, step) = (rowStride, outputStep)
         // With one vector of tiles per row, outputs are written in memory order, so a row's last
@@ -362,13 +418,13 @@ struct WinogradConvolution {
         gradient: [Float], input: [Float], filters u: [Float], needsInput: Bool, needsWeight: Bool
     ) -> (input: [Float]?, weight: [Float]?, bias: [Float]?) {
         let (oc, c, ld) = (outputChannels, channels, rowStride)
-        // Each part of the batch sums its own dU [16, OC, C] and db [OC], in image order; the
+        // Each part of the batch sums its own dU [positions, OC, C] and db [OC], in image order; the
         // parts are fixed by the batch alone, so the sums are the same for any thread count.
         let parts = needsWeight ? Swift.min(groups, 8) : 0
         let partSize = filtersSize + oc
         var partials = [Float](repeating: 0, count: parts * partSize)
         let ut = needsInput ? transposedFilters(u) : []
-        let plane = planeWidth * planeHeight, gradientPlane = gradientPlaneWidth * gradientPlaneHeight
+        let plane = planeBufferSize, gradientPlane = gradientBufferSize
         let (vStep, mStep) = (inputStep, outputStep)
         let workspace = transformedSize + 2 * plane + gradientPlane
         // Every value of dx is written (each channel's plane is copied out whole), so it starts
@@ -380,7 +436,7 @@ struct WinogradConvolution {
                     let units = needsWeight ? parts : groups
                     parallelFor(units) { range in
                         ScratchBuffer.with(count: workspace) { work in
-                            let v = work, dm = work + 16 * vStep
+                            let v = work, dm = work + positions * vStep
                             let padded = work + transformedSize, paddedGradient = padded + plane
                             let accumulated = paddedGradient + gradientPlane
                             padded.update(repeating: 0, count: plane)
@@ -408,7 +464,7 @@ struct WinogradConvolution {
                                     // dM_xi (up to 36 KB) is still in L1 and L2: a whole group's dM is
                                     // about as large as L2, and a second pass over all 16 positions came
                                     // back for it from L3.
-                                    for xi in 0..<16 {
+                                    for xi in 0..<positions {
                                         let (vXi, dmXi) = (v + xi * vStep, dm + xi * mStep)
                                         if let sums, weightGradientTransposed {
                                             // dU_xi^T [C, OC] += V_xi [C, n] dM_xi^T [n, OC].
@@ -458,8 +514,8 @@ struct WinogradConvolution {
         var du = total
         du.removeLast(oc)
         if weightGradientTransposed {
-            // Back from [16, C, OC] to U's layout [16, OC, C].
-            for xi in 0..<16 {
+            // Back from [positions, C, OC] to U's layout [positions, OC, C].
+            for xi in 0..<positions {
                 for o in 0..<oc {
                     for channel in 0..<c { du[(xi * oc + o) * c + channel] = total[(xi * c + channel) * oc + o] }
                 }
@@ -475,6 +531,7 @@ struct WinogradConvolution {
         _ gradient: UnsafePointer<Float>, padded: UnsafeMutablePointer<Float>, into dm: UnsafeMutablePointer<Float>,
         column: Int
     ) {
+        if tile == 4 { return transformGradient4x4(gradient, padded: padded, into: dm, column: column) }
         let (oh, ow, width) = (geometry.outputHeight, geometry.outputWidth, gradientPlaneWidth)
         let (ld, step) = (rowStride, outputStep)
         for o in 0..<outputChannels {
@@ -518,7 +575,7 @@ struct WinogradConvolution {
         _ dv: UnsafePointer<Float>, column: Int, padded: UnsafeMutablePointer<Float>,
         into dx: UnsafeMutablePointer<Float>
     ) {
-        let g = geometry
+        if tile == 4 { return transformInputGradient4x4(dv, column: column, padded: padded, into: dx) }
         let (width, ld, step) = (planeWidth, rowStride, inputStep)
         for channel in 0..<channels {
             padded.update(repeating: 0, count: planeWidth * planeHeight)
@@ -542,12 +599,7 @@ struct WinogradConvolution {
                     tx += 8
                 }
             }
-            let target = dx + channel * g.inputPlane
-            for y in 0..<g.inputHeight {
-                Self.copy(
-                    padded + (y + g.paddingHeight) * width + g.paddingWidth, to: target + y * g.inputWidth,
-                    count: g.inputWidth)
-            }
+            copyOutOfPadded(padded, dx + channel * geometry.inputPlane)
         }
     }
 
@@ -577,7 +629,7 @@ struct WinogradConvolution {
 
     typealias Lanes = SIMD8<Float>
 
-    private func roundUpToLanes(_ count: Int) -> Int { (count + 7) / 8 * 8 }
+    func roundUpToLanes(_ count: Int) -> Int { (count + 7) / 8 * 8 }
 
     /// Sums each of the OC planes of one image's output gradient onto sums[o] (the bias gradient).
     private func addPlaneSums(_ gradient: UnsafePointer<Float>, into sums: UnsafeMutablePointer<Float>) {
@@ -600,15 +652,15 @@ struct WinogradConvolution {
     }
 
     /// 0, 1, ..., 7: compared with a count of valid lanes to mask the rest.
-    private static let laneIndices = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7)
-    private var laneIndices: SIMD8<Int32> { Self.laneIndices }
+    static let laneIndices = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7)
+    var laneIndices: SIMD8<Int32> { Self.laneIndices }
 
     /// Copies one row of a plane (tens of floats; a memmove call per row would cost more). Rows
     /// of 8 or more values go as vectors, the last one moved back to end at the row's end (it
     /// overlaps the one before it): an element loop would leave a tail of single values, and a
     /// 13-value row would take 5 of them.
     @inline(__always)
-    private static func copy(_ source: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int) {
+    static func copy(_ source: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int) {
         guard count >= 8 else {
             for index in 0..<count { target[index] = source[index] }
             return
@@ -622,18 +674,17 @@ struct WinogradConvolution {
     }
 
     @inline(__always)
-    private static func copy(_ source: UnsafeMutablePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int)
-    {
+    static func copy(_ source: UnsafeMutablePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int) {
         copy(UnsafePointer(source), to: target, count: count)
     }
 
     @inline(__always)
-    private static func load(_ pointer: UnsafePointer<Float>) -> Lanes {
+    static func load(_ pointer: UnsafePointer<Float>) -> Lanes {
         UnsafeRawPointer(pointer).loadUnaligned(as: Lanes.self)
     }
 
     @inline(__always)
-    private func load(_ pointer: UnsafePointer<Float>) -> Lanes { Self.load(pointer) }
+    func load(_ pointer: UnsafePointer<Float>) -> Lanes { Self.load(pointer) }
 
     @inline(__always)
     private static func load16(_ pointer: UnsafeMutablePointer<Float>) -> SIMD16<Float> {
@@ -644,7 +695,7 @@ struct WinogradConvolution {
     private func load16(_ pointer: UnsafeMutablePointer<Float>) -> SIMD16<Float> { Self.load16(pointer) }
 
     @inline(__always)
-    private func store(_ value: Lanes, _ pointer: UnsafeMutablePointer<Float>) {
+    func store(_ value: Lanes, _ pointer: UnsafeMutablePointer<Float>) {
         UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: Lanes.self)
     }
 
@@ -682,7 +733,7 @@ struct WinogradConvolution {
     }
 
     @inline(__always)
-    private static func interleave(_ even: Lanes, _ odd: Lanes) -> SIMD16<Float> {
+    static func interleave(_ even: Lanes, _ odd: Lanes) -> SIMD16<Float> {
         SIMD16(
             even[0], odd[0], even[1], odd[1], even[2], odd[2], even[3], odd[3],
             even[4], odd[4], even[5], odd[5], even[6], odd[6], even[7], odd[7])

@@ -383,7 +383,7 @@ struct SingleChannelConvolutionTests {
     }
 }
 
-@Suite("The Winograd F(2x2, 3x3) convolution equals the plain-loop reference")
+@Suite("The Winograd F(2x2, 3x3) and F(4x4, 3x3) convolutions equal the plain-loop reference")
 struct WinogradConvolutionTests {
     @Test(
         "Its 16 transformed matrices start 256 bytes apart modulo 4 KB whatever the rows' length (less than 4 KB of padding, none when already so)"
@@ -400,12 +400,12 @@ struct WinogradConvolutionTests {
     @Test(
         "Forward and all three gradients: even and odd output sizes, padding, tails of 8 tiles, several groups",
         arguments: [
-            (UInt64(1), [2, 32, 26, 26], 64, (0, 0)),  // pytorch-example's conv2: 12 x 12 tiles = 8 + a tail of 4
+            (UInt64(1), [2, 32, 26, 26], 64, (0, 0)),  // pytorch-example's conv2: F(4x4), 6 x 6 tiles
             (2, [3, 24, 13, 13], 48, (0, 0)),  // convnet's conv2: 11 x 11 outputs, tiles hanging over two edges
             (3, [2, 3, 5, 4], 2, (1, 1)),  // padding on both axes, 5 x 4 outputs
             (4, [1, 2, 6, 40], 3, (1, 0)),  // 20 tiles across: two vectors of 8 and a tail; padding on height only
             (5, [2, 4, 3, 3], 5, (0, 0)),  // a single output per plane
-            (6, [13, 4, 18, 18], 3, (0, 2)),  // 64 tiles per image: groups of 4 images, a last group of 1
+            (6, [13, 4, 18, 18], 3, (0, 2)),  // 16 x 20 outputs: F(4x4), 20 tiles per image, several groups
             (7, [1, 3, 4, 19], 2, (2, 2)),  // padding 2: outputs 6 x 21, one tile wider than the input
             (8, [40, 8, 9, 9], 16, (0, 0)),  // weight gradient as dU^T (8 x 16 fills the GEMM's tiles), 3 parts
             (9, [2, 3, 10, 18], 4, (0, 0)),  // exactly 8 tiles across: the last tile's right half lands past the group
@@ -429,6 +429,66 @@ struct WinogradConvolutionTests {
         expectClose(x.grad!.data, expected.input, "input gradient")
         expectClose(weight.grad!.data, expected.weight, "weight gradient")
         expectClose(bias.grad!.data, expected.bias, "bias gradient")
+    }
+
+    @Test(
+        "F(2x2) and F(4x4) each, forward and all three gradients: rows of 8 tiles and more, overhanging tiles, padding",
+        arguments: [2, 4],
+        [
+            (UInt64(41), [2, 32, 26, 26], 64, (0, 0)),  // pytorch-example's conv2: 6 x 6 tiles of 4
+            (42, [3, 24, 13, 13], 48, (0, 0)),  // convnet's conv2: 11 x 11, tiles of 4 overhang by one
+            (43, [2, 3, 34, 34], 4, (0, 0)),  // 32 outputs across: exactly 8 tiles of 4 (a carry past the vector)
+            (44, [1, 4, 9, 38], 5, (1, 1)),  // 38 across: 10 tiles of 4 (two vectors, the last of 2)
+            (45, [2, 5, 7, 21], 3, (2, 0)),  // 19 across, 9 down with padding 2 on height only
+            (46, [9, 6, 22, 22], 8, (1, 1)),  // several groups of images, weight gradient as dU^T (6 x 8)
+            (47, [1, 2, 3, 3], 2, (0, 0)),  // a single output per plane
+        ])
+    func tileSizesMatchReference(tile: Int, layer: (UInt64, [Int], Int, (Int, Int))) throws {
+        let (seed, shape, oc, padding) = layer
+        let c = shape[1]
+        let x = randomTensor(shape, seed: seed).data
+        let weight = randomTensor([oc, c, 3, 3], seed: seed + 10).data
+        let bias = randomTensor([oc], seed: seed + 20).data
+        let geometry = try #require(
+            ConvolutionGeometry(
+                inputHeight: shape[2], inputWidth: shape[3], kernel: (3, 3), stride: (1, 1), padding: padding))
+        let winograd = WinogradConvolution(
+            images: shape[0], channels: c, outputChannels: oc, geometry: geometry, tile: tile)
+        #expect(winograd.tile == tile && winograd.positions == (tile + 2) * (tile + 2))
+        let u = winograd.transformedFilters(weight)
+        let y = winograd.forward(input: x, filters: u, bias: bias)
+        let reference = ReferenceConvolution.forward(
+            input: x, inputShape: shape, weight: weight, weightShape: [oc, c, 3, 3], bias: bias, stride: (1, 1),
+            padding: padding)
+        expectClose(y, reference.output, "output, tiles of \(tile)")
+
+        let g = randomTensor(reference.shape, seed: seed + 30).data
+        let (dx, dw, db) = winograd.backward(gradient: g, input: x, filters: u, needsInput: true, needsWeight: true)
+        let expected = ReferenceConvolution.backward(
+            outputGradient: g, input: x, inputShape: shape, weight: weight, weightShape: [oc, c, 3, 3],
+            stride: (1, 1), padding: padding)
+        expectClose(dx ?? [], expected.input, "input gradient, tiles of \(tile)")
+        expectClose(dw ?? [], expected.weight, "weight gradient, tiles of \(tile)")
+        expectClose(db ?? [], expected.bias, "bias gradient, tiles of \(tile)")
+    }
+
+    @Test("F(4x4, 3x3) is chosen for output rows of 20 or more and at least 8 output rows")
+    func tileChoice() {
+        /// The tile the convolution picks for one image [channels, height, width], or nil when the
+        /// 3x3 kernel does not fit.
+        func tile(_ height: Int, _ width: Int, channels: Int = 32, outputChannels: Int = 64) -> Int? {
+            ConvolutionGeometry(
+                inputHeight: height, inputWidth: width, kernel: (3, 3), stride: (1, 1), padding: (0, 0)
+            ).map {
+                WinogradConvolution(images: 1, channels: channels, outputChannels: outputChannels, geometry: $0).tile
+            }
+        }
+        #expect(tile(26, 26) == 4)  // pytorch-example's conv2
+        #expect(tile(13, 13) == 2)  // convnet's conv2
+        #expect(tile(26, 21) == 2 && tile(26, 22) == 4)  // 19 or 20 outputs across
+        #expect(tile(9, 26) == 2 && tile(10, 26) == 4)  // 7 or 8 outputs down
+        #expect(tile(26, 26, channels: 96, outputChannels: 192) == 4)  // 36 x 96 x 192 floats: 2.5 MB
+        #expect(tile(26, 26, channels: 128, outputChannels: 256) == 2)  // 4.5 MB: over the 4 MB of a part
     }
 
     @Test("Conv2d 3x3 on 4 channels, padding 1: input, weight and bias gradients (gradcheck)")
