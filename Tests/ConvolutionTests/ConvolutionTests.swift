@@ -513,9 +513,11 @@ struct WinogradConvolutionTests {
         expectClose(weight.grad!.data, expected.weight, "weight gradient alone")
     }
 
-    @Test("Output and gradients are bit-identical on 1 thread and on 3 (the batch's parts are fixed by its size)")
-    func threadCounts() {
-        let x = randomTensor([21, 3, 12, 12], seed: 26)
+    @Test(
+        "Output and gradients are bit-identical on 1 thread and on 3 (the batch's parts are fixed by its size)",
+        arguments: [[21, 3, 12, 12], [23, 3, 22, 22]])  // F(2x2), then F(4x4): 22 x 22 outputs, groups of 4
+    func threadCounts(shape: [Int]) {
+        let x = randomTensor(shape, seed: 26)
         let weight = randomTensor([4, 3, 3, 3], seed: 27)
         let bias = randomTensor([4], seed: 28)
         func run(threads: Int) -> [Float] {
