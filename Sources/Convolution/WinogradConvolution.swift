@@ -155,13 +155,13 @@ struct WinogradConvolution {
         tileRows = (geometry.outputHeight + self.tile - 1) / self.tile
         tileColumns = (geometry.outputWidth + self.tile - 1) / self.tile
         // A group's V and M take positions x (C + OC) floats per tile: about 768 KB of them fit in
-        // L2 next to the packed operands, and 256 tiles already fill the GEMM's panels. Fewer than
-        // 128 tiles make products too narrow to pay for their packing, even if that means leaving
-        // L2: measured on pytorch-example's conv2 by F(4x4), whose 36 tiles per image take 486 KB,
-        // groups of 4 images (2 MB) ran its forward pass in 4.3 ms per batch, of 2 in 4.5, of 1 in 5.5.
+        // L2 next to the packed operands, and 256 tiles already fill the GEMM's panels. For F(4x4),
+        // fewer than 128 tiles make products too narrow to pay for their packing, even if that means
+        // leaving L2: on pytorch-example's conv2, whose 36 tiles per image take 486 KB, groups of
+        // 4 images (2 MB) ran its forward pass in 4.3 ms per batch, of 2 in 4.5, of 1 in 5.5.
         let tiles = tileRows * tileColumns
         let perImage = (self.tile + 2) * (self.tile + 2) * (channels + outputChannels) * tiles
-        let byCache = Swift.max((192 * 1024) / perImage, (128 + tiles - 1) / tiles)
+        let byCache = Swift.max((192 * 1024) / perImage, self.tile == 4 ? (128 + tiles - 1) / tiles : 1)
         let byWidth = Swift.max(1, 256 / tiles)
         imagesPerGroup = Swift.max(1, Swift.min(images, byCache, byWidth))
         weightGradientTransposed =
