@@ -53,8 +53,9 @@ func runGEMMBenchmark(quick: Bool) {
     // whole batch on both cores: pytorch-example's fc1 (batch 64) and convnet's fc1 (batch 200),
     // forward Y = X W^T (W read as stored, [out, in]: B^T), dX = dY W and dW^T = X^T dY. Both
     // networks' conv2 (3x3) run Winograd's transform on one core per group of images (timed on one
-    // thread): per position of the 4x4 tile, M = U V, dU += dM V^T and dV = U^T dM, with 144 tiles
-    // (one image of pytorch-example, four of convnet) and U^T laid out once per batch. The weight
+    // thread): per position of the transformed tile, M = U V, dU += dM V^T and dV = U^T dM, with 144
+    // tiles (four images of pytorch-example by F(4x4), four of convnet by F(2x2)) and U^T laid out
+    // once per batch. The weight
     // gradient's product runs as dU^T += V dM^T where that orientation fills more of the register
     // tiles (GEMMKernel.paddedArea), as the convolution chooses.
     func weightGradientProduct(outputChannels oc: Int, channels c: Int) -> GEMMShape {
