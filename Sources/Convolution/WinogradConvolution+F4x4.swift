@@ -20,20 +20,20 @@ import Parallel
 /// (see `WinogradConvolution`); the backward pass goes through the same matrices transposed.
 ///
 /// **The price.** The larger constants (up to 8 in A^T, 5 in B^T) make rounding errors a few times
-/// those of F(2x2, 3x3) (measured relative to the largest output: about 3e-6 on 32 channels, against
-/// 1e-4 allowed by the tests). And a tile is 4 outputs wide, so a row of outputs narrower than 20
-/// fills fewer than 5 of a vector's 8 tiles: those planes keep F(2x2, 3x3)
-/// (`WinogradConvolution.prefersLargeTiles`).
+/// those of F(2x2, 3x3) (a float32 model of one 4x4 block over 32 channels: about 3e-6 of the
+/// largest output, against 1e-4 allowed by the tests). And a tile is 4 outputs wide, so a row of
+/// outputs narrower than 20 fills fewer than 5 of a vector's 8 lanes with whole tiles: those planes
+/// keep F(2x2, 3x3) (`WinogradConvolution.prefersLargeTiles`).
 ///
 /// **Vectors of tiles.** As for F(2x2, 3x3), eight neighbouring tiles of a row go through the
 /// transforms at once, one per lane. Their columns are 4 apart, so a plane is first *split*: each
 /// row becomes four rows, of columns 0, 4, 8, ..., of columns 1, 5, 9, ..., and so on
-/// (`splitColumns`). Column j of eight tiles is then one plain load from split row j, and columns
-/// 4 and 5 are split rows 0 and 1 one tile on. Results are written the same way round, into split
-/// rows merged back into plane rows afterwards (`mergeColumns`). The shuffles that split and merge
-/// are a pass of their own: mixed into the transforms' arithmetic, they made the compiler turn
-/// the whole transform into one scalar operation per lane (measured: the forward transforms took
-/// 58% of the convolution's time that way).
+/// (`splitColumns`). Column j of eight tiles is then one plain load from split row j, and columns 4
+/// and 5 are split rows 0 and 1 one tile on. Results are written the same way round, into split
+/// rows merged back into plane rows afterwards (`storeMerged`, and the input gradient's merge). The
+/// shuffles that split and merge are a pass of their own: mixed into the transforms' arithmetic,
+/// they made the compiler turn the whole transform into one scalar operation per lane (measured:
+/// the forward transforms took 58% of the convolution's time that way).
 extension WinogradConvolution {
     // MARK: Filters
 
@@ -144,8 +144,8 @@ extension WinogradConvolution {
         return (evens.evenHalf, odds.evenHalf, evens.oddHalf, odds.oddHalf)
     }
 
-    /// The 32 values of `low` and `high` with the even-numbered ones first: (0, 2, ..., 30) and
-    /// (1, 3, ..., 31). Applied twice it sorts values 4 apart together (`fourColumns`); three times,
+    /// The 32 values of `low` and `high` with the even-numbered ones first: (0, 2, ..., 30) and (1,
+    /// 3, ..., 31). Applied twice it sorts values 4 apart together (`fourColumns`); three times,
     /// four vectors side by side become interleaved (`interleave`).
     @inline(__always)
     static func unshuffle(_ low: SIMD16<Float>, _ high: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>) {
@@ -189,7 +189,8 @@ extension WinogradConvolution {
     ) {
         let (width, tiles, ld, step) = (planeWidth, splitTiles, rowStride, inputStep)
         let split = padded + planeWidth * planeHeight
-        // Tiles 0 ..< tileColumns and the one after (its columns 0 and 1 are the last tile's 4 and 5).
+        // Tiles 0 ..< tileColumns and the one after (its columns 0 and 1 are the last tile's 4 and
+        // 5).
         let vectors = tileColumns / 8 + 1
         for channel in 0..<channels {
             copyIntoPadded(image + channel * geometry.inputPlane, padded)
@@ -197,8 +198,8 @@ extension WinogradConvolution {
             for ty in 0..<tileRows {
                 var tx = 0
                 while tx < tileColumns {
-                    // d B along each of the tile's 6 rows, for 8 tiles at once: columns 0-3 from the
-                    // four split rows, 4 and 5 from the first two one tile on.
+                    // d B along each of the tile's 6 rows, for 8 tiles at once: columns 0-3 from
+                    // the four split rows, 4 and 5 from the first two one tile on.
                     let rows = split + 4 * ty * width + tx
                     @inline(__always)
                     func rowBT(_ r: Int) -> Six {
@@ -268,8 +269,9 @@ extension WinogradConvolution {
             for ty in 0..<tileRows {
                 var tx = 0
                 while tx < tileColumns {
-                    // A^T along each row i of the 6x6 (positions 6i ..< 6i + 6): four values from six.
-                    // Lanes past the last tile read the next tiles or the slack; they are not stored.
+                    // A^T along each row i of the 6x6 (positions 6i ..< 6i + 6): four values from
+                    // six. Lanes past the last tile read the next tiles or the slack; they are not
+                    // stored.
                     let source = m + o * ld + column + ty * tileColumns + tx
                     @inline(__always)
                     func rowAT(_ i: Int) -> (Lanes, Lanes, Lanes, Lanes) {
@@ -396,9 +398,9 @@ extension WinogradConvolution {
     }
 
     /// The input gradient of one image from dv [36, C, rowStride] at `column`: B dV B^T for every
-    /// tile, added onto the 6x6 block the tile was read from (neighbouring tiles overlap by two rows
-    /// and columns), then the padding cut off. `padded` is a plane buffer of this core: the merged
-    /// plane, then the split rows of the sums, then those of the overlapping columns.
+    /// tile, added onto the 6x6 block the tile was read from (neighbouring tiles overlap by two
+    /// rows and columns), then the padding cut off. `padded` is a plane buffer of this core: the
+    /// merged plane, then the split rows of the sums, then those of the overlapping columns.
     func transformInputGradient4x4(
         _ dv: UnsafePointer<Float>, column: Int, padded: UnsafeMutablePointer<Float>,
         into dx: UnsafeMutablePointer<Float>
@@ -407,8 +409,8 @@ extension WinogradConvolution {
         let (width, tiles, ld, step) = (planeWidth, splitTiles, rowStride, inputStep)
         let planeFloats = planeWidth * planeHeight
         // Columns 0-3 of every tile (split rows 0-3 of each plane row); columns 4 and 5 apart, in
-        // split rows 0 and 1 of `overlaps` one tile on, where they meet the next tile's columns 0 and
-        // 1 (added to them when merging). Writing both into the same split rows would make each
+        // split rows 0 and 1 of `overlaps` one tile on, where they meet the next tile's columns 0
+        // and 1 (added to them when merging). Writing both into the same split rows would make each
         // vector's load wait for the previous vector's store to the same addresses.
         let (sums, overlaps) = (padded + planeFloats, padded + 2 * planeFloats)
         for channel in 0..<channels {
@@ -467,8 +469,8 @@ extension WinogradConvolution {
         }
     }
 
-    /// B applied to 6 values: (4 w0, -4 (w1 - w2) - 2 (w3 - w4) + 4 w5, -5 w0 - 4 (w1 + w2) - (w3 + w4),
-    /// (w1 - w2) + 2 (w3 - w4) - 5 w5, w0 + w1 + w2 + w3 + w4, w5).
+    /// B applied to 6 values: (4 w0, -4 (w1 - w2) - 2 (w3 - w4) + 4 w5,
+    /// -5 w0 - 4 (w1 + w2) - (w3 + w4), (w1 - w2) + 2 (w3 - w4) - 5 w5, w0 + w1 + w2 + w3 + w4, w5).
     @inline(__always)
     static func inputGradientB(_ w: Six) -> Six {
         let (w0, w1, w2, w3, w4, w5) = w

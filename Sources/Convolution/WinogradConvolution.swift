@@ -94,14 +94,15 @@ struct WinogradConvolution {
 
     /// The smallest count of floats >= `floats` that is 64 more than a multiple of 1024 (4 KB).
     ///
-    /// The transforms read or write the same tile in all 16 matrices at once: 16 streams one
-    /// matrix apart. When that distance is a multiple of 4 KB (`pytorch-example`'s V by F(2x2), 32 rows of 160
-    /// floats, would be), all 16 fall in the same sets of the L1 cache, which has 8 ways, and
-    /// loads wait on stores to unrelated addresses that match in their low 12 bits; 256 bytes
-    /// apart they use 16 different sets. Measured on one core, `pytorch-example`'s conv2 forward
-    /// took 12.1-14.7 ms per batch with rows padded to 160 floats (all 16 at one offset) against
-    /// 9.3-11.2 with its rows of 152 (4 offsets); spaced, its backward went from 21.1-21.3 to
-    /// 20.0-20.5 ms and `convnet`'s from 10.4-10.5 to 10.1-10.4.
+    /// The transforms read or write the same tile in all 16 matrices at once (36 for F(4x4), which
+    /// use the same 16 offsets, at most three matrices on each): streams one matrix apart. When
+    /// that distance is a multiple of 4 KB (`pytorch-example`'s V by F(2x2), 32 rows of 160 floats,
+    /// would be), all 16 fall in the same sets of the L1 cache, which has 8 ways, and loads wait on
+    /// stores to unrelated addresses that match in their low 12 bits; 256 bytes apart they use 16
+    /// different sets. Measured on one core, `pytorch-example`'s conv2 forward took 12.1-14.7 ms
+    /// per batch with rows padded to 160 floats (all 16 at one offset) against 9.3-11.2 with its
+    /// rows of 152 (4 offsets); spaced, its backward went from 21.1-21.3 to 20.0-20.5 ms and
+    /// `convnet`'s from 10.4-10.5 to 10.1-10.4.
     static func spaced(_ floats: Int) -> Int {
         floats + ((64 - floats % 1024) + 1024) % 1024
     }
@@ -119,10 +120,12 @@ struct WinogradConvolution {
     /// A padded output-gradient plane: `tile` rows and columns per tile.
     var gradientPlaneWidth: Int { tile == 4 ? 4 * splitTiles : 2 * roundUpToLanes(tileColumns) }
     var gradientPlaneHeight: Int { tile * tileRows }
-    /// Floats of a core's plane buffers: the plane, and for F(4x4) its split rows (two sets of
-    /// them for the input gradient's sums and overlaps).
-    var planeBufferSize: Int { (tile == 4 ? 3 : 1) * planeWidth * planeHeight }
+    /// Floats of a core's plane buffers: the plane, and for F(4x4) its split rows
+    /// (`planeBufferSize`, `gradientBufferSize`), or, for the input gradient, the split rows of its
+    /// sums and of its overlaps (`accumulatedBufferSize`).
+    var planeBufferSize: Int { (tile == 4 ? 2 : 1) * planeWidth * planeHeight }
     var gradientBufferSize: Int { (tile == 4 ? 2 : 1) * gradientPlaneWidth * gradientPlaneHeight }
+    var accumulatedBufferSize: Int { (tile == 4 ? 3 : 1) * planeWidth * planeHeight }
 
     /// Whether this path computes the convolution: a 3x3 kernel, stride 1, at least two input
     /// channels (one channel goes to `SingleChannelConvolution`), and a weight small enough that
@@ -134,8 +137,10 @@ struct WinogradConvolution {
 
     /// Whether F(4x4, 3x3) is the faster choice: its 36 products per 4x4 outputs do 9/16 of
     /// F(2x2, 3x3)'s multiply-adds, but its transforms take vectors of eight tiles 4 outputs wide,
-    /// so an output row narrower than 20 (5 tiles) leaves most lanes idle, and so do fewer than 8
-    /// output rows. Its 36 x OC x C weight gradient per part is held to the same 4 MB.
+    /// so it needs rows of at least 20 outputs (5 whole tiles, 5 of a vector's 8 lanes; F(2x2)'s
+    /// tiles of 2 fill more of each vector on narrower rows), and at least 8 rows (fewer would
+    /// leave much of its tiles hanging over the edge). Its 36 x OC x C weight gradient per part is
+    /// held to the same 4 MB.
     /// `pytorch-example`'s conv2 (24 x 24 outputs) takes it; `convnet`'s (11 x 11) does not.
     static func prefersLargeTiles(channels: Int, outputChannels: Int, geometry g: ConvolutionGeometry) -> Bool {
         g.outputWidth >= 20 && g.outputHeight >= 8 && 36 * channels * outputChannels <= 16 * 256 * 256
@@ -287,10 +292,11 @@ struct WinogradConvolution {
         }
     }
 
-    /// V = B^T d B for every tile and channel of one image, written to v [16, C, rowStride] at
-    /// `column` (tile t of the image in column + t). `padded` is this core's plane buffer, whose
-    /// border is zero. Vectors of eight tiles are stored whole: a last, partial vector spills into
-    /// the next tiles' places, which are written after it, or into the rows' slack.
+    /// V = B^T d B for every tile and channel of one image, written to v [16, C, rowStride] (36 for
+    /// F(4x4), `transformInput4x4`) at `column` (tile t of the image in column + t). `padded` is
+    /// this core's plane buffer, whose border is zero. Vectors of eight tiles are stored whole: a
+    /// last, partial vector spills into the next tiles' places, which are written after it, or into
+    /// the rows' slack.
     func transformInput(
         _ image: UnsafePointer<Float>, padded: UnsafeMutablePointer<Float>, into v: UnsafeMutablePointer<Float>,
         column: Int
@@ -363,8 +369,8 @@ struct WinogradConvolution {
     }
 
     /// Y = A^T M A + bias for every tile and output channel of one image, from m [16, OC,
-    /// rowStride] at `column`, written into the image's output [OC, oh, ow]. F(4x4) works in the
-    /// split part of the plane buffer `padded`.
+    /// rowStride] (36 for F(4x4)) at `column`, written into the image's output [OC, oh, ow]. F(4x4)
+    /// works in the split part of the plane buffer `padded`.
     func transformOutput(
         _ m: UnsafePointer<Float>, column: Int, bias: UnsafePointer<Float>, padded: UnsafeMutablePointer<Float>,
         into output: UnsafeMutablePointer<Float>
@@ -426,7 +432,7 @@ struct WinogradConvolution {
         let ut = needsInput ? transposedFilters(u) : []
         let plane = planeBufferSize, gradientPlane = gradientBufferSize
         let (vStep, mStep) = (inputStep, outputStep)
-        let workspace = transformedSize + 2 * plane + gradientPlane
+        let workspace = transformedSize + plane + gradientPlane + accumulatedBufferSize
         // Every value of dx is written (each channel's plane is copied out whole), so it starts
         // uninitialised.
         let dx = [Float](uninitializedCount: needsInput ? images * inputSize : 0) { dxBase in
@@ -461,9 +467,9 @@ struct WinogradConvolution {
                                         }
                                     }
                                     // Both products of one position xi, one after the other, while its
-                                    // dM_xi (up to 36 KB) is still in L1 and L2: a whole group's dM is
-                                    // about as large as L2, and a second pass over all 16 positions came
-                                    // back for it from L3.
+                                    // dM_xi (up to 37 KB) is still in L1 and L2: a whole group's dM is
+                                    // about as large as L2 or larger, and a second pass over all the
+                                    // positions came back for it from L3 (measured with F(2x2)'s 16).
                                     for xi in 0..<positions {
                                         let (vXi, dmXi) = (v + xi * vStep, dm + xi * mStep)
                                         if let sums, weightGradientTransposed {
@@ -524,9 +530,10 @@ struct WinogradConvolution {
         return (needsInput ? dx : nil, weightFromTransformed(du), db)
     }
 
-    /// dM = A dY A^T for every tile and output channel of one image's output gradient, written
-    /// to dm [16, OC, rowStride] at `column` (whole vectors, as `transformInput`). Outputs past the
-    /// plane's edge (tiles hanging over an odd oh or ow) count as zero: `padded` has zeros there.
+    /// dM = A dY A^T for every tile and output channel of one image's output gradient, written to
+    /// dm [16, OC, rowStride] (36 for F(4x4)) at `column` (whole vectors, as `transformInput`).
+    /// Outputs past the plane's edge (tiles hanging over an odd oh or ow) count as zero: `padded`
+    /// has zeros there.
     func transformGradient(
         _ gradient: UnsafePointer<Float>, padded: UnsafeMutablePointer<Float>, into dm: UnsafeMutablePointer<Float>,
         column: Int
@@ -568,9 +575,10 @@ struct WinogradConvolution {
         }
     }
 
-    /// The input gradient of one image from dv [16, C, rowStride] at `column`: B dV B^T for every
-    /// tile, added onto the 4x4 block the tile was read from (neighbouring tiles overlap by two
-    /// rows and columns), then the padding cut off. `padded` is a plane buffer of this core.
+    /// The input gradient of one image from dv [16, C, rowStride] (36 for F(4x4)) at `column`: B dV
+    /// B^T for every tile, added onto the 4x4 block the tile was read from (neighbouring tiles
+    /// overlap by two rows and columns), then the padding cut off. `padded` is a plane buffer of
+    /// this core.
     func transformInputGradient(
         _ dv: UnsafePointer<Float>, column: Int, padded: UnsafeMutablePointer<Float>,
         into dx: UnsafeMutablePointer<Float>

@@ -442,6 +442,8 @@ struct WinogradConvolutionTests {
             (45, [2, 5, 7, 21], 3, (2, 0)),  // 19 across, 9 down with padding 2 on height only
             (46, [9, 6, 22, 22], 8, (1, 1)),  // several groups of images, weight gradient as dU^T (6 x 8)
             (47, [1, 2, 3, 3], 2, (0, 0)),  // a single output per plane
+            (48, [1, 2, 10, 66], 3, (0, 0)),  // 64 across: 16 tiles of 4, two whole vectors and the tile past them
+            (49, [2, 2, 6, 72], 2, (1, 1)),  // 72 across: 18 tiles of 4, three vectors per row
         ])
     func tileSizesMatchReference(tile: Int, layer: (UInt64, [Int], Int, (Int, Int))) throws {
         let (seed, shape, oc, padding) = layer
@@ -496,14 +498,15 @@ struct WinogradConvolutionTests {
         expectConv2dGradientsMatch(input: [2, 4, 7, 6], outputChannels: 3, seed: 21)
     }
 
-    @Test("Only the input gradient, or only the weight's: each equals the reference alone")
-    func oneGradientAtATime() {
-        let shape = [3, 5, 10, 9]
+    @Test(
+        "Only the input gradient, or only the weight's: each equals the reference alone",
+        arguments: [[3, 5, 10, 9], [2, 3, 12, 24]])  // F(2x2), then F(4x4): 10 x 22 outputs
+    func oneGradientAtATime(shape: [Int]) {
         let x = randomTensor(shape, seed: 23)
         let frozenX = Tensor(shape: shape, data: x.data)
-        let weight = randomTensor([6, 5, 3, 3], seed: 24)
+        let weight = randomTensor([6, shape[1], 3, 3], seed: 24)
         let frozenWeight = Tensor(shape: weight.shape, data: weight.data)
-        let g = randomTensor([3, 6, 8, 7], seed: 25, requiresGrad: false)
+        let g = randomTensor([shape[0], 6, shape[2] - 2, shape[3] - 2], seed: 25, requiresGrad: false)
         let expected = ReferenceConvolution.backward(
             outputGradient: g.data, input: x.data, inputShape: shape, weight: weight.data, weightShape: weight.shape,
             stride: (1, 1), padding: (0, 0))
