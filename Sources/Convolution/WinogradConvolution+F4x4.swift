@@ -1,3 +1,4 @@
+import MatrixMath
 import Parallel
 
 /// Winograd's F(4x4, 3x3): each 4x4 block of outputs from a 6x6 input tile with 36
@@ -21,19 +22,26 @@ import Parallel
 ///
 /// **The price.** The larger constants (up to 8 in A^T, 5 in B^T) make rounding errors a few times
 /// those of F(2x2, 3x3) (a float32 model of one 4x4 block over 32 channels: about 3e-6 of the
-/// largest output, against 1e-4 allowed by the tests). And a tile is 4 outputs wide, so a row of
-/// outputs narrower than 20 fills fewer than 5 of a vector's 8 lanes with whole tiles: those planes
-/// keep F(2x2, 3x3) (`WinogradConvolution.prefersLargeTiles`).
+/// largest output, against 1e-4 allowed by the tests).
 ///
-/// **Vectors of tiles.** As for F(2x2, 3x3), eight neighbouring tiles of a row go through the
-/// transforms at once, one per lane. Their columns are 4 apart, so a plane is first *split*: each
-/// row becomes four rows, of columns 0, 4, 8, ..., of columns 1, 5, 9, ..., and so on
-/// (`splitColumns`). Column j of eight tiles is then one plain load from split row j, and columns 4
-/// and 5 are split rows 0 and 1 one tile on. Results are written the same way round, into split
-/// rows merged back into plane rows afterwards (`storeMerged`, and the input gradient's merge). The
-/// shuffles that split and merge are a pass of their own: mixed into the transforms' arithmetic,
-/// they made the compiler turn the whole transform into one scalar operation per lane (measured:
-/// the forward transforms took 58% of the convolution's time that way).
+/// **Eight images in a vector.** F(2x2) puts eight tiles of a row in a vector's lanes; with tiles 4
+/// columns apart that would take shuffles, and a row of 11 outputs (`convnet`'s conv2) has only 3
+/// tiles of 4 to fill 8 lanes. Here lane i holds image i of eight, all at the same tile, so every
+/// plane size fills every lane. The columns of V and M are ordered tile by tile (column
+/// t * stride + i for tile t of image i, `stride` the group's images rounded up to 8): the eight
+/// lanes are still eight neighbouring columns, and the GEMMs do not care about the order. The
+/// planes are first staged with their values interleaved, value x of image i at 8 x + i
+/// (`interleaveImages`, an 8x8 transpose per eight values of a row), so that each value of a 6x6
+/// tile is one plain load for eight images; results go back the same way
+/// (`deinterleaveImages`). Lanes past the batch's last image read zeros, so their columns of V
+/// and dM are zero and add nothing to the weight gradient; their outputs are not stored.
+///
+/// Measured on one core against F(2x2), ms per batch, forward / backward: `convnet`'s conv2
+/// 4.7 / 10-10.6 -> 2.9 / 5.8, `pytorch-example`'s 9 / 20-21 -> 5.7-6.1 / 11.5-12.2. A first
+/// version with eight tiles of a row in the lanes (rows split into columns 0, 4, 8, ... in a pass
+/// of their own, for `pytorch-example` only) reached 7.9 / 15: more of its time went to the
+/// shuffles, and mixed into the arithmetic they made the compiler turn the whole transform into
+/// one scalar operation per lane.
 extension WinogradConvolution {
     // MARK: Filters
 
@@ -109,67 +117,7 @@ extension WinogradConvolution {
         }
     }
 
-    // MARK: Split rows
-
-    /// Tiles in a split row (`splitColumns`): every tile of the plane, the one past the last
-    /// (columns 4 and 5 of the last tile), and room for a last whole vector.
-    var splitTiles: Int { roundUpToLanes(tileColumns) + 8 }
-
-    /// Splits `rows` plane rows (`width` = 4 `splitTiles` floats apart) into `split`: row y becomes
-    /// four rows of `splitTiles` values, split row j holding columns j, j + 4, j + 8, ..., so that
-    /// column j of tile t is at split + y * width + j * splitTiles + t. `vectors` vectors of eight
-    /// tiles are split per row.
-    func splitColumns(
-        _ plane: UnsafePointer<Float>, into split: UnsafeMutablePointer<Float>, rows: Int, vectors: Int
-    ) {
-        let (width, tiles) = (4 * splitTiles, splitTiles)
-        for y in 0..<rows {
-            for vector in 0..<vectors {
-                let source = plane + y * width + 32 * vector, target = split + y * width + 8 * vector
-                let (c0, c1, c2, c3) = Self.fourColumns(Self.load16(source), Self.load16(source + 16))
-                store(c0, target)
-                store(c1, target + tiles)
-                store(c2, target + 2 * tiles)
-                store(c3, target + 3 * tiles)
-            }
-        }
-    }
-
-    /// Values j, j + 4, j + 8, ... of the 32 in `low` and `high`, for j = 0, 1, 2, 3: column j of
-    /// eight tiles 4 columns apart. Two rounds of `unshuffle` (SIMD32's own operations are not
-    /// vectorised by the compiler, so 32 values go as two halves).
-    @inline(__always)
-    static func fourColumns(_ low: SIMD16<Float>, _ high: SIMD16<Float>) -> (Lanes, Lanes, Lanes, Lanes) {
-        let (evens, odds) = unshuffle(low, high)
-        return (evens.evenHalf, odds.evenHalf, evens.oddHalf, odds.oddHalf)
-    }
-
-    /// The 32 values of `low` and `high` with the even-numbered ones first: (0, 2, ..., 30) and (1,
-    /// 3, ..., 31). Applied twice it sorts values 4 apart together (`fourColumns`); three times,
-    /// four vectors side by side become interleaved (`interleave`).
-    @inline(__always)
-    static func unshuffle(_ low: SIMD16<Float>, _ high: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>) {
-        (SIMD16(lowHalf: low.evenHalf, highHalf: high.evenHalf), SIMD16(lowHalf: low.oddHalf, highHalf: high.oddHalf))
-    }
-
-    /// Four vectors of eight interleaved: y0[0], y1[0], y2[0], y3[0], y0[1], ... (columns 0-3 of
-    /// eight tiles side by side), the first 16 values and the last 16.
-    @inline(__always)
-    static func interleave(_ y0: Lanes, _ y1: Lanes, _ y2: Lanes, _ y3: Lanes) -> (SIMD16<Float>, SIMD16<Float>) {
-        var values = (SIMD16(lowHalf: y0, highHalf: y1), SIMD16(lowHalf: y2, highHalf: y3))
-        for _ in 0..<3 { values = unshuffle(values.0, values.1) }
-        return values
-    }
-
-    @inline(__always)
-    static func load16(_ pointer: UnsafePointer<Float>) -> SIMD16<Float> {
-        UnsafeRawPointer(pointer).loadUnaligned(as: SIMD16<Float>.self)
-    }
-
-    @inline(__always)
-    static func store16(_ value: SIMD16<Float>, _ pointer: UnsafeMutablePointer<Float>) {
-        UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: SIMD16<Float>.self)
-    }
+    // MARK: The one-dimensional transforms
 
     typealias Six = (Lanes, Lanes, Lanes, Lanes, Lanes, Lanes)
 
@@ -177,53 +125,6 @@ extension WinogradConvolution {
     /// operand, `addingProduct` compiled to one scalar FMA per lane.
     @inline(__always)
     static func splat(_ value: Float) -> Lanes { Lanes(repeating: value) }
-
-    // MARK: Forward
-
-    /// V = B^T d B for every tile and channel of one image, written to v [36, C, rowStride] at
-    /// `column` (whole vectors of eight tiles, as `transformInput`). `padded` is this core's plane
-    /// buffer: the padded plane, whose border is zero, then its split rows.
-    func transformInput4x4(
-        _ image: UnsafePointer<Float>, padded: UnsafeMutablePointer<Float>, into v: UnsafeMutablePointer<Float>,
-        column: Int
-    ) {
-        let (width, tiles, ld, step) = (planeWidth, splitTiles, rowStride, inputStep)
-        let split = padded + planeWidth * planeHeight
-        // Tiles 0 ..< tileColumns and the one after (its columns 0 and 1 are the last tile's 4 and
-        // 5).
-        let vectors = tileColumns / 8 + 1
-        for channel in 0..<channels {
-            copyIntoPadded(image + channel * geometry.inputPlane, padded)
-            splitColumns(padded, into: split, rows: planeHeight, vectors: vectors)
-            for ty in 0..<tileRows {
-                var tx = 0
-                while tx < tileColumns {
-                    // d B along each of the tile's 6 rows, for 8 tiles at once: columns 0-3 from
-                    // the four split rows, 4 and 5 from the first two one tile on.
-                    let rows = split + 4 * ty * width + tx
-                    @inline(__always)
-                    func rowBT(_ r: Int) -> Six {
-                        let at = rows + r * width
-                        return Self.inputBT(
-                            (
-                                load(at), load(at + tiles), load(at + 2 * tiles), load(at + 3 * tiles), load(at + 1),
-                                load(at + tiles + 1)
-                            ))
-                    }
-                    let (r0, r1, r2, r3, r4, r5) = (rowBT(0), rowBT(1), rowBT(2), rowBT(3), rowBT(4), rowBT(5))
-                    // B^T (d B) down each column j: position xi = 6 i + j of the 6x6 at row xi.
-                    let target = v + channel * ld + column + ty * tileColumns + tx
-                    storeColumn(Self.inputBT((r0.0, r1.0, r2.0, r3.0, r4.0, r5.0)), target, step)
-                    storeColumn(Self.inputBT((r0.1, r1.1, r2.1, r3.1, r4.1, r5.1)), target + step, step)
-                    storeColumn(Self.inputBT((r0.2, r1.2, r2.2, r3.2, r4.2, r5.2)), target + 2 * step, step)
-                    storeColumn(Self.inputBT((r0.3, r1.3, r2.3, r3.3, r4.3, r5.3)), target + 3 * step, step)
-                    storeColumn(Self.inputBT((r0.4, r1.4, r2.4, r3.4, r4.4, r5.4)), target + 4 * step, step)
-                    storeColumn(Self.inputBT((r0.5, r1.5, r2.5, r3.5, r4.5, r5.5)), target + 5 * step, step)
-                    tx += 8
-                }
-            }
-        }
-    }
 
     /// B^T applied to 6 values: (4 d0 - 5 d2 + d4, -4 d1 - 4 d2 + d3 + d4, 4 d1 - 4 d2 - d3 + d4,
     /// -2 d1 - d2 + 2 d3 + d4, 2 d1 - d2 - 2 d3 + d4, 4 d1 - 5 d3 + d5), with shared partial sums.
@@ -249,64 +150,6 @@ extension WinogradConvolution {
         store(values.5, target + 30 * step)
     }
 
-    /// Y = A^T M A + bias for every tile and output channel of one image, from m [36, OC,
-    /// rowStride] at `column`, written into the image's output [OC, oh, ow]. `padded` is this
-    /// core's plane buffer; its split part holds a row of tiles' outputs before they are merged.
-    func transformOutput4x4(
-        _ m: UnsafePointer<Float>, column: Int, bias: UnsafePointer<Float>, padded: UnsafeMutablePointer<Float>,
-        into output: UnsafeMutablePointer<Float>
-    ) {
-        let (oh, ow) = (geometry.outputHeight, geometry.outputWidth)
-        let (ld, step, width, tiles) = (rowStride, outputStep, planeWidth, splitTiles)
-        // Output row a of the tile row, column k of each tile: split row k of row a.
-        let split = padded + planeWidth * planeHeight
-        // With one vector of tiles per row, outputs are written in memory order, so a row's last
-        // 32 values may overrun into outputs written after them (see `storeMerged`).
-        let overrunEnd = tileColumns <= 8 ? output + outputSize : nil
-        for o in 0..<outputChannels {
-            let b = Lanes(repeating: bias[o])
-            let plane = output + o * geometry.outputPlane
-            for ty in 0..<tileRows {
-                var tx = 0
-                while tx < tileColumns {
-                    // A^T along each row i of the 6x6 (positions 6i ..< 6i + 6): four values from
-                    // six. Lanes past the last tile read the next tiles or the slack; they are not
-                    // stored.
-                    let source = m + o * ld + column + ty * tileColumns + tx
-                    @inline(__always)
-                    func rowAT(_ i: Int) -> (Lanes, Lanes, Lanes, Lanes) {
-                        let at = source + 6 * i * step
-                        return Self.outputAT(
-                            (
-                                load(at), load(at + step), load(at + 2 * step), load(at + 3 * step),
-                                load(at + 4 * step),
-                                load(at + 5 * step)
-                            ))
-                    }
-                    let (r0, r1, r2, r3, r4, r5) = (rowAT(0), rowAT(1), rowAT(2), rowAT(3), rowAT(4), rowAT(5))
-                    // A^T down each column k, the bias last, after the products (as the GEMM path).
-                    let target = split + tx
-                    @inline(__always)
-                    func columnAT(_ values: Six, _ k: Int) {
-                        let (y0, y1, y2, y3) = Self.outputAT(values)
-                        store(y0 + b, target + k * tiles)
-                        store(y1 + b, target + width + k * tiles)
-                        store(y2 + b, target + 2 * width + k * tiles)
-                        store(y3 + b, target + 3 * width + k * tiles)
-                    }
-                    columnAT((r0.0, r1.0, r2.0, r3.0, r4.0, r5.0), 0)
-                    columnAT((r0.1, r1.1, r2.1, r3.1, r4.1, r5.1), 1)
-                    columnAT((r0.2, r1.2, r2.2, r3.2, r4.2, r5.2), 2)
-                    columnAT((r0.3, r1.3, r2.3, r3.3, r4.3, r5.3), 3)
-                    tx += 8
-                }
-                for a in 0..<Swift.min(4, oh - 4 * ty) {
-                    storeMerged(split + a * width, into: plane + (4 * ty + a) * ow, count: ow, overrunEnd)
-                }
-            }
-        }
-    }
-
     /// A^T applied to 6 values: (m0 + m1 + m2 + m3 + m4, m1 - m2 + 2 (m3 - m4),
     /// m1 + m2 + 4 (m3 + m4), m1 - m2 + 8 (m3 - m4) + m5).
     @inline(__always)
@@ -319,74 +162,6 @@ extension WinogradConvolution {
         )
     }
 
-    /// Merges one row's four split rows at `split` (columns 0-3 of each tile) into `count` plane
-    /// values at `row`, 32 at a time. When the caller writes its outputs in memory order, values
-    /// stored past `count` land on outputs written after them: given `overrunEnd` (the end of what
-    /// this core writes), the last 32 go whole wherever they stay before it.
-    @inline(__always)
-    func storeMerged(
-        _ split: UnsafePointer<Float>, into row: UnsafeMutablePointer<Float>, count: Int,
-        _ overrunEnd: UnsafeMutablePointer<Float>?
-    ) {
-        let tiles = splitTiles
-        var x = 0
-        while x < count {
-            let source = split + x / 4
-            let (low, high) = Self.interleave(
-                load(source), load(source + tiles), load(source + 2 * tiles), load(source + 3 * tiles))
-            let target = row + x
-            if x + 32 <= count || overrunEnd.map({ target + 32 <= $0 }) == true {
-                Self.store16(low, target)
-                Self.store16(high, target + 16)
-            } else {
-                for lane in 0..<(count - x) { target[lane] = lane < 16 ? low[lane] : high[lane - 16] }
-            }
-            x += 32
-        }
-    }
-
-    // MARK: Backward
-
-    /// dM = A dY A^T for every tile and output channel of one image's output gradient, written to
-    /// dm [36, OC, rowStride] at `column` (as `transformGradient`). `padded` is this core's
-    /// gradient plane buffer: the plane, whose values past the outputs' edge stay zero, then its
-    /// split rows.
-    func transformGradient4x4(
-        _ gradient: UnsafePointer<Float>, padded: UnsafeMutablePointer<Float>, into dm: UnsafeMutablePointer<Float>,
-        column: Int
-    ) {
-        let (oh, ow, width, tiles) = (geometry.outputHeight, geometry.outputWidth, gradientPlaneWidth, splitTiles)
-        let (ld, step) = (rowStride, outputStep)
-        let split = padded + gradientPlaneWidth * gradientPlaneHeight
-        let vectors = (tileColumns + 7) / 8
-        for o in 0..<outputChannels {
-            for y in 0..<oh { Self.copy(gradient + (o * oh + y) * ow, to: padded + y * width, count: ow) }
-            splitColumns(padded, into: split, rows: gradientPlaneHeight, vectors: vectors)
-            for ty in 0..<tileRows {
-                var tx = 0
-                while tx < tileColumns {
-                    // A along each of the tile's 4 rows: six values from four.
-                    let rows = split + 4 * ty * width + tx
-                    @inline(__always)
-                    func rowA(_ a: Int) -> Six {
-                        let at = rows + a * width
-                        return Self.gradientA((load(at), load(at + tiles), load(at + 2 * tiles), load(at + 3 * tiles)))
-                    }
-                    let (h0, h1, h2, h3) = (rowA(0), rowA(1), rowA(2), rowA(3))
-                    // A down each column j: position xi = 6 i + j.
-                    let target = dm + o * ld + column + ty * tileColumns + tx
-                    storeColumn(Self.gradientA((h0.0, h1.0, h2.0, h3.0)), target, step)
-                    storeColumn(Self.gradientA((h0.1, h1.1, h2.1, h3.1)), target + step, step)
-                    storeColumn(Self.gradientA((h0.2, h1.2, h2.2, h3.2)), target + 2 * step, step)
-                    storeColumn(Self.gradientA((h0.3, h1.3, h2.3, h3.3)), target + 3 * step, step)
-                    storeColumn(Self.gradientA((h0.4, h1.4, h2.4, h3.4)), target + 4 * step, step)
-                    storeColumn(Self.gradientA((h0.5, h1.5, h2.5, h3.5)), target + 5 * step, step)
-                    tx += 8
-                }
-            }
-        }
-    }
-
     /// A applied to 4 values: (y0, y0 + y1 + y2 + y3, y0 - y1 + y2 - y3, y0 + 2 y1 + 4 y2 + 8 y3,
     /// y0 - 2 y1 + 4 y2 - 8 y3, y3).
     @inline(__always)
@@ -395,78 +170,6 @@ extension WinogradConvolution {
         let (evens, odds) = (y0 + y2, y1 + y3)
         let scaledEvens = y0.addingProduct(y2, splat(4)), scaledOdds = (y1 * splat(2)).addingProduct(y3, splat(8))
         return (y0, evens + odds, evens - odds, scaledEvens + scaledOdds, scaledEvens - scaledOdds, y3)
-    }
-
-    /// The input gradient of one image from dv [36, C, rowStride] at `column`: B dV B^T for every
-    /// tile, added onto the 6x6 block the tile was read from (neighbouring tiles overlap by two
-    /// rows and columns), then the padding cut off. `padded` is a plane buffer of this core: the
-    /// merged plane, then the split rows of the sums, then those of the overlapping columns.
-    func transformInputGradient4x4(
-        _ dv: UnsafePointer<Float>, column: Int, padded: UnsafeMutablePointer<Float>,
-        into dx: UnsafeMutablePointer<Float>
-    ) {
-        let g = geometry
-        let (width, tiles, ld, step) = (planeWidth, splitTiles, rowStride, inputStep)
-        let planeFloats = planeWidth * planeHeight
-        // Columns 0-3 of every tile (split rows 0-3 of each plane row); columns 4 and 5 apart, in
-        // split rows 0 and 1 of `overlaps` one tile on, where they meet the next tile's columns 0
-        // and 1 (added to them when merging). Writing both into the same split rows would make each
-        // vector's load wait for the previous vector's store to the same addresses.
-        let (sums, overlaps) = (padded + planeFloats, padded + 2 * planeFloats)
-        for channel in 0..<channels {
-            sums.update(repeating: 0, count: 2 * planeFloats)
-            for ty in 0..<tileRows {
-                var tx = 0
-                while tx < tileColumns {
-                    // Lanes past the last tile would add other tiles' values: they are zeroed.
-                    let missing = SIMD8<Int32>(repeating: Int32(tileColumns - tx)) .<= laneIndices
-                    let source = dv + channel * ld + column + ty * tileColumns + tx
-                    // B down each column j of the 6x6 (positions j, j + 6, ..., j + 30).
-                    @inline(__always)
-                    func columnB(_ j: Int) -> Six {
-                        let at = source + j * step
-                        @inline(__always)
-                        func value(_ i: Int) -> Lanes { load(at + 6 * i * step).replacing(with: 0, where: missing) }
-                        return Self.inputGradientB((value(0), value(1), value(2), value(3), value(4), value(5)))
-                    }
-                    let (k0, k1, k2, k3, k4, k5) = (
-                        columnB(0), columnB(1), columnB(2), columnB(3), columnB(4), columnB(5)
-                    )
-                    // B along each row r, added onto plane row 4ty + r.
-                    @inline(__always)
-                    func rowB(_ values: Six, _ r: Int) {
-                        let (w0, w1, w2, w3, w4, w5) = Self.inputGradientB(values)
-                        let at = (4 * ty + r) * width + tx
-                        Self.add(w0, sums + at)
-                        Self.add(w1, sums + at + tiles)
-                        Self.add(w2, sums + at + 2 * tiles)
-                        Self.add(w3, sums + at + 3 * tiles)
-                        Self.add(w4, overlaps + at + 1)
-                        Self.add(w5, overlaps + at + tiles + 1)
-                    }
-                    rowB((k0.0, k1.0, k2.0, k3.0, k4.0, k5.0), 0)
-                    rowB((k0.1, k1.1, k2.1, k3.1, k4.1, k5.1), 1)
-                    rowB((k0.2, k1.2, k2.2, k3.2, k4.2, k5.2), 2)
-                    rowB((k0.3, k1.3, k2.3, k3.3, k4.3, k5.3), 3)
-                    rowB((k0.4, k1.4, k2.4, k3.4, k4.4, k5.4), 4)
-                    rowB((k0.5, k1.5, k2.5, k3.5, k4.5, k5.5), 5)
-                    tx += 8
-                }
-            }
-            // Merge the rows the input covers: sums plus overlaps, interleaved into plane rows.
-            for y in g.paddingHeight..<(g.paddingHeight + g.inputHeight) {
-                var x = 0
-                while x < g.paddingWidth + g.inputWidth {
-                    let (s, e) = (sums + y * width + x / 4, overlaps + y * width + x / 4)
-                    let (low, high) = Self.interleave(
-                        load(s) + load(e), load(s + tiles) + load(e + tiles), load(s + 2 * tiles), load(s + 3 * tiles))
-                    Self.store16(low, padded + y * width + x)
-                    Self.store16(high, padded + y * width + x + 16)
-                    x += 32
-                }
-            }
-            copyOutOfPadded(padded, dx + channel * g.inputPlane)
-        }
     }
 
     /// B applied to 6 values: (4 w0, -4 (w1 - w2) - 2 (w3 - w4) + 4 w5,
@@ -485,5 +188,285 @@ extension WinogradConvolution {
     @inline(__always)
     static func add(_ value: Lanes, _ pointer: UnsafeMutablePointer<Float>) {
         UnsafeMutableRawPointer(pointer).storeBytes(of: load(pointer) + value, as: Lanes.self)
+    }
+
+    /// Width of a staged plane, in pixels (each 8 floats): the padded input and the tiles hanging
+    /// over its edge.
+    var stagedWidth: Int { 4 * tileColumns + 2 }
+    /// Floats of a staged input plane (`planeHeight` rows), and of a staged output or output-gradient
+    /// plane (4 rows and 4 columns per tile).
+    var stagedPlaneSize: Int { 8 * stagedWidth * planeHeight }
+    var stagedOutputSize: Int { 8 * 4 * tileColumns * 4 * tileRows }
+
+    /// Interleaves `length` values of one row of `count` (<= 8) images, `imageStride` apart from
+    /// `source`: target[8 x + i] = image i's value x, 0 for i >= count.
+    @inline(__always)
+    static func interleaveImages(
+        _ source: UnsafePointer<Float>, imageStride: Int, count: Int, length: Int,
+        into target: UnsafeMutablePointer<Float>
+    ) {
+        guard length >= 8 else {
+            for x in 0..<length {
+                for i in 0..<8 { target[8 * x + i] = i < count ? source[i * imageStride + x] : 0 }
+            }
+            return
+        }
+        @inline(__always)
+        func row(_ i: Int, _ x: Int) -> Lanes { i < count ? load(source + i * imageStride + x) : Lanes() }
+        var start = 0
+        while start < length {
+            // The last eight values end at the row's end (overlapping the ones before).
+            let x = Swift.min(start, length - 8)
+            var (r0, r1, r2, r3) = (row(0, x), row(1, x), row(2, x), row(3, x))
+            var (r4, r5, r6, r7) = (row(4, x), row(5, x), row(6, x), row(7, x))
+            transposeInRegisters(&r0, &r1, &r2, &r3, &r4, &r5, &r6, &r7)
+            let at = target + 8 * x
+            Self.store8(r0, r1, r2, r3, r4, r5, r6, r7, at)
+            start += 8
+        }
+    }
+
+    /// The inverse of `interleaveImages`: image i's value x = source[8 x + i], for the first
+    /// `count` images, `imageStride` apart from `target`.
+    @inline(__always)
+    static func deinterleaveImages(
+        _ source: UnsafePointer<Float>, length: Int, into target: UnsafeMutablePointer<Float>, imageStride: Int,
+        count: Int
+    ) {
+        guard length >= 8 else {
+            for x in 0..<length {
+                for i in 0..<count { target[i * imageStride + x] = source[8 * x + i] }
+            }
+            return
+        }
+        var start = 0
+        while start < length {
+            let x = Swift.min(start, length - 8)
+            let at = source + 8 * x
+            var (r0, r1, r2, r3) = (load(at), load(at + 8), load(at + 16), load(at + 24))
+            var (r4, r5, r6, r7) = (load(at + 32), load(at + 40), load(at + 48), load(at + 56))
+            transposeInRegisters(&r0, &r1, &r2, &r3, &r4, &r5, &r6, &r7)
+            @inline(__always)
+            func put(_ values: Lanes, _ i: Int) {
+                if i < count {
+                    UnsafeMutableRawPointer(target + i * imageStride + x).storeBytes(of: values, as: Lanes.self)
+                }
+            }
+            put(r0, 0)
+            put(r1, 1)
+            put(r2, 2)
+            put(r3, 3)
+            put(r4, 4)
+            put(r5, 5)
+            put(r6, 6)
+            put(r7, 7)
+            start += 8
+        }
+    }
+
+    @inline(__always)
+    static func store8(
+        _ r0: Lanes, _ r1: Lanes, _ r2: Lanes, _ r3: Lanes, _ r4: Lanes, _ r5: Lanes, _ r6: Lanes, _ r7: Lanes,
+        _ target: UnsafeMutablePointer<Float>
+    ) {
+        let raw = UnsafeMutableRawPointer(target)
+        raw.storeBytes(of: r0, as: Lanes.self)
+        raw.storeBytes(of: r1, toByteOffset: 32, as: Lanes.self)
+        raw.storeBytes(of: r2, toByteOffset: 64, as: Lanes.self)
+        raw.storeBytes(of: r3, toByteOffset: 96, as: Lanes.self)
+        raw.storeBytes(of: r4, toByteOffset: 128, as: Lanes.self)
+        raw.storeBytes(of: r5, toByteOffset: 160, as: Lanes.self)
+        raw.storeBytes(of: r6, toByteOffset: 192, as: Lanes.self)
+        raw.storeBytes(of: r7, toByteOffset: 224, as: Lanes.self)
+    }
+
+    // MARK: Forward
+
+    /// V = B^T d B for every tile and channel of `count` (<= 8) images from `images`, written to
+    /// v [36, C, rowStride] at columns t * stride + column + i. `staged` is this core's staged
+    /// plane, whose border is zero.
+    func transformInput4x4(
+        _ images: UnsafePointer<Float>, count: Int, staged: UnsafeMutablePointer<Float>,
+        into v: UnsafeMutablePointer<Float>, column: Int, stride: Int
+    ) {
+        let g = geometry
+        let (width, ld, step) = (stagedWidth, rowStride, inputStep)
+        for channel in 0..<channels {
+            // Only the inside is written: the zero border stays from the first clearing.
+            for y in 0..<g.inputHeight {
+                Self.interleaveImages(
+                    images + channel * g.inputPlane + y * g.inputWidth, imageStride: inputSize, count: count,
+                    length: g.inputWidth, into: staged + 8 * ((y + g.paddingHeight) * width + g.paddingWidth))
+            }
+            for ty in 0..<tileRows {
+                for tx in 0..<tileColumns {
+                    // d B along each of the tile's 6 rows, for 8 images at once.
+                    let corner = staged + 8 * (4 * ty * width + 4 * tx)
+                    @inline(__always)
+                    func rowBT(_ r: Int) -> Six {
+                        let at = corner + 8 * r * width
+                        return Self.inputBT(
+                            (load(at), load(at + 8), load(at + 16), load(at + 24), load(at + 32), load(at + 40)))
+                    }
+                    let (r0, r1, r2, r3, r4, r5) = (rowBT(0), rowBT(1), rowBT(2), rowBT(3), rowBT(4), rowBT(5))
+                    // B^T (d B) down each column j: position xi = 6 i + j.
+                    let target = v + channel * ld + (ty * tileColumns + tx) * stride + column
+                    storeColumn(Self.inputBT((r0.0, r1.0, r2.0, r3.0, r4.0, r5.0)), target, step)
+                    storeColumn(Self.inputBT((r0.1, r1.1, r2.1, r3.1, r4.1, r5.1)), target + step, step)
+                    storeColumn(Self.inputBT((r0.2, r1.2, r2.2, r3.2, r4.2, r5.2)), target + 2 * step, step)
+                    storeColumn(Self.inputBT((r0.3, r1.3, r2.3, r3.3, r4.3, r5.3)), target + 3 * step, step)
+                    storeColumn(Self.inputBT((r0.4, r1.4, r2.4, r3.4, r4.4, r5.4)), target + 4 * step, step)
+                    storeColumn(Self.inputBT((r0.5, r1.5, r2.5, r3.5, r4.5, r5.5)), target + 5 * step, step)
+                }
+            }
+        }
+    }
+
+    /// Y = A^T M A + bias for every tile and output channel of `count` (<= 8) images, from
+    /// m [36, OC, rowStride] at columns t * stride + column + i, written into the images' outputs
+    /// [OC, oh, ow] from `output` on. `staged` holds one staged output plane.
+    func transformOutput4x4(
+        _ m: UnsafePointer<Float>, column: Int, stride: Int, bias: UnsafePointer<Float>,
+        staged: UnsafeMutablePointer<Float>, into output: UnsafeMutablePointer<Float>, count: Int
+    ) {
+        let (oh, ow) = (geometry.outputHeight, geometry.outputWidth)
+        let (ld, step, width) = (rowStride, outputStep, 4 * tileColumns)
+        for o in 0..<outputChannels {
+            let b = Lanes(repeating: bias[o])
+            for ty in 0..<tileRows {
+                for tx in 0..<tileColumns {
+                    // A^T along each row i of the 6x6: four values from six.
+                    let source = m + o * ld + (ty * tileColumns + tx) * stride + column
+                    @inline(__always)
+                    func rowAT(_ i: Int) -> (Lanes, Lanes, Lanes, Lanes) {
+                        let at = source + 6 * i * step
+                        return Self.outputAT(
+                            (
+                                load(at), load(at + step), load(at + 2 * step), load(at + 3 * step),
+                                load(at + 4 * step),
+                                load(at + 5 * step)
+                            ))
+                    }
+                    let (r0, r1, r2, r3, r4, r5) = (rowAT(0), rowAT(1), rowAT(2), rowAT(3), rowAT(4), rowAT(5))
+                    // A^T down each column k, the bias last, after the products (as the GEMM path).
+                    let corner = staged + 8 * (4 * ty * width + 4 * tx)
+                    @inline(__always)
+                    func columnAT(_ values: Six, _ k: Int) {
+                        let (y0, y1, y2, y3) = Self.outputAT(values)
+                        store(y0 + b, corner + 8 * k)
+                        store(y1 + b, corner + 8 * (width + k))
+                        store(y2 + b, corner + 8 * (2 * width + k))
+                        store(y3 + b, corner + 8 * (3 * width + k))
+                    }
+                    columnAT((r0.0, r1.0, r2.0, r3.0, r4.0, r5.0), 0)
+                    columnAT((r0.1, r1.1, r2.1, r3.1, r4.1, r5.1), 1)
+                    columnAT((r0.2, r1.2, r2.2, r3.2, r4.2, r5.2), 2)
+                    columnAT((r0.3, r1.3, r2.3, r3.3, r4.3, r5.3), 3)
+                }
+            }
+            // The outputs inside the plane, back to each image.
+            for y in 0..<oh {
+                Self.deinterleaveImages(
+                    staged + 8 * y * width, length: ow, into: output + o * geometry.outputPlane + y * ow,
+                    imageStride: outputSize, count: count)
+            }
+        }
+    }
+
+    // MARK: Backward
+
+    /// dM = A dY A^T for every tile and output channel of `count` (<= 8) images' output gradients
+    /// from `gradient`, written to dm [36, OC, rowStride] at columns t * stride + column + i.
+    /// `staged` is this core's staged gradient plane, zero past the outputs.
+    func transformGradient4x4(
+        _ gradient: UnsafePointer<Float>, count: Int, staged: UnsafeMutablePointer<Float>,
+        into dm: UnsafeMutablePointer<Float>, column: Int, stride: Int
+    ) {
+        let (oh, ow) = (geometry.outputHeight, geometry.outputWidth)
+        let (ld, step, width) = (rowStride, outputStep, 4 * tileColumns)
+        for o in 0..<outputChannels {
+            for y in 0..<oh {
+                Self.interleaveImages(
+                    gradient + o * geometry.outputPlane + y * ow, imageStride: outputSize, count: count, length: ow,
+                    into: staged + 8 * y * width)
+            }
+            for ty in 0..<tileRows {
+                for tx in 0..<tileColumns {
+                    // A along each of the tile's 4 rows: six values from four.
+                    let corner = staged + 8 * (4 * ty * width + 4 * tx)
+                    @inline(__always)
+                    func rowA(_ a: Int) -> Six {
+                        let at = corner + 8 * a * width
+                        return Self.gradientA((load(at), load(at + 8), load(at + 16), load(at + 24)))
+                    }
+                    let (h0, h1, h2, h3) = (rowA(0), rowA(1), rowA(2), rowA(3))
+                    // A down each column j: position xi = 6 i + j.
+                    let target = dm + o * ld + (ty * tileColumns + tx) * stride + column
+                    storeColumn(Self.gradientA((h0.0, h1.0, h2.0, h3.0)), target, step)
+                    storeColumn(Self.gradientA((h0.1, h1.1, h2.1, h3.1)), target + step, step)
+                    storeColumn(Self.gradientA((h0.2, h1.2, h2.2, h3.2)), target + 2 * step, step)
+                    storeColumn(Self.gradientA((h0.3, h1.3, h2.3, h3.3)), target + 3 * step, step)
+                    storeColumn(Self.gradientA((h0.4, h1.4, h2.4, h3.4)), target + 4 * step, step)
+                    storeColumn(Self.gradientA((h0.5, h1.5, h2.5, h3.5)), target + 5 * step, step)
+                }
+            }
+        }
+    }
+
+    /// The input gradients of `count` (<= 8) images from dv [36, C, rowStride] at columns
+    /// t * stride + column + i: B dV B^T for every tile, added onto the 6x6 block the tile was read
+    /// from (neighbouring tiles overlap by two rows and columns), then the padding cut off, into the
+    /// images' gradients from `dx` on. `staged` is a staged plane of this core.
+    func transformInputGradient4x4(
+        _ dv: UnsafePointer<Float>, column: Int, stride: Int, staged: UnsafeMutablePointer<Float>,
+        into dx: UnsafeMutablePointer<Float>, count: Int
+    ) {
+        let g = geometry
+        let (width, ld, step) = (stagedWidth, rowStride, inputStep)
+        for channel in 0..<channels {
+            staged.update(repeating: 0, count: stagedPlaneSize)
+            for ty in 0..<tileRows {
+                for tx in 0..<tileColumns {
+                    let source = dv + channel * ld + (ty * tileColumns + tx) * stride + column
+                    // B down each column j of the 6x6 (positions j, j + 6, ..., j + 30).
+                    @inline(__always)
+                    func columnB(_ j: Int) -> Six {
+                        let at = source + j * step
+                        return Self.inputGradientB(
+                            (
+                                load(at), load(at + 6 * step), load(at + 12 * step), load(at + 18 * step),
+                                load(at + 24 * step), load(at + 30 * step)
+                            ))
+                    }
+                    let (k0, k1, k2, k3, k4, k5) = (
+                        columnB(0), columnB(1), columnB(2), columnB(3), columnB(4), columnB(5)
+                    )
+                    // B along each row r, added onto staged row 4ty + r at columns 4tx ..< 4tx + 6.
+                    let corner = staged + 8 * (4 * ty * width + 4 * tx)
+                    @inline(__always)
+                    func rowB(_ values: Six, _ r: Int) {
+                        let (w0, w1, w2, w3, w4, w5) = Self.inputGradientB(values)
+                        let at = corner + 8 * r * width
+                        Self.add(w0, at)
+                        Self.add(w1, at + 8)
+                        Self.add(w2, at + 16)
+                        Self.add(w3, at + 24)
+                        Self.add(w4, at + 32)
+                        Self.add(w5, at + 40)
+                    }
+                    rowB((k0.0, k1.0, k2.0, k3.0, k4.0, k5.0), 0)
+                    rowB((k0.1, k1.1, k2.1, k3.1, k4.1, k5.1), 1)
+                    rowB((k0.2, k1.2, k2.2, k3.2, k4.2, k5.2), 2)
+                    rowB((k0.3, k1.3, k2.3, k3.3, k4.3, k5.3), 3)
+                    rowB((k0.4, k1.4, k2.4, k3.4, k4.4, k5.4), 4)
+                    rowB((k0.5, k1.5, k2.5, k3.5, k4.5, k5.5), 5)
+                }
+            }
+            for y in 0..<g.inputHeight {
+                Self.deinterleaveImages(
+                    staged + 8 * ((y + g.paddingHeight) * width + g.paddingWidth), length: g.inputWidth,
+                    into: dx + channel * g.inputPlane + y * g.inputWidth, imageStride: inputSize, count: count)
+            }
+        }
     }
 }

@@ -41,10 +41,10 @@ import Parallel
 /// run to run and for any thread count: each part of the batch sums its weight gradient in a fixed
 /// order, and the parts are added in order).
 ///
-/// **Larger tiles.** Planes with output rows of 20 or more take F(4x4, 3x3) instead
+/// **Larger tiles.** Batches of 8 or more images take F(4x4, 3x3) instead
 /// (`WinogradConvolution+F4x4.swift`): 6x6 input tiles, 36 products per 4x4 block of outputs, 9/16
-/// of the multiply-adds above. The loops below are the same for both; `tile` and `positions` say
-/// which, and each transform hands F(4x4)'s work to its own version.
+/// of the multiply-adds above, with the same tile of eight images in a vector's lanes. The loops
+/// below are the same for both; `tile` and `positions` say which.
 ///
 /// The images of a batch are taken a group at a time (enough tiles for a wide GEMM, few enough
 /// that a group's transformed tiles stay in the core's L2 cache), the groups shared between cores.
@@ -111,21 +111,28 @@ struct WinogradConvolution {
     var outputSize: Int { outputChannels * geometry.outputPlane }
     /// Floats of U: `positions` matrices [OC, C].
     var filtersSize: Int { positions * outputChannels * channels }
-    /// Width and height of a padded input plane as the transforms read it: the zero padding, and
-    /// zeros under the tiles that hang over the edge, and room for the last vector of eight tiles
-    /// (2 columns per tile and 2 more for the last tile's right half; F(4x4) splits whole rows of
-    /// `splitTiles` tiles).
-    var planeWidth: Int { tile == 4 ? 4 * splitTiles : 2 * roundUpToLanes(tileColumns) + 2 }
+    /// Width and height of a padded input plane as F(2x2)'s transforms read it: the zero padding,
+    /// and zeros under the tiles that hang over the edge, and room for the last vector of eight
+    /// tiles (2 columns per tile, 2 more for the last tile's right half). F(4x4) stages its planes
+    /// as `stagedWidth` x `planeHeight` pixels of 8 images.
+    var planeWidth: Int { 2 * roundUpToLanes(tileColumns) + 2 }
     var planeHeight: Int { tile * tileRows + 2 }
-    /// A padded output-gradient plane: `tile` rows and columns per tile.
-    var gradientPlaneWidth: Int { tile == 4 ? 4 * splitTiles : 2 * roundUpToLanes(tileColumns) }
-    var gradientPlaneHeight: Int { tile * tileRows }
-    /// Floats of a core's plane buffers: the plane, and for F(4x4) its split rows
-    /// (`planeBufferSize`, `gradientBufferSize`), or, for the input gradient, the split rows of its
-    /// sums and of its overlaps (`accumulatedBufferSize`).
-    var planeBufferSize: Int { (tile == 4 ? 2 : 1) * planeWidth * planeHeight }
-    var gradientBufferSize: Int { (tile == 4 ? 2 : 1) * gradientPlaneWidth * gradientPlaneHeight }
-    var accumulatedBufferSize: Int { (tile == 4 ? 3 : 1) * planeWidth * planeHeight }
+    /// A padded output-gradient plane: 2 rows and 2 columns per tile.
+    var gradientPlaneWidth: Int { 2 * roundUpToLanes(tileColumns) }
+    var gradientPlaneHeight: Int { 2 * tileRows }
+    /// Floats of a core's plane buffers: for F(2x2) a padded plane, an output-gradient plane, and
+    /// a plane for the input gradient; for F(4x4) a staged input plane and a staged output plane,
+    /// a staged output-gradient plane, and a staged input plane for the input gradient.
+    var planeBufferSize: Int { tile == 4 ? stagedPlaneSize + stagedOutputSize : planeWidth * planeHeight }
+    var gradientBufferSize: Int { tile == 4 ? stagedOutputSize : gradientPlaneWidth * gradientPlaneHeight }
+    var accumulatedBufferSize: Int { tile == 4 ? stagedPlaneSize : planeWidth * planeHeight }
+
+    /// The GEMMs' columns for a group of `count` images, and for F(4x4) the distance between one
+    /// tile's columns and the next's (the images rounded up to whole vectors of 8).
+    func columns(images count: Int) -> (n: Int, stride: Int) {
+        let stride = tile == 4 ? (count + 7) / 8 * 8 : 0
+        return (tile == 4 ? tiles * stride : count * tiles, stride)
+    }
 
     /// Whether this path computes the convolution: a 3x3 kernel, stride 1, at least two input
     /// channels (one channel goes to `SingleChannelConvolution`), and a weight small enough that
@@ -136,14 +143,14 @@ struct WinogradConvolution {
     }
 
     /// Whether F(4x4, 3x3) is the faster choice: its 36 products per 4x4 outputs do 9/16 of
-    /// F(2x2, 3x3)'s multiply-adds, but its transforms take vectors of eight tiles 4 outputs wide,
-    /// so it needs rows of at least 20 outputs (5 whole tiles, 5 of a vector's 8 lanes; F(2x2)'s
-    /// tiles of 2 fill more of each vector on narrower rows), and at least 8 rows (fewer would
-    /// leave much of its tiles hanging over the edge). Its 36 x OC x C weight gradient per part is
-    /// held to the same 4 MB.
-    /// `pytorch-example`'s conv2 (24 x 24 outputs) takes it; `convnet`'s (11 x 11) does not.
-    static func prefersLargeTiles(channels: Int, outputChannels: Int, geometry g: ConvolutionGeometry) -> Bool {
-        g.outputWidth >= 20 && g.outputHeight >= 8 && 36 * channels * outputChannels <= 16 * 256 * 256
+    /// F(2x2, 3x3)'s multiply-adds. Its transforms take the same tile of eight images at once, so it
+    /// needs a batch of at least 8, and at least 8 rows and columns of outputs (fewer would leave
+    /// much of its tiles hanging over the edge). Its 36 x OC x C weight gradient per part is held
+    /// to the same 4 MB. Both networks' conv2 take it in training (batches of 200 and 64).
+    static func prefersLargeTiles(
+        images: Int, channels: Int, outputChannels: Int, geometry g: ConvolutionGeometry
+    ) -> Bool {
+        images >= 8 && g.outputHeight >= 8 && g.outputWidth >= 8 && 36 * channels * outputChannels <= 16 * 256 * 256
     }
 
     /// The convolution of `images` images by F(4x4, 3x3) where `prefersLargeTiles`, else by
@@ -155,7 +162,8 @@ struct WinogradConvolution {
         precondition(tile == nil || tile == 2 || tile == 4, "WinogradConvolution: tiles of 2 or 4, got \(tile ?? 0)")
         (self.images, self.channels, self.outputChannels, self.geometry) =
             (images, channels, outputChannels, geometry)
-        let large = Self.prefersLargeTiles(channels: channels, outputChannels: outputChannels, geometry: geometry)
+        let large = Self.prefersLargeTiles(
+            images: images, channels: channels, outputChannels: outputChannels, geometry: geometry)
         self.tile = tile ?? (large ? 4 : 2)
         tileRows = (geometry.outputHeight + self.tile - 1) / self.tile
         tileColumns = (geometry.outputWidth + self.tile - 1) / self.tile
@@ -168,7 +176,15 @@ struct WinogradConvolution {
         let perImage = (self.tile + 2) * (self.tile + 2) * (channels + outputChannels) * tiles
         let byCache = Swift.max((192 * 1024) / perImage, self.tile == 4 ? (128 + tiles - 1) / tiles : 1)
         let byWidth = Swift.max(1, 256 / tiles)
-        imagesPerGroup = Swift.max(1, Swift.min(images, byCache, byWidth))
+        if self.tile == 4 {
+            // Whole vectors of 8 images, and at least 128 tiles: `convnet`'s conv2 (9 tiles per
+            // image) in groups of 16 took 1.5 + 3.1-3.2 ms per batch on two cores, of 8 1.7 + 3.2-3.3,
+            // of 24 1.6 + 3.7-4.7; `pytorch-example`'s (36) in groups of 8 3.0-3.2 + 6.9-7.0, of 16
+            // 3.6-3.8 + 8.0-9.7.
+            imagesPerGroup = 8 * Swift.max(1, (128 + 8 * tiles - 1) / (8 * tiles))
+        } else {
+            imagesPerGroup = Swift.max(1, Swift.min(images, byCache, byWidth))
+        }
         weightGradientTransposed =
             GEMMKernel.paddedArea(m: channels, n: outputChannels)
             < GEMMKernel.paddedArea(m: outputChannels, n: channels)
@@ -270,20 +286,37 @@ struct WinogradConvolution {
                         for group in range {
                             let first = group * imagesPerGroup
                             let count = Swift.min(imagesPerGroup, images - first)
-                            let n = count * tiles
-                            for image in 0..<count {
-                                transformInput(
-                                    x + (first + image) * inputSize, padded: padded, into: v, column: image * tiles)
+                            let (n, stride) = columns(images: count)
+                            if tile == 4 {
+                                for lane in Swift.stride(from: 0, to: count, by: 8) {
+                                    transformInput4x4(
+                                        x + (first + lane) * inputSize, count: Swift.min(8, count - lane),
+                                        staged: padded, into: v, column: lane, stride: stride)
+                                }
+                            } else {
+                                for image in 0..<count {
+                                    transformInput(
+                                        x + (first + image) * inputSize, padded: padded, into: v,
+                                        column: image * tiles)
+                                }
                             }
                             for xi in 0..<positions {
                                 gemm(
                                     m: oc, n: n, k: c, a: u + xi * oc * c, lda: c, b: v + xi * vStep, ldb: ld,
                                     c: m + xi * mStep, ldc: ld, kernel: .packed)
                             }
-                            for image in 0..<count {
-                                transformOutput(
-                                    m, column: image * tiles, bias: b, padded: padded,
-                                    into: output + (first + image) * outputSize)
+                            if tile == 4 {
+                                for lane in Swift.stride(from: 0, to: count, by: 8) {
+                                    transformOutput4x4(
+                                        m, column: lane, stride: stride, bias: b, staged: padded + stagedPlaneSize,
+                                        into: output + (first + lane) * outputSize, count: Swift.min(8, count - lane))
+                                }
+                            } else {
+                                for image in 0..<count {
+                                    transformOutput(
+                                        m, column: image * tiles, bias: b,
+                                        into: output + (first + image) * outputSize)
+                                }
                             }
                         }
                     }
@@ -292,16 +325,14 @@ struct WinogradConvolution {
         }
     }
 
-    /// V = B^T d B for every tile and channel of one image, written to v [16, C, rowStride] (36 for
-    /// F(4x4), `transformInput4x4`) at `column` (tile t of the image in column + t). `padded` is
-    /// this core's plane buffer, whose border is zero. Vectors of eight tiles are stored whole: a
-    /// last, partial vector spills into the next tiles' places, which are written after it, or into
-    /// the rows' slack.
+    /// V = B^T d B for every tile and channel of one image, written to v [16, C, rowStride] at
+    /// `column` (tile t of the image in column + t). `padded` is this core's plane buffer, whose
+    /// border is zero. Vectors of eight tiles are stored whole: a last, partial vector spills into
+    /// the next tiles' places, which are written after it, or into the rows' slack.
     func transformInput(
         _ image: UnsafePointer<Float>, padded: UnsafeMutablePointer<Float>, into v: UnsafeMutablePointer<Float>,
         column: Int
     ) {
-        if tile == 4 { return transformInput4x4(image, padded: padded, into: v, column: column) }
         let (width, ld, step) = (planeWidth, rowStride, inputStep)
         for channel in 0..<channels {
             copyIntoPadded(image + channel * geometry.inputPlane, padded)
@@ -369,13 +400,10 @@ struct WinogradConvolution {
     }
 
     /// Y = A^T M A + bias for every tile and output channel of one image, from m [16, OC,
-    /// rowStride] (36 for F(4x4)) at `column`, written into the image's output [OC, oh, ow]. F(4x4)
-    /// works in the split part of the plane buffer `padded`.
+    /// rowStride] at `column`, written into the image's output [OC, oh, ow].
     func transformOutput(
-        _ m: UnsafePointer<Float>, column: Int, bias: UnsafePointer<Float>, padded: UnsafeMutablePointer<Float>,
-        into output: UnsafeMutablePointer<Float>
+        _ m: UnsafePointer<Float>, column: Int, bias: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>
     ) {
-        if tile == 4 { return transformOutput4x4(m, column: column, bias: bias, padded: padded, into: output) }
         let (oh, ow) = (geometry.outputHeight, geometry.outputWidth)
         let (ld, step) = (rowStride, outputStep)
         // With one vector of tiles per row, outputs are written in memory order, so a row's last
@@ -454,16 +482,28 @@ struct WinogradConvolution {
                                 for group in groupRange {
                                     let first = group * imagesPerGroup
                                     let count = Swift.min(imagesPerGroup, images - first)
-                                    let n = count * tiles
+                                    let (n, stride) = columns(images: count)
                                     for image in 0..<count {
                                         let gImage = g + (first + image) * outputSize
+                                        if let sums { addPlaneSums(gImage, into: sums + filtersSize) }
+                                        guard tile != 4 else { continue }
                                         transformGradient(
                                             gImage, padded: paddedGradient, into: dm, column: image * tiles)
-                                        if let sums {
-                                            addPlaneSums(gImage, into: sums + filtersSize)
+                                        if sums != nil {
                                             transformInput(
                                                 x + (first + image) * inputSize, padded: padded, into: v,
                                                 column: image * tiles)
+                                        }
+                                    }
+                                    for lane in Swift.stride(from: 0, to: tile == 4 ? count : 0, by: 8) {
+                                        let lanes = Swift.min(8, count - lane)
+                                        transformGradient4x4(
+                                            g + (first + lane) * outputSize, count: lanes, staged: paddedGradient,
+                                            into: dm, column: lane, stride: stride)
+                                        if sums != nil {
+                                            transformInput4x4(
+                                                x + (first + lane) * inputSize, count: lanes, staged: padded, into: v,
+                                                column: lane, stride: stride)
                                         }
                                     }
                                     // Both products of one position xi, one after the other, while its
@@ -492,7 +532,13 @@ struct WinogradConvolution {
                                         }
                                     }
                                     guard needsInput else { continue }
-                                    for image in 0..<count {
+                                    for lane in Swift.stride(from: 0, to: tile == 4 ? count : 0, by: 8) {
+                                        transformInputGradient4x4(
+                                            v, column: lane, stride: stride, staged: accumulated,
+                                            into: dxBase + (first + lane) * inputSize, count: Swift.min(8, count - lane)
+                                        )
+                                    }
+                                    for image in 0..<(tile == 4 ? 0 : count) {
                                         transformInputGradient(
                                             v, column: image * tiles, padded: accumulated,
                                             into: dxBase + (first + image) * inputSize)
@@ -531,14 +577,13 @@ struct WinogradConvolution {
     }
 
     /// dM = A dY A^T for every tile and output channel of one image's output gradient, written to
-    /// dm [16, OC, rowStride] (36 for F(4x4)) at `column` (whole vectors, as `transformInput`).
+    /// dm [16, OC, rowStride] at `column` (whole vectors, as `transformInput`).
     /// Outputs past the plane's edge (tiles hanging over an odd oh or ow) count as zero: `padded`
     /// has zeros there.
     func transformGradient(
         _ gradient: UnsafePointer<Float>, padded: UnsafeMutablePointer<Float>, into dm: UnsafeMutablePointer<Float>,
         column: Int
     ) {
-        if tile == 4 { return transformGradient4x4(gradient, padded: padded, into: dm, column: column) }
         let (oh, ow, width) = (geometry.outputHeight, geometry.outputWidth, gradientPlaneWidth)
         let (ld, step) = (rowStride, outputStep)
         for o in 0..<outputChannels {
@@ -575,7 +620,7 @@ struct WinogradConvolution {
         }
     }
 
-    /// The input gradient of one image from dv [16, C, rowStride] (36 for F(4x4)) at `column`: B dV
+    /// The input gradient of one image from dv [16, C, rowStride] at `column`: B dV
     /// B^T for every tile, added onto the 4x4 block the tile was read from (neighbouring tiles
     /// overlap by two rows and columns), then the padding cut off. `padded` is a plane buffer of
     /// this core.
@@ -583,7 +628,6 @@ struct WinogradConvolution {
         _ dv: UnsafePointer<Float>, column: Int, padded: UnsafeMutablePointer<Float>,
         into dx: UnsafeMutablePointer<Float>
     ) {
-        if tile == 4 { return transformInputGradient4x4(dv, column: column, padded: padded, into: dx) }
         let (width, ld, step) = (planeWidth, rowStride, inputStep)
         for channel in 0..<channels {
             padded.update(repeating: 0, count: planeWidth * planeHeight)

@@ -90,9 +90,10 @@ func eightValues(_ source: UnsafePointer<Float>, row: Int, _ stride: Int) -> SIM
 }
 
 /// Transposes the 8x8 block held in eight row vectors, in place: afterwards `r_j` holds what was
-/// lane j of r0 ... r7 (three rounds of "unzip", as `transpose8x8` explains).
-@inline(__always)
-func transposeInRegisters(
+/// lane j of r0 ... r7 (three rounds of "unzip", as `transpose8x8` explains). Also Winograd's
+/// F(4x4) with images in the lanes, to stage planes.
+@inlinable @inline(__always)
+package func transposeInRegisters(
     _ r0: inout SIMD8<Float>, _ r1: inout SIMD8<Float>, _ r2: inout SIMD8<Float>, _ r3: inout SIMD8<Float>,
     _ r4: inout SIMD8<Float>, _ r5: inout SIMD8<Float>, _ r6: inout SIMD8<Float>, _ r7: inout SIMD8<Float>
 ) {

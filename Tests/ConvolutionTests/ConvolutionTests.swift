@@ -400,12 +400,12 @@ struct WinogradConvolutionTests {
     @Test(
         "Forward and all three gradients: even and odd output sizes, padding, tails of 8 tiles, several groups",
         arguments: [
-            (UInt64(1), [2, 32, 26, 26], 64, (0, 0)),  // pytorch-example's conv2: F(4x4), 6 x 6 tiles
+            (UInt64(1), [2, 32, 26, 26], 64, (0, 0)),  // pytorch-example's conv2 on 2 images: F(2x2), 12 x 12 tiles
             (2, [3, 24, 13, 13], 48, (0, 0)),  // convnet's conv2: 11 x 11 outputs, tiles hanging over two edges
             (3, [2, 3, 5, 4], 2, (1, 1)),  // padding on both axes, 5 x 4 outputs
             (4, [1, 2, 6, 40], 3, (1, 0)),  // 20 tiles across: two vectors of 8 and a tail; padding on height only
             (5, [2, 4, 3, 3], 5, (0, 0)),  // a single output per plane
-            (6, [13, 4, 18, 18], 3, (0, 2)),  // 16 x 20 outputs: F(4x4), 20 tiles per image, several groups
+            (6, [13, 4, 18, 18], 3, (0, 2)),  // 13 images, 16 x 20 outputs: F(4x4), groups of 8 and 5
             (7, [1, 3, 4, 19], 2, (2, 2)),  // padding 2: outputs 6 x 21, one tile wider than the input
             (8, [40, 8, 9, 9], 16, (0, 0)),  // weight gradient as dU^T (8 x 16 fills the GEMM's tiles), 3 parts
             (9, [2, 3, 10, 18], 4, (0, 0)),  // exactly 8 tiles across: the last tile's right half lands past the group
@@ -432,18 +432,20 @@ struct WinogradConvolutionTests {
     }
 
     @Test(
-        "F(2x2) and F(4x4) each, forward and all three gradients: rows of 8 tiles and more, overhanging tiles, padding",
+        "F(2x2) and F(4x4) each, forward and all three gradients: overhanging tiles, padding, partial vectors of images",
         arguments: [2, 4],
         [
-            (UInt64(41), [2, 32, 26, 26], 64, (0, 0)),  // pytorch-example's conv2: 6 x 6 tiles of 4
+            (UInt64(41), [2, 32, 26, 26], 64, (0, 0)),  // pytorch-example's conv2, 2 images: 6 lanes empty
             (42, [3, 24, 13, 13], 48, (0, 0)),  // convnet's conv2: 11 x 11, tiles of 4 overhang by one
-            (43, [2, 3, 34, 34], 4, (0, 0)),  // 32 outputs across: exactly 8 tiles of 4 (a carry past the vector)
-            (44, [1, 4, 9, 38], 5, (1, 1)),  // 38 across: 10 tiles of 4 (two vectors, the last of 2)
+            (43, [2, 3, 34, 34], 4, (0, 0)),  // rows of 34, staged 8 values at a time, the last 8 overlapping
+            (44, [1, 4, 9, 38], 5, (1, 1)),  // one image (7 lanes empty), padding on both axes
             (45, [2, 5, 7, 21], 3, (2, 0)),  // 19 across, 9 down with padding 2 on height only
-            (46, [9, 6, 22, 22], 8, (1, 1)),  // several groups of images, weight gradient as dU^T (6 x 8)
+            (46, [9, 6, 22, 22], 8, (1, 1)),  // 9 images: a vector of 8 and one of 1; weight gradient as dU^T
             (47, [1, 2, 3, 3], 2, (0, 0)),  // a single output per plane
-            (48, [1, 2, 10, 66], 3, (0, 0)),  // 64 across: 16 tiles of 4, two whole vectors and the tile past them
-            (49, [2, 2, 6, 72], 2, (1, 1)),  // 72 across: 18 tiles of 4, three vectors per row
+            (48, [1, 2, 10, 66], 3, (0, 0)),  // 64 outputs across, 8 down
+            (49, [2, 2, 6, 72], 2, (1, 1)),  // 72 across, 6 down
+            (50, [17, 4, 13, 13], 6, (0, 0)),  // F(4x4): a group of 16 images, then one of 1
+            (51, [9, 3, 10, 6], 2, (1, 1)),  // rows of 6 (fewer than 8 values: staged one by one)
         ])
     func tileSizesMatchReference(tile: Int, layer: (UInt64, [Int], Int, (Int, Int))) throws {
         let (seed, shape, oc, padding) = layer
@@ -474,23 +476,26 @@ struct WinogradConvolutionTests {
         expectClose(db ?? [], expected.bias, "bias gradient, tiles of \(tile)")
     }
 
-    @Test("F(4x4, 3x3) is chosen for output rows of 20 or more and at least 8 output rows")
+    @Test("F(4x4, 3x3) is chosen for batches of 8 or more with at least 8 rows and 8 columns of outputs")
     func tileChoice() {
-        /// The tile the convolution picks for one image [channels, height, width], or nil when the
-        /// 3x3 kernel does not fit.
-        func tile(_ height: Int, _ width: Int, channels: Int = 32, outputChannels: Int = 64) -> Int? {
+        /// The tile the convolution picks for `images` images [channels, height, width], or nil when
+        /// the 3x3 kernel does not fit.
+        func tile(_ height: Int, _ width: Int, images: Int, channels: Int = 32, outputChannels: Int = 64) -> Int? {
             ConvolutionGeometry(
                 inputHeight: height, inputWidth: width, kernel: (3, 3), stride: (1, 1), padding: (0, 0)
             ).map {
-                WinogradConvolution(images: 1, channels: channels, outputChannels: outputChannels, geometry: $0).tile
+                WinogradConvolution(
+                    images: images, channels: channels, outputChannels: outputChannels, geometry: $0
+                ).tile
             }
         }
-        #expect(tile(26, 26) == 4)  // pytorch-example's conv2
-        #expect(tile(13, 13) == 2)  // convnet's conv2
-        #expect(tile(26, 21) == 2 && tile(26, 22) == 4)  // 19 or 20 outputs across
-        #expect(tile(9, 26) == 2 && tile(10, 26) == 4)  // 7 or 8 outputs down
-        #expect(tile(26, 26, channels: 96, outputChannels: 192) == 4)  // 36 x 96 x 192 floats: 2.5 MB
-        #expect(tile(26, 26, channels: 128, outputChannels: 256) == 2)  // 4.5 MB: over the 4 MB of a part
+        #expect(tile(26, 26, images: 64) == 4)  // pytorch-example's conv2
+        #expect(tile(13, 13, images: 200) == 4)  // convnet's conv2
+        #expect(tile(26, 26, images: 7) == 2 && tile(26, 26, images: 8) == 4)  // fewer than a vector of images
+        #expect(tile(9, 26, images: 64) == 2 && tile(10, 26, images: 64) == 4)  // 7 or 8 outputs down
+        #expect(tile(26, 9, images: 64) == 2 && tile(26, 10, images: 64) == 4)  // 7 or 8 outputs across
+        #expect(tile(26, 26, images: 64, channels: 96, outputChannels: 192) == 4)  // 36 x 96 x 192 floats: 2.5 MB
+        #expect(tile(26, 26, images: 64, channels: 128, outputChannels: 256) == 2)  // 4.5 MB: over a part's 4 MB
     }
 
     @Test("Conv2d 3x3 on 4 channels, padding 1: input, weight and bias gradients (gradcheck)")
@@ -500,7 +505,7 @@ struct WinogradConvolutionTests {
 
     @Test(
         "Only the input gradient, or only the weight's: each equals the reference alone",
-        arguments: [[3, 5, 10, 9], [2, 3, 12, 24]])  // F(2x2), then F(4x4): 10 x 22 outputs
+        arguments: [[3, 5, 10, 9], [9, 3, 12, 14]])  // F(2x2), then F(4x4): 9 images, 10 x 12 outputs
     func oneGradientAtATime(shape: [Int]) {
         let x = randomTensor(shape, seed: 23)
         let frozenX = Tensor(shape: shape, data: x.data)
@@ -518,7 +523,8 @@ struct WinogradConvolutionTests {
 
     @Test(
         "Output and gradients are bit-identical on 1 thread and on 3 (the batch's parts are fixed by its size)",
-        arguments: [[21, 3, 12, 12], [23, 3, 22, 22]])  // F(2x2), then F(4x4): 22 x 22 outputs, groups of 7
+        // F(2x2) (7 images); F(4x4) in groups of 8 images, the last of 7 and of 3
+        arguments: [[7, 3, 12, 12], [23, 3, 22, 22], [19, 3, 13, 13]])
     func threadCounts(shape: [Int]) {
         let x = randomTensor(shape, seed: 26)
         let weight = randomTensor([4, 3, 3, 3], seed: 27)
