@@ -52,16 +52,18 @@ func runGEMMBenchmark(quick: Bool) {
     // The products the networks of DESIGN.md run, as Kindling runs them. Linear layers multiply a
     // whole batch on both cores: pytorch-example's fc1 (batch 64) and convnet's fc1 (batch 200),
     // forward Y = X W^T (W read as stored, [out, in]: B^T), dX = dY W and dW^T = X^T dY. Both
-    // networks' conv2 (3x3) run Winograd's transform on one core per group of images (timed on one
-    // thread): per position of the transformed tile, M = U V, dU += dM V^T and dV = U^T dM, with 144
-    // tiles (four images of pytorch-example by F(4x4), four of convnet by F(2x2)) and U^T laid out
-    // once per batch. The weight
-    // gradient's product runs as dU^T += V dM^T where that orientation fills more of the register
-    // tiles (GEMMKernel.paddedArea), as the convolution chooses.
-    func weightGradientProduct(outputChannels oc: Int, channels c: Int) -> GEMMShape {
+    // networks' conv2 (3x3) run Winograd's F(4x4, 3x3) on one core per group of images (timed on
+    // one thread): per position of the 6x6 tile, M = U V, dU += dM V^T and dV = U^T dM, over a
+    // group's tiles (pytorch-example: 8 images of 36 tiles, 288; convnet: 16 images of 9, 144), with
+    // U^T laid out once per batch. The weight gradient's product runs as dU^T += V dM^T where that
+    // orientation fills more of the register tiles (GEMMKernel.paddedArea), as the convolution
+    // chooses.
+    func weightGradientProduct(outputChannels oc: Int, channels c: Int, tiles: Int) -> GEMMShape {
         GEMMKernel.paddedArea(m: c, n: oc) < GEMMKernel.paddedArea(m: oc, n: c)
-            ? GEMMShape(name: "wino dU^T \(c)x\(oc)x144 (B^T)", m: c, n: oc, k: 144, transB: .transposed, perCore: true)
-            : GEMMShape(name: "wino dU \(oc)x\(c)x144 (B^T)", m: oc, n: c, k: 144, transB: .transposed, perCore: true)
+            ? GEMMShape(
+                name: "wino dU^T \(c)x\(oc)x\(tiles) (B^T)", m: c, n: oc, k: tiles, transB: .transposed, perCore: true)
+            : GEMMShape(
+                name: "wino dU \(oc)x\(c)x\(tiles) (B^T)", m: oc, n: c, k: tiles, transB: .transposed, perCore: true)
     }
     let layers = [
         GEMMShape(name: "fc1 64x128x9216 (B^T)", m: 64, n: 128, k: 9216, transB: .transposed),
@@ -70,11 +72,11 @@ func runGEMMBenchmark(quick: Bool) {
         GEMMShape(name: "fc1 200x200x1200 (B^T)", m: 200, n: 200, k: 1200, transB: .transposed),
         GEMMShape(name: "fc1 dX 200x1200x200", m: 200, n: 1200, k: 200),
         GEMMShape(name: "fc1 dW 1200x200x200 (A^T)", m: 1200, n: 200, k: 200, transA: .transposed),
-        GEMMShape(name: "wino fwd 64x144x32", m: 64, n: 144, k: 32, perCore: true),
-        weightGradientProduct(outputChannels: 64, channels: 32),
-        GEMMShape(name: "wino dV 32x144x64", m: 32, n: 144, k: 64, perCore: true),
+        GEMMShape(name: "wino fwd 64x288x32", m: 64, n: 288, k: 32, perCore: true),
+        weightGradientProduct(outputChannels: 64, channels: 32, tiles: 288),
+        GEMMShape(name: "wino dV 32x288x64", m: 32, n: 288, k: 64, perCore: true),
         GEMMShape(name: "wino fwd 48x144x24", m: 48, n: 144, k: 24, perCore: true),
-        weightGradientProduct(outputChannels: 48, channels: 24),
+        weightGradientProduct(outputChannels: 48, channels: 24, tiles: 144),
         GEMMShape(name: "wino dV 24x144x48", m: 24, n: 144, k: 48, perCore: true),
     ]
 

@@ -73,13 +73,12 @@ func runTrainBenchmark(arguments: [String]) {
             let effective = flopsPerImage * Double(loader.sampleCount) / seconds / 1e9
             peak = Swift.max(peak, measurePeak())
             // The count is the direct convolution's (PyTorch's count too); the 3x3 layers run
-            // Winograd's transform, which does 16/36 of their multiply-adds (F(2x2), convnet's
-            // conv2) or 36/144 (F(4x4), pytorch-example's), so this share of the peak says how
-            // fast the step is, not how busy the FMA units were.
+            // Winograd's F(4x4, 3x3) in these batches, which does 36/144 of their multiply-adds, so
+            // this share of the peak says how fast the step is, not how busy the FMA units were.
             print(
                 String(
                     format:
-                        "  effective %.1f GFLOP/s: %.0f%% of the %d-thread FMA peak (%.1f, the highest measured so far; FLOPs counted as direct convolution; the 3x3 layers do 16/36 or 36/144 of them by Winograd's transform)",
+                        "  effective %.1f GFLOP/s: %.0f%% of the %d-thread FMA peak (%.1f, the highest measured so far; FLOPs counted as direct convolution; the 3x3 layers do 36/144 of them by Winograd's transform)",
                     effective, effective / peak * 100, Parallelism.threadCount, peak))
             let perBatch = phases.totals.map { $0 / Double(loader.count) * 1000 }
             print(

@@ -4,9 +4,9 @@ MNIST files, and, given Kindling's seconds per epoch, prints both ratios (Kindli
 a multiple of PyTorch's, and its speed as a multiple of PyTorch's) and both programs' effective
 GFLOP/s: the model's training FLOPs (forward and backward, counted by PyTorch's FlopCounterMode)
 per epoch over each program's seconds. Both count a convolution's direct FLOPs; Kindling runs its
-3x3 stride-1 convolutions by Winograd's F(2x2, 3x3), which does 16/36 of those multiply-adds, or
-F(4x4, 3x3) on planes with output rows of 20 or more (pytorch-example's conv2), 36/144, so its
-effective GFLOP/s measure speed, not FMA-unit use.
+3x3 stride-1 convolutions by Winograd's F(4x4, 3x3) in batches of 8 or more (F(2x2, 3x3) in smaller
+ones), which does 36/144 of those multiply-adds, so its effective GFLOP/s measure speed, not FMA-unit
+use.
 
     python3 Benchmarks/pytorch_compare.py [--data DIR] [--limit N] [--threads 2]
     python3 Benchmarks/pytorch_compare.py --run-kindling      # also builds and runs `benchmarks train`

@@ -86,8 +86,8 @@ public func conv2d(
         }
     }
     // A 3x3 kernel with stride 1 takes Winograd's shortcut: 16 multiplications per 2x2 outputs
-    // and channel pair instead of 36, or on wide planes 36 per 4x4 outputs instead of 144 (see
-    // WinogradConvolution).
+    // and channel pair instead of 36, or in batches of 8 or more 36 per 4x4 outputs instead of 144
+    // (see WinogradConvolution).
     if WinogradConvolution.handles(channels: channels, outputChannels: outputChannels, geometry: g) {
         let winograd = WinogradConvolution(
             images: images, channels: channels, outputChannels: outputChannels, geometry: g)
