@@ -167,22 +167,20 @@ struct WinogradConvolution {
         self.tile = tile ?? (large ? 4 : 2)
         tileRows = (geometry.outputHeight + self.tile - 1) / self.tile
         tileColumns = (geometry.outputWidth + self.tile - 1) / self.tile
-        // A group's V and M take positions x (C + OC) floats per tile: about 768 KB of them fit in
-        // L2 next to the packed operands, and 256 tiles already fill the GEMM's panels. For F(4x4),
-        // fewer than 128 tiles make products too narrow to pay for their packing, even if that means
-        // leaving L2: on pytorch-example's conv2, whose 36 tiles per image take 486 KB, groups of
-        // 4 images (2 MB) ran its forward pass in 4.3 ms per batch, of 2 in 4.5, of 1 in 5.5.
         let tiles = tileRows * tileColumns
-        let perImage = (self.tile + 2) * (self.tile + 2) * (channels + outputChannels) * tiles
-        let byCache = Swift.max((192 * 1024) / perImage, self.tile == 4 ? (128 + tiles - 1) / tiles : 1)
-        let byWidth = Swift.max(1, 256 / tiles)
         if self.tile == 4 {
-            // Whole vectors of 8 images, and at least 128 tiles: `convnet`'s conv2 (9 tiles per
-            // image) in groups of 16 took 1.5 + 3.1-3.2 ms per batch on two cores, of 8 1.7 + 3.2-3.3,
-            // of 24 1.6 + 3.7-4.7; `pytorch-example`'s (36) in groups of 8 3.0-3.2 + 6.9-7.0, of 16
-            // 3.6-3.8 + 8.0-9.7.
+            // Whole vectors of 8 images, and at least 128 tiles, past L2 if need be (products any
+            // narrower do not pay for their packing): `convnet`'s conv2 (9 tiles per image, 1.5 MB of
+            // V and M in groups of 16) took 1.5 + 3.1-3.2 ms per batch on two cores in groups of 16,
+            // 1.7 + 3.2-3.3 in groups of 8, 1.6 + 3.7-4.7 in groups of 24; `pytorch-example`'s (36)
+            // 3.0-3.2 + 6.9-7.0 in groups of 8, 3.6-3.8 + 8.0-9.7 in groups of 16.
             imagesPerGroup = 8 * Swift.max(1, (128 + 8 * tiles - 1) / (8 * tiles))
         } else {
+            // A group's V and M take 16 (C + OC) floats per tile: about 768 KB of them fit in L2 next
+            // to the packed operands, and 256 tiles already fill the GEMM's panels.
+            let perImage = 16 * (channels + outputChannels) * tiles
+            let byCache = Swift.max(1, (192 * 1024) / perImage)
+            let byWidth = Swift.max(1, 256 / tiles)
             imagesPerGroup = Swift.max(1, Swift.min(images, byCache, byWidth))
         }
         weightGradientTransposed =
@@ -333,9 +331,16 @@ struct WinogradConvolution {
         _ image: UnsafePointer<Float>, padded: UnsafeMutablePointer<Float>, into v: UnsafeMutablePointer<Float>,
         column: Int
     ) {
+        let g = geometry
         let (width, ld, step) = (planeWidth, rowStride, inputStep)
         for channel in 0..<channels {
-            copyIntoPadded(image + channel * geometry.inputPlane, padded)
+            // Only the inside is written: the zero border stays from the first clearing.
+            let source = image + channel * g.inputPlane
+            for y in 0..<g.inputHeight {
+                Self.copy(
+                    source + y * g.inputWidth, to: padded + (y + g.paddingHeight) * width + g.paddingWidth,
+                    count: g.inputWidth)
+            }
             for ty in 0..<tileRows {
                 var tx = 0
                 while tx < tileColumns {
@@ -366,27 +371,6 @@ struct WinogradConvolution {
                     tx += 8
                 }
             }
-        }
-    }
-
-    /// Copies one input plane into the inside of the padded plane `padded`. Only the inside is
-    /// written: the zero border stays from the first clearing.
-    func copyIntoPadded(_ source: UnsafePointer<Float>, _ padded: UnsafeMutablePointer<Float>) {
-        let g = geometry
-        for y in 0..<g.inputHeight {
-            Self.copy(
-                source + y * g.inputWidth, to: padded + (y + g.paddingHeight) * planeWidth + g.paddingWidth,
-                count: g.inputWidth)
-        }
-    }
-
-    /// Copies the inside of the padded plane `padded` (the padding cut off) into one input plane.
-    func copyOutOfPadded(_ padded: UnsafeMutablePointer<Float>, _ target: UnsafeMutablePointer<Float>) {
-        let g = geometry
-        for y in 0..<g.inputHeight {
-            Self.copy(
-                padded + (y + g.paddingHeight) * planeWidth + g.paddingWidth, to: target + y * g.inputWidth,
-                count: g.inputWidth)
         }
     }
 
@@ -576,10 +560,9 @@ struct WinogradConvolution {
         return (needsInput ? dx : nil, weightFromTransformed(du), db)
     }
 
-    /// dM = A dY A^T for every tile and output channel of one image's output gradient, written to
-    /// dm [16, OC, rowStride] at `column` (whole vectors, as `transformInput`).
-    /// Outputs past the plane's edge (tiles hanging over an odd oh or ow) count as zero: `padded`
-    /// has zeros there.
+    /// dM = A dY A^T for every tile and output channel of one image's output gradient, written
+    /// to dm [16, OC, rowStride] at `column` (whole vectors, as `transformInput`). Outputs past the
+    /// plane's edge (tiles hanging over an odd oh or ow) count as zero: `padded` has zeros there.
     func transformGradient(
         _ gradient: UnsafePointer<Float>, padded: UnsafeMutablePointer<Float>, into dm: UnsafeMutablePointer<Float>,
         column: Int
@@ -620,14 +603,14 @@ struct WinogradConvolution {
         }
     }
 
-    /// The input gradient of one image from dv [16, C, rowStride] at `column`: B dV
-    /// B^T for every tile, added onto the 4x4 block the tile was read from (neighbouring tiles
-    /// overlap by two rows and columns), then the padding cut off. `padded` is a plane buffer of
-    /// this core.
+    /// The input gradient of one image from dv [16, C, rowStride] at `column`: B dV B^T for every
+    /// tile, added onto the 4x4 block the tile was read from (neighbouring tiles overlap by two
+    /// rows and columns), then the padding cut off. `padded` is a plane buffer of this core.
     func transformInputGradient(
         _ dv: UnsafePointer<Float>, column: Int, padded: UnsafeMutablePointer<Float>,
         into dx: UnsafeMutablePointer<Float>
     ) {
+        let g = geometry
         let (width, ld, step) = (planeWidth, rowStride, inputStep)
         for channel in 0..<channels {
             padded.update(repeating: 0, count: planeWidth * planeHeight)
@@ -651,7 +634,12 @@ struct WinogradConvolution {
                     tx += 8
                 }
             }
-            copyOutOfPadded(padded, dx + channel * geometry.inputPlane)
+            let target = dx + channel * g.inputPlane
+            for y in 0..<g.inputHeight {
+                Self.copy(
+                    padded + (y + g.paddingHeight) * width + g.paddingWidth, to: target + y * g.inputWidth,
+                    count: g.inputWidth)
+            }
         }
     }
 
@@ -681,7 +669,7 @@ struct WinogradConvolution {
 
     typealias Lanes = SIMD8<Float>
 
-    func roundUpToLanes(_ count: Int) -> Int { (count + 7) / 8 * 8 }
+    private func roundUpToLanes(_ count: Int) -> Int { (count + 7) / 8 * 8 }
 
     /// Sums each of the OC planes of one image's output gradient onto sums[o] (the bias gradient).
     private func addPlaneSums(_ gradient: UnsafePointer<Float>, into sums: UnsafeMutablePointer<Float>) {
@@ -704,15 +692,15 @@ struct WinogradConvolution {
     }
 
     /// 0, 1, ..., 7: compared with a count of valid lanes to mask the rest.
-    static let laneIndices = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7)
-    var laneIndices: SIMD8<Int32> { Self.laneIndices }
+    private static let laneIndices = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7)
+    private var laneIndices: SIMD8<Int32> { Self.laneIndices }
 
     /// Copies one row of a plane (tens of floats; a memmove call per row would cost more). Rows
     /// of 8 or more values go as vectors, the last one moved back to end at the row's end (it
     /// overlaps the one before it): an element loop would leave a tail of single values, and a
     /// 13-value row would take 5 of them.
     @inline(__always)
-    static func copy(_ source: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int) {
+    private static func copy(_ source: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int) {
         guard count >= 8 else {
             for index in 0..<count { target[index] = source[index] }
             return
@@ -726,7 +714,8 @@ struct WinogradConvolution {
     }
 
     @inline(__always)
-    static func copy(_ source: UnsafeMutablePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int) {
+    private static func copy(_ source: UnsafeMutablePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int)
+    {
         copy(UnsafePointer(source), to: target, count: count)
     }
 
@@ -785,7 +774,7 @@ struct WinogradConvolution {
     }
 
     @inline(__always)
-    static func interleave(_ even: Lanes, _ odd: Lanes) -> SIMD16<Float> {
+    private static func interleave(_ even: Lanes, _ odd: Lanes) -> SIMD16<Float> {
         SIMD16(
             even[0], odd[0], even[1], odd[1], even[2], odd[2], even[3], odd[3],
             even[4], odd[4], even[5], odd[5], even[6], odd[6], even[7], odd[7])
