@@ -146,11 +146,15 @@ struct WinogradConvolution {
     /// F(2x2, 3x3)'s multiply-adds. Its transforms take the same tile of eight images at once, so it
     /// needs a batch of at least 8, and at least 8 rows and columns of outputs (fewer would leave
     /// much of its tiles hanging over the edge). Its 36 x OC x C weight gradient per part is held
-    /// to the same 4 MB. Both networks' conv2 take it in training (batches of 200 and 64).
+    /// to the same 4 MB, and a group of 8 images' V and M to 16 MB per core (a 224 x 224 plane would
+    /// take hundreds). Both networks' conv2 take it in training (batches of 200 and 64).
     static func prefersLargeTiles(
         images: Int, channels: Int, outputChannels: Int, geometry g: ConvolutionGeometry
     ) -> Bool {
-        images >= 8 && g.outputHeight >= 8 && g.outputWidth >= 8 && 36 * channels * outputChannels <= 16 * 256 * 256
+        let tiles = ((g.outputHeight + 3) / 4) * ((g.outputWidth + 3) / 4)
+        return images >= 8 && g.outputHeight >= 8 && g.outputWidth >= 8
+            && 36 * channels * outputChannels <= 16 * 256 * 256
+            && 8 * 36 * (channels + outputChannels) * tiles <= 4 * 1024 * 1024
     }
 
     /// The convolution of `images` images by F(4x4, 3x3) where `prefersLargeTiles`, else by

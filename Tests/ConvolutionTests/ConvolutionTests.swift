@@ -496,6 +496,7 @@ struct WinogradConvolutionTests {
         #expect(tile(26, 9, images: 64) == 2 && tile(26, 10, images: 64) == 4)  // 7 or 8 outputs across
         #expect(tile(26, 26, images: 64, channels: 96, outputChannels: 192) == 4)  // 36 x 96 x 192 floats: 2.5 MB
         #expect(tile(26, 26, images: 64, channels: 128, outputChannels: 256) == 2)  // 4.5 MB: over a part's 4 MB
+        #expect(tile(50, 50, images: 64) == 4 && tile(54, 54, images: 64) == 2)  // V and M of 8 images: 15 or 17 MB
     }
 
     @Test("Conv2d 3x3 on 4 channels, padding 1: input, weight and bias gradients (gradcheck)")
