@@ -1,4 +1,3 @@
-import Dispatch
 import Parallel
 
 /// The packed GEMM split across cores.
@@ -6,7 +5,7 @@ import Parallel
 /// C is cut into `threads` bands along its longer side (rows when m >= n, else columns), each band
 /// a whole number of register tiles, and each core runs `packedGEMM` on its band with its own
 /// packing buffers. The bands share nothing they write, so no locks are needed, and the work is
-/// coarse (one `concurrentPerform` per GEMM), so waking the threads costs little next to it.
+/// coarse (one `parallelPerform` per GEMM), so starting the threads costs little next to it.
 /// A large product cut into bands of rows shares its packed B instead (`sharedPanelGEMM`).
 func parallelGEMM(
     m: Int, n: Int, k: Int, alpha: Float,
@@ -32,7 +31,7 @@ func parallelGEMM(
         sharedPanelGEMM(m: m, n: n, k: k, alpha: alpha, a: a, b: b, beta: beta, c: c, parts: parts)
         return
     }
-    DispatchQueue.concurrentPerform(iterations: parts) { part in
+    parallelPerform(iterations: parts, threads: parts) { part in
         // Part p takes tiles [p * tiles / parts, (p + 1) * tiles / parts): sizes differ by at most one.
         let firstTile = part * tileCount / parts
         let endTile = (part + 1) * tileCount / parts
@@ -80,7 +79,7 @@ func sharedPanelGEMM(
             for pc in stride(from: 0, to: k, by: plan.kcMax) {
                 let kc = Swift.min(plan.kcMax, k - pc)
                 // Each core packs its share of the panels (panel j goes to packedB + nr j kc).
-                DispatchQueue.concurrentPerform(iterations: parts) { part in
+                parallelPerform(iterations: parts, threads: parts) { part in
                     let first = part * panels / parts * Blocking.nr
                     let end = Swift.min(nc, (part + 1) * panels / parts * Blocking.nr)
                     guard end > first else { return }
@@ -88,7 +87,7 @@ func sharedPanelGEMM(
                         b.offset(row: pc, column: jc + first), k: kc, n: end - first, into: packedB.value + first * kc)
                 }
                 // Then each multiplies its band of rows by the whole block.
-                DispatchQueue.concurrentPerform(iterations: parts) { part in
+                parallelPerform(iterations: parts, threads: parts) { part in
                     let start = part * rowTiles / parts * Blocking.mr
                     let end = Swift.min(m, (part + 1) * rowTiles / parts * Blocking.mr)
                     ScratchBuffer.with(count: plan.packedACount) { packedA in
