@@ -61,8 +61,8 @@ struct GEMMTests {
         "Parallel kernel sharing each packed block of B between cores gives one core's bits: 2 and 3 threads, two slices of k, edge tiles, C = 0.5 AB - 2 C",
         arguments: [(Transpose.none, Transpose.none), (.transposed, .transposed)])
     func sharedPanels(transA: Transpose, transB: Transpose) {
-        // Bands of rows (m >= n) of at least 144 rows on 3 cores, 34 panels of B (the last of 3
-        // columns), k = 2 x 258.
+        // Bands of rows (m >= n) of at least 144 rows: four handed out to 2 cores, three to 3
+        // cores; 34 panels of B (the last of 3 columns), k = 2 x 258.
         let c = Case(m: 601, n: 531, k: 515, transA: transA, transB: transB)
         let single = Self.run(c, alpha: 0.5, beta: -2, kernel: .packed)
         for threads in [2, 3] {
