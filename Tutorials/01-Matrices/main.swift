@@ -77,9 +77,10 @@ print(
                  - Register tiling: a 6x16 block of C is kept in 12 AVX registers and updated
                    by 12 independent FMAs per step, so the processor never waits on one sum.
 
-    3. parallel: the packed kernel with C split into bands, one per core. In a large product
-                 the cores share each packed block of B (each packs a share of its panels),
-                 so B is copied once, not once per core.
+    3. parallel: the packed kernel with C split into bands of rows, handed out to the cores.
+                 In a large product the cores share each packed block of B (each packs a share
+                 of its panels), so B is copied once, not once per core, and there are up to
+                 four bands per core: a core slowed by another program takes fewer of them.
 
     """)
 
