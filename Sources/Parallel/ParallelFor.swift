@@ -8,8 +8,9 @@
 /// the batch; the split depends only on `count` and `Parallelism.threadCount`, so results are
 /// reproducible for a given thread count.
 ///
-/// The parts run on `parallelPerform`'s threads, which stay awake between loops. There are up to
-/// four parts per thread, handed out one at a time to whichever thread is free:
+/// The parts run through `parallelPerform` (on its pool's threads, which stay awake between loops,
+/// when the pool is free). There are up to four parts per thread, handed out one at a time to
+/// whichever thread is free:
 /// on a shared machine one core is sometimes slower than the other for a while, and with one part
 /// per thread the fast one would then sit idle waiting (measured: training epochs 0-12% faster
 /// with four parts per thread on the 2-core development machine).

@@ -3,8 +3,8 @@ import Foundation
 import Synchronization
 
 /// Runs `body(0) ... body(iterations - 1)` on up to `threads` cores at once and returns when all
-/// have run: `DispatchQueue.concurrentPerform` for the kernels, on threads that stay awake between
-/// parallel loops.
+/// have run: the kernels' parallel loop, as `DispatchQueue.concurrentPerform` is, but on threads
+/// that stay awake between loops.
 ///
 /// A training step runs dozens of parallel loops, a few to a few hundred microseconds apart.
 /// Dispatch's worker threads go to sleep as soon as a loop ends, and on the 2-core development
@@ -54,8 +54,9 @@ public func parallelPerform(iterations: Int, threads: Int, _ body: (Int) -> Void
     }
 }
 
-/// The threads behind `parallelPerform`: one fewer than the machine's cores (the calling thread
-/// is the last), started on first use and kept for the life of the process.
+/// The threads behind `parallelPerform`: one fewer than the machine's active cores when the pool is
+/// first used (the calling thread is the last), kept for the life of the process. A loop on fewer
+/// threads than that has fewer seats: the helpers without one go back to sleep at once.
 @available(macOS 15, *)
 final class ThreadPool: @unchecked Sendable {
     /// How long a thread keeps checking for a new loop before it sleeps. Long enough to span the
@@ -65,7 +66,8 @@ final class ThreadPool: @unchecked Sendable {
 
     static let shared = ThreadPool(helpers: ProcessInfo.processInfo.activeProcessorCount - 1)
 
-    /// One parallel loop. Helpers claim iterations from `next`; the caller waits for `finished`.
+    /// One parallel loop. The caller and the helpers claim iterations from `next`; the caller waits
+    /// for `finished`.
     private final class Job: @unchecked Sendable {
         let iterations: Int
         /// Helpers that may join: `threads - 1`.
@@ -86,15 +88,15 @@ final class ThreadPool: @unchecked Sendable {
             self.body = body
         }
 
-        /// A helper's share of the loop, if the loop is still open and has a seat left. (A function
-        /// of its own, so that its reference to the body is gone when it returns: the helper
-        /// counts itself out of `active` only after that.)
+        /// A helper's share of the loop, if the loop is still open and has a seat left; false when
+        /// every seat was taken. (A function of its own, so that its reference to the body is gone
+        /// when it returns: the helper counts itself out of `active` only after that.)
         @inline(never)
-        func help() {
-            guard !closed.load(ordering: .sequentiallyConsistent),
-                seatsTaken.add(1, ordering: .relaxed).oldValue < helperSeats, let body
-            else { return }
-            work(body)
+        func help() -> Bool {
+            guard !closed.load(ordering: .sequentiallyConsistent) else { return true }
+            guard seatsTaken.add(1, ordering: .relaxed).oldValue < helperSeats else { return false }
+            if let body { work(body) }
+            return true
         }
 
         /// Runs iterations until none are left.
@@ -135,24 +137,34 @@ final class ThreadPool: @unchecked Sendable {
             }
             current = job
             generation.add(1, ordering: .releasing)
-            if sleepers > 0 { condition.broadcast() }
+            // Wake as many sleeping helpers as the loop has seats.
+            for _ in 0..<Swift.min(sleepers, job.helperSeats) { condition.signal() }
             condition.unlock()
 
             job.work(body)
             // Every iteration has been claimed; wait for the helpers' last ones to finish.
-            while job.finished.load(ordering: .acquiring) < iterations {}
+            var spins = 0
+            while job.finished.load(ordering: .acquiring) < iterations { backOff(&spins) }
             // Then close the loop and wait for every helper inside it to leave, before the body
             // goes away. A helper counts itself into `active` before it looks at `closed`, and
             // this thread sets `closed` before it looks at `active` (all sequentially consistent),
             // so a helper either sees the loop closed or is seen here.
             job.closed.store(true, ordering: .sequentiallyConsistent)
-            while job.active.load(ordering: .sequentiallyConsistent) > 0 {}
+            while job.active.load(ordering: .sequentiallyConsistent) > 0 { backOff(&spins) }
             job.body = nil
             condition.lock()
             current = nil
             condition.unlock()
             return true
         }
+    }
+
+    /// One step of the caller's wait for its helpers: a plain re-check at first (they are a few
+    /// instructions from done), then giving the core away, in case a helper was descheduled in the
+    /// middle of an iteration.
+    private func backOff(_ spins: inout Int) {
+        spins += 1
+        if spins > 4096 { sched_yield() }
     }
 
     private func startHelper() {
@@ -163,23 +175,25 @@ final class ThreadPool: @unchecked Sendable {
 
     private func helperLoop() {
         var seen = 0
+        var hadSeat = true
         while true {
-            seen = waitForNewGeneration(after: seen)
+            seen = waitForNewGeneration(after: seen, spinning: hadSeat)
             condition.lock()
             let job = current
             condition.unlock()
             guard let job else { continue }
             job.active.add(1, ordering: .sequentiallyConsistent)
-            job.help()
+            hadSeat = job.help()
             job.active.subtract(1, ordering: .sequentiallyConsistent)
         }
     }
 
-    /// Spins for up to `spinTime`, then sleeps, until `generation` differs from `seen`.
-    private func waitForNewGeneration(after seen: Int) -> Int {
+    /// Spins for up to `spinTime` (unless `spinning` is false: a helper without a seat in the last
+    /// loop), then sleeps, until `generation` differs from `seen`.
+    private func waitForNewGeneration(after seen: Int, spinning: Bool) -> Int {
         let start = DispatchTime.now().uptimeNanoseconds
         var checks = 0
-        while true {
+        while spinning {
             let value = generation.load(ordering: .acquiring)
             if value != seen { return value }
             checks += 1

@@ -39,8 +39,8 @@ struct ThreadPoolTests {
     @Test("parallelPerform runs at most `threads` iterations at once, also when two loops start together")
     func atMostThreadsAtOnce() {
         for threads in [1, 2, 3] {
-            // Two loops started at the same moment from two threads: one runs on the pool, the
-            // other (the pool being busy) on Dispatch's threads, each within its own bound.
+            // Two loops started at the same moment from two threads: while one has the pool, the
+            // other runs on Dispatch's threads; each must stay within its own bound.
             let tallies = [Tally(24), Tally(24)]
             DispatchQueue.concurrentPerform(iterations: 2) { loop in
                 parallelPerform(iterations: 24, threads: threads) { tallies[loop].run($0, pause: 1000) }
@@ -84,6 +84,27 @@ struct ThreadPoolTests {
                 if !ran { usleep(1000) }
             }
             #expect(arrivals.seen == [2, 2], "arrivals each iteration saw: \(arrivals.seen)")
+        }
+    }
+
+    @Test(
+        "A loop with one thread's seats runs every iteration on the calling thread, with helpers idle",
+        .enabled(if: ProcessInfo.processInfo.activeProcessorCount >= 2))
+    @available(macOS 15, *)
+    func seatsBoundHelpers() {
+        for _ in 0..<20 {
+            let caller = pthread_self()
+            let others = LockedValue(0)
+            // (Straight to the pool, which `parallelPerform` skips for one thread; retried while
+            // another test's loop has it.)
+            while !ThreadPool.shared.run(
+                iterations: 16, threads: 1,
+                { _ in
+                    if pthread_equal(pthread_self(), caller) == 0 { others.withLock { $0 += 1 } }
+                    usleep(100)
+                })
+            { usleep(1000) }
+            #expect(others.withLock { $0 } == 0, "iterations run by a helper with no seat")
         }
     }
 
