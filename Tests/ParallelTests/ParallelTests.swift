@@ -81,6 +81,24 @@ struct ParallelTests {
         #expect(lease.count == 10 && UInt(bitPattern: lease.pointer) % 64 == 0)
     }
 
+    @Test("A buffer of 1 MB or more starts on a 2 MB boundary (Linux) and can be written to its last float")
+    func largeBuffersAreHugePageAligned() {
+        for count in [AlignedBuffer.hugePageThreshold / 4 - 1, AlignedBuffer.hugePageThreshold / 4, 1_500_000] {
+            let buffer = AlignedBuffer(count: count)
+            defer { buffer.deallocate() }
+            let address = UInt(bitPattern: buffer.pointer)
+            #expect(address % 64 == 0)
+            #if os(Linux)
+            if count * 4 >= AlignedBuffer.hugePageThreshold {
+                #expect(address % UInt(AlignedBuffer.hugePageSize) == 0, "\(count) floats at \(address)")
+            }
+            #endif
+            buffer.pointer[0] = 1
+            buffer.pointer[count - 1] = 2
+            #expect(buffer.pointer[0] == 1 && buffer.pointer[count - 1] == 2)
+        }
+    }
+
     @Test("Array(uninitializedCount:) holds exactly what the initializer wrote")
     func uninitializedArray() {
         let squares = [Float](uninitializedCount: 5) { target in
